@@ -1,0 +1,47 @@
+"""Exception tree of seabed.
+
+Every error a user can cause (bad config, bad input file, wrong units) is a
+:class:`SeabedError`. The CLI turns it into one line on stderr and exit code 2;
+anything else is a bug and exits 1 with a traceback.
+
+A message says what was wrong, the value received, what was expected, and how to
+fix it, e.g.::
+
+    cores.csv: row 12 (core MT-03), column 'top_mbsf': got 4.0 >= bottom_mbsf 3.5;
+    expected top < bottom; fix the interval depths
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CRSMismatchError",
+    "ConfigError",
+    "InputDataError",
+    "OutputError",
+    "SeabedError",
+    "UnitsError",
+]
+
+
+class SeabedError(Exception):
+    """Root of every user-facing error; the CLI prints it as one line and exits 2."""
+
+
+class ConfigError(SeabedError):
+    """A configuration file or value is invalid."""
+
+
+class InputDataError(SeabedError):
+    """An input data file (cores, grids, polygons) is missing or invalid."""
+
+
+class UnitsError(SeabedError):
+    """A quantity has no units, unknown units, or the wrong dimensionality."""
+
+
+class CRSMismatchError(SeabedError):
+    """Two spatial objects are in different or undefined coordinate reference systems."""
+
+
+class OutputError(SeabedError):
+    """An output cannot be written (e.g. the directory exists and --overwrite was not given)."""

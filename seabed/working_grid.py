@@ -1,0 +1,252 @@
+"""The equal-area working grid on which everything is estimated.
+
+A :class:`WorkingGrid` is a regular raster of square cells in a Lambert azimuthal
+equal-area (LAEA) projection centred on the site, so every cell has the true area
+``cell_size**2`` on the WGS84 ellipsoid, plus a stack of depth layers below the
+seafloor (:class:`Layers`).
+
+Conventions (``docs/conventions.md``): coordinates are ``(x, y)`` in metres of the
+working CRS; ``x`` ascends (west → east) and ``y`` descends (north → south, as in a
+north-up GeoTIFF); values are cell centres; gridded arrays have dims
+``(layer, y, x)``; depth is metres below seafloor (mbsf), positive down; layer
+``i`` spans ``[top[i], bottom[i])``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyproj
+import shapely
+import shapely.ops
+import xarray as xr
+from affine import Affine
+from shapely.geometry.base import BaseGeometry
+
+from seabed.errors import ConfigError
+
+__all__ = ["Layers", "WorkingGrid", "laea_crs"]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Depth layers below the seafloor.
+
+    Parameters
+    ----------
+    top, bottom : array_like
+        Layer tops and bottoms, metres below seafloor (mbsf, positive down);
+        contiguous or not, but each ``top < bottom`` and increasing.
+
+    Examples
+    --------
+    >>> Layers.regular(0, 10, 1).n
+    10
+    """
+
+    top: np.ndarray
+    bottom: np.ndarray
+
+    def __post_init__(self) -> None:
+        top = np.asarray(self.top, dtype=float)
+        bottom = np.asarray(self.bottom, dtype=float)
+        if top.shape != bottom.shape or top.ndim != 1 or top.size == 0:
+            raise ConfigError("layers: top and bottom must be equal-length, non-empty lists")
+        if np.any(top < 0) or np.any(bottom <= top) or np.any(top[1:] < bottom[:-1]):
+            raise ConfigError(
+                f"layers: got tops {top.tolist()} and bottoms {bottom.tolist()}; expected "
+                "0 <= top < bottom, increasing and non-overlapping (metres below seafloor)"
+            )
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "bottom", bottom)
+
+    @classmethod
+    def regular(cls, top: float = 0.0, bottom: float = 10.0, thickness: float = 1.0) -> Layers:
+        """Contiguous layers of equal ``thickness`` (m) from ``top`` to ``bottom`` (mbsf)."""
+        n = round((bottom - top) / thickness)
+        if n < 1 or not np.isclose(top + n * thickness, bottom):
+            raise ConfigError(
+                f"layers: got {top}-{bottom} mbsf in {thickness} m layers; expected the "
+                "interval to be a whole number of layers; fix the thickness or the bottom"
+            )
+        edges = top + thickness * np.arange(n + 1)
+        return cls(edges[:-1], edges[1:])
+
+    @property
+    def n(self) -> int:
+        """Number of layers."""
+        return int(self.top.size)
+
+    @property
+    def thickness(self) -> np.ndarray:
+        """Layer thickness, m."""
+        return self.bottom - self.top
+
+    @property
+    def mid(self) -> np.ndarray:
+        """Layer mid-depth, mbsf."""
+        return 0.5 * (self.top + self.bottom)
+
+    @property
+    def labels(self) -> list[str]:
+        """Human-readable labels such as ``"0-1 mbsf"``."""
+        return [f"{t:g}-{b:g} mbsf" for t, b in zip(self.top, self.bottom, strict=True)]
+
+    def coords(self) -> dict[str, xr.Variable]:
+        """xarray coordinates for a ``layer`` dimension (index, top, bottom, thickness)."""
+        idx = np.arange(self.n)
+        return {
+            "layer": ("layer", idx, {"long_name": "depth layer index"}),
+            "layer_top": ("layer", self.top, {"units": "m", "long_name": "layer top below seafloor", "positive": "down"}),
+            "layer_bottom": ("layer", self.bottom, {"units": "m", "long_name": "layer bottom below seafloor", "positive": "down"}),
+        }
+
+
+def laea_crs(lon0: float, lat0: float) -> pyproj.CRS:
+    """Lambert azimuthal equal-area CRS on WGS84 centred at (lon0, lat0), metres."""
+    return pyproj.CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    )
+
+
+@dataclass(frozen=True)
+class WorkingGrid:
+    """A north-up raster of square equal-area cells with depth layers.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        Projected equal-area CRS (metres).
+    x : ndarray
+        Cell-centre eastings, m, ascending.
+    y : ndarray
+        Cell-centre northings, m, descending.
+    cell_size : float
+        Cell edge length, m.
+    layers : Layers
+        Depth layers below seafloor.
+    """
+
+    crs: pyproj.CRS
+    x: np.ndarray
+    y: np.ndarray
+    cell_size: float
+    layers: Layers = field(default_factory=Layers.regular)
+
+    @classmethod
+    def covering(
+        cls,
+        geometry_lonlat: BaseGeometry,
+        *,
+        cell_size: float,
+        center: tuple[float, float] | None = None,
+        layers: Layers | None = None,
+    ) -> WorkingGrid:
+        """The grid of ``cell_size`` (m) cells covering a lon/lat geometry.
+
+        Cell edges are aligned to multiples of ``cell_size`` from the projection
+        centre, which defaults to the geometry's centroid.
+        """
+        if cell_size <= 0:
+            raise ConfigError(f"grid.cell_size: got {cell_size} m; expected > 0")
+        if center is None:
+            c = geometry_lonlat.centroid
+            center = (c.x, c.y)
+        crs = laea_crs(*center)
+        proj = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        projected = shapely.ops.transform(proj.transform, _densify(geometry_lonlat))
+        xmin, ymin, xmax, ymax = projected.bounds
+        x0 = np.floor(xmin / cell_size) * cell_size
+        x1 = np.ceil(xmax / cell_size) * cell_size
+        y0 = np.floor(ymin / cell_size) * cell_size
+        y1 = np.ceil(ymax / cell_size) * cell_size
+        nx = max(1, round((x1 - x0) / cell_size))
+        ny = max(1, round((y1 - y0) / cell_size))
+        x = x0 + cell_size * (np.arange(nx) + 0.5)
+        y = y1 - cell_size * (np.arange(ny) + 0.5)
+        return cls(crs=crs, x=x, y=y, cell_size=float(cell_size), layers=layers or Layers.regular())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(ny, nx)``."""
+        return (self.y.size, self.x.size)
+
+    @property
+    def cell_area(self) -> float:
+        """Area of one cell, m² (exact: the CRS is equal-area)."""
+        return self.cell_size**2
+
+    @property
+    def transform(self) -> Affine:
+        """Affine transform of the cell edges (rasterio convention)."""
+        half = self.cell_size / 2
+        return Affine(self.cell_size, 0.0, self.x[0] - half, 0.0, -self.cell_size, self.y[0] + half)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` of the cell edges, m."""
+        half = self.cell_size / 2
+        return (self.x[0] - half, self.y[-1] - half, self.x[-1] + half, self.y[0] + half)
+
+    def cell_centres(self) -> np.ndarray:
+        """Cell centres as an ``(ny*nx, 2)`` array of ``(x, y)``, row-major (y outer)."""
+        xx, yy = np.meshgrid(self.x, self.y)
+        return np.column_stack([xx.ravel(), yy.ravel()])
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project working-CRS ``x, y`` (m) to longitude, latitude (degrees)."""
+        t = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        return t.transform(x, y)
+
+    def from_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project longitude, latitude (degrees) to working-CRS ``x, y`` (m)."""
+        t = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        return t.transform(lon, lat)
+
+    def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of every cell centre, each ``(ny, nx)``, degrees."""
+        xx, yy = np.meshgrid(self.x, self.y)
+        return self.to_lonlat(xx, yy)
+
+    def project_geometry(self, geometry_lonlat: BaseGeometry) -> BaseGeometry:
+        """A lon/lat geometry in the working CRS (edges densified to follow the projection)."""
+        t = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        return shapely.ops.transform(t.transform, _densify(geometry_lonlat))
+
+    def mask(self, geometry_lonlat: BaseGeometry) -> np.ndarray:
+        """Boolean ``(ny, nx)``: cells whose centre lies inside a lon/lat geometry."""
+        geom = self.project_geometry(geometry_lonlat)
+        xx, yy = np.meshgrid(self.x, self.y)
+        return shapely.contains_xy(geom, xx, yy)
+
+    def coords(self) -> dict[str, tuple]:
+        """xarray coordinates ``x``, ``y`` (CF projection coordinates, m)."""
+        return {
+            "x": ("x", self.x, {"units": "m", "standard_name": "projection_x_coordinate", "axis": "X"}),
+            "y": ("y", self.y, {"units": "m", "standard_name": "projection_y_coordinate", "axis": "Y"}),
+        }
+
+    def empty(self, name: str, *, units: str, layered: bool = True, fill: float = np.nan) -> xr.DataArray:
+        """A float DataArray on this grid, dims ``(layer, y, x)`` or ``(y, x)``, with CRS."""
+        coords = dict(self.coords())
+        if layered:
+            coords |= self.layers.coords()
+            shape = (self.layers.n, *self.shape)
+            dims = ("layer", "y", "x")
+        else:
+            shape = self.shape
+            dims = ("y", "x")
+        da = xr.DataArray(np.full(shape, fill), dims=dims, coords=coords, name=name, attrs={"units": units})
+        return self.attach_crs(da)
+
+    def attach_crs(self, obj: xr.DataArray | xr.Dataset) -> xr.DataArray | xr.Dataset:
+        """Return ``obj`` with the working CRS written CF-style (``spatial_ref``)."""
+        import rioxarray  # noqa: F401  (registers the .rio accessor)
+
+        return obj.rio.write_crs(self.crs.to_wkt()).rio.write_transform(self.transform)
+
+
+def _densify(geom: BaseGeometry, max_step_deg: float = 0.05) -> BaseGeometry:
+    """Add vertices so that straight lon/lat edges follow the projection."""
+    return shapely.segmentize(geom, max_step_deg)
