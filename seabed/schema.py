@@ -39,7 +39,7 @@ __all__ = [
 class StrictModel(BaseModel):
     """Base of every config section: unknown keys are refused, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, validate_default=True)
 
 
 def _serialise(q: pint.Quantity) -> str:

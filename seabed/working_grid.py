@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyproj
 import shapely
-import shapely.ops
 import xarray as xr
 from affine import Affine
 from shapely.geometry.base import BaseGeometry
@@ -155,7 +154,7 @@ class WorkingGrid:
             center = (c.x, c.y)
         crs = laea_crs(*center)
         proj = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        projected = shapely.ops.transform(proj.transform, _densify(geometry_lonlat))
+        projected = shapely.transform(_densify(geometry_lonlat), proj.transform, interleaved=False)
         xmin, ymin, xmax, ymax = projected.bounds
         x0 = np.floor(xmin / cell_size) * cell_size
         x1 = np.ceil(xmax / cell_size) * cell_size
@@ -212,7 +211,7 @@ class WorkingGrid:
     def project_geometry(self, geometry_lonlat: BaseGeometry) -> BaseGeometry:
         """A lon/lat geometry in the working CRS (edges densified to follow the projection)."""
         t = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-        return shapely.ops.transform(t.transform, _densify(geometry_lonlat))
+        return shapely.transform(_densify(geometry_lonlat), t.transform, interleaved=False)
 
     def mask(self, geometry_lonlat: BaseGeometry) -> np.ndarray:
         """Boolean ``(ny, nx)``: cells whose centre lies inside a lon/lat geometry."""

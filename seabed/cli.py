@@ -1,0 +1,116 @@
+"""The ``seabed`` command line: parse options, make one library call, turn user errors into one line.
+
+Exit codes: 0 success; 2 user error (bad config, bad input, existing output directory) with a
+one-line message and no traceback; 1 internal error (a bug: traceback shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from seabed import __version__
+from seabed.errors import SeabedError
+
+__all__ = ["main"]
+
+EXAMPLES = {
+    "check": "example:\n  seabed check configs/minamitorishima.toml",
+    "run": "examples:\n  seabed run configs/minamitorishima.toml\n  seabed run configs/takaya2018_box.toml --out out/takaya --overwrite",
+    "sites": "example:\n  seabed sites",
+}
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from seabed.config import load_config
+    from seabed.pipeline import check_inputs
+
+    cfg = load_config(args.config)
+    report = check_inputs(cfg)
+    print(f"{args.config}: OK — {report}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from seabed.config import load_config
+    from seabed.pipeline import run
+
+    cfg = load_config(args.config)
+    out = Path(args.out) if args.out else Path("out") / Path(args.config).stem
+    result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv)
+    print(f"wrote {len(result.outputs)} files to {result.out_dir}")
+    for line in result.headlines:
+        print(f"  {line}")
+    return 0
+
+
+def _cmd_sites(args: argparse.Namespace) -> int:
+    root = _repo_root()
+    configs = sorted((root / "configs").glob("*.toml"))
+    grids = sorted((root / "grids").glob("*.nc"))
+    print("Shipped configs:")
+    for c in configs:
+        title = next((ln.split("=", 1)[1].strip().strip('"') for ln in c.read_text().splitlines()
+                      if ln.startswith("title")), "")
+        print(f"  {c.relative_to(root)}  {title}")
+    print("Shipped grids:")
+    for g in grids:
+        print(f"  {g.relative_to(root)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="seabed",
+        description="Rare-earth resources of deep-sea mud, and when domestic supply could offset imports.",
+        epilog="Exit codes: 0 ok, 2 user error (one-line message), 1 internal error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"seabed {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate a config and every input it names, computing nothing",
+                       epilog=EXAMPLES["check"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", help="TOML config file")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("run", help="run the whole pipeline on a config and write the outputs",
+                       epilog=EXAMPLES["run"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", help="TOML config file")
+    p.add_argument("--out", help="output directory (default: out/<config name>)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("sites", help="list the shipped configs and grids",
+                       epilog=EXAMPLES["sites"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=_cmd_sites)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``seabed`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except SeabedError as exc:
+        print(f"seabed: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("seabed: interrupted; no partial outputs were left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
