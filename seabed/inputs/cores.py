@@ -23,8 +23,8 @@ Examples
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "cores.csv"
 >>> _ = path.write_text(text)
 >>> df = load_cores(path)
->>> df[["core_id", "top_mbsf", "La", "Y"]].to_string(index=False)
-'core_id  top_mbsf     La     Y\\n      A       0.0  100.0   0.1\\n      A       0.5  300.0 250.0'
+>>> df[["top_mbsf", "La", "Y"]].to_numpy().tolist()  # '<0.2' -> half the detection limit
+[[0.0, 100.0, 0.1], [0.5, 300.0, 250.0]]
 """
 
 from __future__ import annotations
@@ -74,6 +74,11 @@ DETECTION_POLICIES: tuple[str, ...] = ("half", "zero", "limit", "drop")
 #: Accepted values of ``duplicate_policy``.
 DUPLICATE_POLICIES: tuple[str, ...] = ("keep", "merge", "error")
 
+_COLUMN_UNITS = {
+    "longitude": "degrees_east", "latitude": "degrees_north", "top_mbsf": "m", "bottom_mbsf": "m",
+    "x": "m", "y": "m", "water_depth_m": "m", "dry_bulk_density": "t/m^3", "wet_bulk_density": "t/m^3",
+    "water_content": "1",
+}
 _MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none"})
 _BELOW_DL = re.compile(r"^<\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)$")
 _EARTH_RADIUS_M = 6_371_008.8
@@ -250,9 +255,7 @@ def load_cores(
     out.attrs = {
         "source": str(path),
         "elements": tuple(symbols),
-        "units": {**dict.fromkeys(symbols, "ppm"), "top_mbsf": "m", "bottom_mbsf": "m",
-                  "water_depth_m": "m", "dry_bulk_density": "t/m^3", "wet_bulk_density": "t/m^3",
-                  "water_content": "1", "x": "m", "y": "m"},
+        "units": {c: u for c, u in _COLUMN_UNITS.items() if c in out.columns} | dict.fromkeys(symbols, "ppm"),
         "detection_policy": detection_policy,
         "duplicate_policy": duplicate_policy,
         "derived": tuple(derived),

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -602,9 +603,7 @@ class SupplySettings(StrictModel):
             try:
                 self.scenario(name)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = ".".join(str(p) for p in err["loc"])
-                raise ValueError(f"scenarios.{name}.{loc}: {err['msg']}") from None
+                raise ValueError(_describe(exc, f"scenarios.{name}")) from None
         return self
 
     @property
@@ -650,10 +649,16 @@ def parse_supply_settings(table: Mapping[str, Any] | None, *, source: str = "con
     try:
         return SupplySettings.model_validate(dict(table or {}))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        got = err.get("input")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key (got {got!r}); fix: remove it or correct its spelling"
-        raise ConfigError(f"{source}: supply.{loc}: {msg}") from None
+        raise ConfigError(f"{source}: {_describe(exc, 'supply')}") from None
+
+
+def _describe(exc: ValidationError, prefix: str) -> str:
+    """One line naming the field of the first error of ``exc``."""
+    err = exc.errors()[0]
+    loc = ".".join([prefix, *(str(p) for p in err["loc"])])
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return f"{loc}: unknown key (got {err.get('input')!r}); fix: remove it or correct its spelling"
+    if re.match(r"^[\w.]+: ", msg):  # our validators name the sub-field first
+        return f"{loc}.{msg}"
+    return f"{loc}: {msg}"

@@ -1,0 +1,187 @@
+"""Search neighbourhoods: which samples inform each target.
+
+A :class:`Neighbourhood` is an ellipse (``radius`` along the major axis at
+``azimuth`` degrees clockwise from north, ``radius_minor`` across it) holding at most
+``max_samples`` nearest samples (nearest in the ellipse's metric), optionally at
+most ``max_per_octant`` per octant. :class:`SampleSearch` answers the query for
+many targets at once with a k-d tree (:class:`scipy.spatial.cKDTree`).
+
+Also here: :func:`group_variables`, which splits the columns of a multi-variable
+sample table by their pattern of missing values, since variables observed at the
+same samples share neighbour sets (and, with one variogram, kriging weights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from seabed.errors import ConfigError
+
+__all__ = ["Neighbourhood", "SampleSearch", "group_variables"]
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Search parameters.
+
+    Parameters
+    ----------
+    max_samples : int or None, default 32
+        Largest number of samples used per target; ``None`` for a global
+        neighbourhood (every sample inside the radius).
+    min_samples : int, default 4
+        Fewest samples needed; targets with fewer are not estimated (reason code 1).
+    radius : float, default inf
+        Search radius along the major axis, m.
+    radius_minor : float, optional
+        Search radius along the minor axis, m; ``None`` (default) for a circle.
+    azimuth : float, default 0.0
+        Major axis direction, degrees clockwise from north.
+    max_per_octant : int, optional
+        Largest number of samples kept per 45° sector around the target (in the
+        ellipse's metric); ``None`` for no limit.
+    """
+
+    max_samples: int | None = 32
+    min_samples: int = 4
+    radius: float = np.inf
+    radius_minor: float | None = None
+    azimuth: float = 0.0
+    max_per_octant: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_samples is not None and self.max_samples < 1:
+            raise ConfigError(
+                f"neighbourhood.max_samples: got {self.max_samples}; expected >= 1 or None (global)"
+            )
+        if self.min_samples < 1:
+            raise ConfigError(f"neighbourhood.min_samples: got {self.min_samples}; expected >= 1")
+        if self.max_samples is not None and self.min_samples > self.max_samples:
+            raise ConfigError(
+                f"neighbourhood.min_samples: got {self.min_samples} > max_samples "
+                f"{self.max_samples}; expected min_samples <= max_samples"
+            )
+        if not self.radius > 0:
+            raise ConfigError(f"neighbourhood.radius: got {self.radius} m; expected > 0 m")
+        if self.radius_minor is not None and not (0 < self.radius_minor < np.inf):
+            raise ConfigError(
+                f"neighbourhood.radius_minor: got {self.radius_minor} m; expected a finite "
+                "length > 0 m or None"
+            )
+        if self.max_per_octant is not None and self.max_per_octant < 1:
+            raise ConfigError(
+                f"neighbourhood.max_per_octant: got {self.max_per_octant}; expected >= 1 or None"
+            )
+
+    def transform(self, xy: np.ndarray) -> np.ndarray:
+        """Map ``(x, y)`` (m) to a space where the search ellipse is a circle of ``radius``."""
+        xy = np.asarray(xy, dtype=float)
+        if self.radius_minor is None or not np.isfinite(self.radius):
+            return xy
+        theta = np.deg2rad(self.azimuth)
+        s, c = np.sin(theta), np.cos(theta)
+        major = xy[:, 0] * s + xy[:, 1] * c
+        minor = (xy[:, 0] * c - xy[:, 1] * s) * (self.radius / self.radius_minor)
+        return np.column_stack([minor, major])
+
+
+class SampleSearch:
+    """Neighbour queries against a fixed set of samples.
+
+    Parameters
+    ----------
+    coords : ndarray, shape (n, 2)
+        Sample coordinates, m.
+    neighbourhood : Neighbourhood
+        Search parameters.
+    """
+
+    def __init__(self, coords: np.ndarray, neighbourhood: Neighbourhood) -> None:
+        self.coords = np.asarray(coords, dtype=float)
+        self.neighbourhood = neighbourhood
+        self.n = self.coords.shape[0]
+        self._tcoords = neighbourhood.transform(self.coords)
+        self._tree = cKDTree(self._tcoords) if self.n else None
+
+    @property
+    def width(self) -> int:
+        """Number of neighbour slots per target (``max_samples``, or ``n`` if global)."""
+        k = self.neighbourhood.max_samples
+        return self.n if k is None else min(k, self.n)
+
+    def query(self, targets: np.ndarray, *, workers: int = 1) -> np.ndarray:
+        """Neighbour indices of each target, sorted ascending, padded with ``n``.
+
+        Parameters
+        ----------
+        targets : ndarray, shape (m, 2)
+            Target coordinates, m.
+        workers : int, default 1
+            Threads for the k-d tree query.
+
+        Returns
+        -------
+        ndarray of int, shape (m, width)
+            Indices into the samples in increasing order; unused slots hold ``n``
+            (a sentinel that sorts last).
+        """
+        nb = self.neighbourhood
+        m = targets.shape[0]
+        width = self.width
+        if width == 0:
+            return np.zeros((m, 0), dtype=np.intp)
+        if nb.max_samples is None and not np.isfinite(nb.radius):
+            return np.broadcast_to(np.arange(self.n, dtype=np.intp), (m, self.n))
+        t = nb.transform(targets)
+        bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
+        k_query = width
+        if nb.max_per_octant is not None:
+            k_query = min(self.n, max(width, 8 * nb.max_per_octant))
+        dist, idx = self._tree.query(t, k=k_query, distance_upper_bound=bound, workers=workers)
+        idx = np.asarray(idx, dtype=np.intp).reshape(m, k_query)
+        if nb.max_per_octant is not None:
+            found = idx < self.n
+            safe = np.where(found, idx, 0)
+            d = self._tcoords[safe] - t[:, None, :]
+            octant = (np.floor((np.arctan2(d[..., 1], d[..., 0]) + np.pi) / (np.pi / 4))).astype(
+                np.intp
+            ) % 8
+            octant = np.where(found, octant, 8)
+            rank = np.zeros_like(idx)
+            for o in range(8):
+                is_o = octant == o
+                rank = np.where(is_o, np.cumsum(is_o, axis=1) - 1, rank)
+            keep = found & (rank < nb.max_per_octant)
+            keep &= np.cumsum(keep, axis=1) <= width
+            idx = np.where(keep, idx, self.n)
+        idx.sort(axis=1)
+        return np.ascontiguousarray(idx[:, :width])
+
+
+def group_variables(values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Group the columns of ``values`` by their pattern of missing (NaN) entries.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, p)
+        Sample table, NaN where missing.
+
+    Returns
+    -------
+    group_of_variable : ndarray of int, shape (p,)
+        Group index of each column.
+    present : list of ndarray of bool, shape (n,) each
+        For each group, which samples are present.
+    """
+    present = np.isfinite(values)
+    _, first, inverse = np.unique(present.T, axis=0, return_index=True, return_inverse=True)
+    # keep the groups in order of first appearance (stable, readable)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    group = rank[np.asarray(inverse).ravel()]
+    patterns = [present[:, first[g]] for g in order]
+    return group, patterns

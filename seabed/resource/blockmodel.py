@@ -1,0 +1,207 @@
+"""The block model: grades, their diagnostics and everything needed for tonnage.
+
+One :class:`xarray.Dataset` on the working grid (dims ``element``, ``layer``,
+``y``, ``x``) with CF attributes and the working CRS. Variables:
+
+========================  ======================  =========  =====================================
+name                      dims                    units      meaning
+========================  ======================  =========  =====================================
+grade                     element, layer, y, x    ppm        estimated grade (dry basis)
+kriging_variance          element, layer, y, x    ppm^2      kriging variance (if estimated)
+slope_of_regression, ...  layer, y, x             various    estimation diagnostics (copied)
+cell_area                 y, x                    m^2        true cell area (equal-area CRS)
+layer_thickness           layer                   m          nominal layer thickness
+thickness                 layer, y, x             m          thickness of mud in the layer
+dry_bulk_density          layer, y, x             t/m^3      dry bulk density
+mask_<name>               y, x                    1          each mask (True = kept)
+mineable                  layer, y, x             1          all masks, mud present, grade known
+elevation, ...            y, x                    m          input rasters (if given)
+========================  ======================  =========  =====================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pint
+import xarray as xr
+
+from seabed.errors import InputDataError
+from seabed.units import parse_quantity
+from seabed.working_grid import WorkingGrid
+
+__all__ = ["DIAGNOSTICS", "build_block_model"]
+
+#: Diagnostic variables copied from the estimation result when present.
+DIAGNOSTICS = (
+    "slope_of_regression",
+    "kriging_efficiency",
+    "n_samples",
+    "nearest_distance",
+    "negative_weight_sum",
+    "reason",
+)
+
+
+def _check_alignment(estimates: xr.Dataset, grid: WorkingGrid) -> None:
+    if "grade" not in estimates:
+        raise InputDataError(
+            f"estimates: no 'grade' variable (got {list(estimates.data_vars)}); expected the "
+            "estimation result with grade (element, layer, y, x) in ppm"
+        )
+    for axis in ("x", "y"):
+        have = np.asarray(estimates[axis].values, dtype=float)
+        want = getattr(grid, axis)
+        if have.shape != want.shape or not np.allclose(have, want, atol=1e-6 * grid.cell_size):
+            raise InputDataError(
+                f"estimates: coordinate {axis!r} ({have.size} values) differs from the working grid "
+                f"({want.size} values); fix: estimate on the same WorkingGrid"
+            )
+    if estimates.sizes.get("layer") != grid.layers.n:
+        raise InputDataError(
+            f"estimates: got {estimates.sizes.get('layer')} layers; expected {grid.layers.n} "
+            "(the grid's layers)"
+        )
+
+
+def _grade_factor(units: str | None) -> float:
+    if units is None:
+        raise InputDataError("estimates.grade: no attrs['units']; expected 'ppm'")
+    return float(parse_quantity(f"1 {units}", "[]", field="estimates.grade units").to("ppm").magnitude)
+
+
+def _density_array(
+    density: xr.DataArray | pint.Quantity | str | float, grid: WorkingGrid
+) -> np.ndarray:
+    shape = (grid.layers.n, *grid.shape)
+    if isinstance(density, xr.DataArray):
+        units = density.attrs.get("units")
+        if units is None:
+            raise InputDataError("dry_bulk_density: no attrs['units']; expected e.g. 't/m^3'")
+        factor = parse_quantity(f"1 {units}", "[mass]/[length]**3", field="dry_bulk_density units")
+        dims = [d for d in ("layer", "y", "x") if d in density.dims]
+        arr = np.asarray(density.transpose(*dims).values, dtype=float) * factor.to("t/m^3").magnitude
+        if dims == ["layer"]:
+            arr = arr[:, None, None]
+        try:
+            return np.broadcast_to(arr, shape).astype(float)
+        except ValueError:
+            raise InputDataError(
+                f"dry_bulk_density: got shape {arr.shape}; expected {shape} (layer, y, x)"
+            ) from None
+    q = parse_quantity(density, "[mass]/[length]**3", field="dry_bulk_density")
+    return np.full(shape, float(q.to("t/m^3").magnitude))
+
+
+def _thickness(grid: WorkingGrid, sediment: xr.DataArray | None, clip: bool) -> np.ndarray:
+    top = grid.layers.top[:, None, None]
+    bottom = grid.layers.bottom[:, None, None]
+    shape = (grid.layers.n, *grid.shape)
+    if sediment is None or not clip:
+        return np.broadcast_to(bottom - top, shape).astype(float)
+    units = sediment.attrs.get("units", "m")
+    factor = parse_quantity(f"1 {units}", "[length]", field="sediment_thickness units").to("m").magnitude
+    sed = np.asarray(sediment.transpose("y", "x").values, dtype=float)[None] * factor
+    sed = np.where(np.isfinite(sed), sed, 0.0)
+    return np.clip(np.minimum(bottom, sed) - top, 0.0, None) * np.ones(shape)
+
+
+def build_block_model(
+    estimates: xr.Dataset,
+    grid: WorkingGrid,
+    *,
+    density: xr.DataArray | pint.Quantity | str,
+    masks: Mapping[str, xr.DataArray] | None = None,
+    rasters: Mapping[str, xr.DataArray] | None = None,
+    clip_layers_to_sediment: bool = True,
+) -> xr.Dataset:
+    """Assemble the block model from the estimates, density, masks and rasters.
+
+    Parameters
+    ----------
+    estimates : xarray.Dataset
+        Estimation result on ``grid``: ``grade`` (element, layer, y, x) with units (ppm),
+        optional ``kriging_variance`` (ppm²) and the diagnostics in :data:`DIAGNOSTICS`.
+    grid : WorkingGrid
+        The working grid (cell size, layers, CRS).
+    density : xarray.DataArray, pint.Quantity or str
+        Dry bulk density: a ``(layer, y, x)``, ``(layer,)`` or ``(y, x)`` DataArray with
+        units, or a constant such as ``"0.55 t/m^3"``.
+    masks : mapping of name -> DataArray, optional
+        Boolean ``(y, x)`` masks, ``True`` = kept (see :func:`seabed.resource.masks.build_masks`).
+    rasters : mapping of name -> DataArray, optional
+        ``(y, x)`` rasters stored alongside (``elevation``, ``sediment_thickness`` in m).
+    clip_layers_to_sediment : bool, default True
+        If a ``sediment_thickness`` raster is given, layers (or parts) below the base
+        of the sediment get zero thickness.
+
+    Returns
+    -------
+    xarray.Dataset
+        The block model (see the module docstring), with the working CRS.
+
+    Notes
+    -----
+    ``mineable`` = every mask ∧ thickness > 0 ∧ every element's grade is finite ∧
+    ``reason == 0`` (when given). The dry tonnage of a cell-layer is
+    ``cell_area × thickness × dry_bulk_density``.
+    """
+    _check_alignment(estimates, grid)
+    masks = dict(masks or {})
+    rasters = dict(rasters or {})
+    coords = dict(grid.coords()) | grid.layers.coords()
+    elements = [str(e) for e in estimates["element"].values]
+    coords["element"] = ("element", np.array(elements, dtype=object), {"long_name": "element symbol"})
+    grade = estimates["grade"].transpose("element", "layer", "y", "x")
+    factor = _grade_factor(grade.attrs.get("units"))
+    dims4 = ("element", "layer", "y", "x")
+    dims3 = ("layer", "y", "x")
+    data_vars: dict[str, tuple] = {
+        "grade": (dims4, np.asarray(grade.values, dtype=float) * factor,
+                  {"units": "ppm", "long_name": "grade (mass fraction, dry basis)"}),
+    }
+    if "kriging_variance" in estimates:
+        kv = estimates["kriging_variance"].transpose(*dims4)
+        data_vars["kriging_variance"] = (dims4, np.asarray(kv.values, dtype=float) * factor**2,
+                                         {"units": "ppm^2", "long_name": "kriging variance"})
+    for name in DIAGNOSTICS:
+        if name in estimates:
+            da = estimates[name].transpose(*dims3)
+            data_vars[name] = (dims3, da.values, dict(da.attrs))
+    thickness = _thickness(grid, rasters.get("sediment_thickness"), clip_layers_to_sediment)
+    data_vars["cell_area"] = (("y", "x"), np.full(grid.shape, grid.cell_area),
+                              {"units": "m^2", "long_name": "cell area", "standard_name": "cell_area"})
+    data_vars["layer_thickness"] = ("layer", grid.layers.thickness,
+                                    {"units": "m", "long_name": "nominal layer thickness"})
+    data_vars["thickness"] = (dims3, thickness,
+                              {"units": "m", "long_name": "thickness of mud in the layer"})
+    data_vars["dry_bulk_density"] = (dims3, _density_array(density, grid),
+                                     {"units": "t/m^3", "long_name": "dry bulk density"})
+    for name, raster in rasters.items():
+        data_vars[name] = (("y", "x"), np.asarray(raster.transpose("y", "x").values), dict(raster.attrs))
+    keep = np.ones(grid.shape, dtype=bool)
+    for name, m in masks.items():
+        arr = np.asarray(m.values, dtype=bool)
+        if arr.shape != grid.shape:
+            raise InputDataError(f"mask {name!r}: got shape {arr.shape}; expected {grid.shape} (y, x)")
+        keep &= arr
+        data_vars[f"mask_{name}"] = (("y", "x"), arr, {"long_name": m.attrs.get("long_name", name),
+                                                       "flag_meanings": "removed kept"})
+    known = np.all(np.isfinite(data_vars["grade"][1]), axis=0)
+    if "reason" in estimates:
+        known &= np.asarray(estimates["reason"].transpose(*dims3).values) == 0
+    mineable = keep[None] & (thickness > 0) & known & np.isfinite(data_vars["dry_bulk_density"][1])
+    data_vars["mineable"] = (dims3, mineable, {
+        "long_name": "cell-layer counted in the resource",
+        "description": "all masks kept, mud present, grade estimated",
+        "flag_meanings": "excluded mineable",
+    })
+    ds = xr.Dataset(data_vars, coords=coords)
+    ds.attrs = {
+        "title": "seabed block model",
+        "Conventions": "CF-1.10",
+        "cell_size_m": grid.cell_size,
+        "masks": ",".join(masks),
+    }
+    return grid.attach_crs(ds)
