@@ -1,0 +1,402 @@
+"""Dry mud, element and oxide tonnages from the block model.
+
+Items
+-----
+An *item* is an element symbol (``"Nd"``), a metal group of :data:`seabed.elements.GROUPS`
+(``"REY"``, ``"HREE"``, ``"magnet"``...; grade = sum of member grades) or an oxide group of
+:data:`seabed.resource.settings.OXIDE_GROUPS` (``"TREO"``, ``"HREO"`` (Y₂O₃ + heavy REE
+oxides), ``"LREO"``, ``"MREO"`` (Pr, Nd, Tb, Dy oxides); grade = sum of oxide grades).
+
+Notes
+-----
+For a cell-layer of area A (m²), mud thickness h (m), dry bulk density ρ (t/m³) and
+grade g (ppm): dry tonnes T = A h ρ; element tonnes = T g 10⁻⁶; oxide tonnes = element
+tonnes × oxide factor (from atomic weights, :mod:`seabed.elements`). Only ``mineable``
+cell-layers count unless another selection is given.
+
+Examples
+--------
+>>> import pint
+>>> from seabed.units import Quantity
+>>> q = Quantity(2500, "km^2") * Quantity(10, "m") * Quantity(0.55, "t/m^3") * Quantity(964, "ppm")
+>>> round(q.to("Mt").magnitude, 2)
+13.25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pint
+import xarray as xr
+from shapely.geometry.base import BaseGeometry
+
+from seabed.elements import ELEMENTS, GROUPS
+from seabed.errors import ConfigError
+from seabed.resource.settings import OXIDE_GROUPS, known_items
+from seabed.units import Quantity
+from seabed.working_grid import WorkingGrid
+
+__all__ = [
+    "DEFAULT_ITEMS",
+    "block_tonnes",
+    "compute_tonnage",
+    "contained",
+    "item_grade",
+    "item_members",
+    "tonnage_by_depth",
+    "tonnage_by_polygon",
+    "tonnage_table",
+]
+
+#: Items reported by default: total REY, the four oxide sums and each element.
+DEFAULT_ITEMS: tuple[str, ...] = ("REY", "TREO", "HREO", "LREO", "MREO")
+
+
+def item_members(item: str, available: Sequence[str] | None = None) -> tuple[tuple[str, ...], bool]:
+    """Member elements of an item and whether its grade is an oxide grade.
+
+    Parameters
+    ----------
+    item : str
+        Element symbol, metal group or oxide group name.
+    available : sequence of str, optional
+        Elements present in the block model; members not present are dropped.
+
+    Returns
+    -------
+    (members, is_oxide) : tuple of str, bool
+    """
+    if item in OXIDE_GROUPS:
+        members, oxide = OXIDE_GROUPS[item], True
+    elif item in GROUPS:
+        members, oxide = GROUPS[item], False
+    elif item in ELEMENTS:
+        members, oxide = (item,), False
+    else:
+        raise ConfigError(f"item: got {item!r}; expected one of {', '.join(known_items())}")
+    if available is not None:
+        have = set(available)
+        members = tuple(m for m in members if m in have)
+        if not members:
+            raise ConfigError(
+                f"item {item!r}: none of its elements are in the block model (have {sorted(have)}); "
+                "fix: choose another item or estimate its elements"
+            )
+    return members, oxide
+
+
+def _elements(bm: xr.Dataset) -> list[str]:
+    return [str(e) for e in bm["element"].values]
+
+
+def _oxide_factors(elements: Sequence[str]) -> np.ndarray:
+    return np.array([ELEMENTS[e].oxide_factor for e in elements])
+
+
+def item_grade(bm: xr.Dataset, item: str, *, grade: xr.DataArray | None = None) -> xr.DataArray:
+    """Grade of an item per cell-layer, ppm (oxide ppm for oxide groups).
+
+    Parameters
+    ----------
+    bm : xarray.Dataset
+        Block model with ``grade`` (element, layer, y, x) in ppm.
+    item : str
+        Element, metal group or oxide group.
+    grade : xarray.DataArray, optional
+        Grades to use instead of ``bm.grade`` (e.g. a simulated realisation), ppm.
+    """
+    g = bm["grade"] if grade is None else grade
+    members, oxide = item_members(item, _elements(bm))
+    sel = g.sel(element=list(members))
+    if oxide:
+        sel = sel * xr.DataArray(_oxide_factors(members), dims="element", coords={"element": sel["element"]})
+    out = sel.sum("element", skipna=False)
+    out.attrs = {"units": "ppm", "long_name": f"{item} grade" + (" (as oxides)" if oxide else "")}
+    return out.rename(f"{item}_grade")
+
+
+def _thickness_between(bm: xr.Dataset, depth_from: float | None, depth_to: float | None) -> xr.DataArray:
+    """Thickness of mud (m) of each cell-layer lying between two depths (mbsf)."""
+    h = bm["thickness"]
+    if depth_to is None and depth_from is None:
+        return h
+    top = bm["layer_top"]
+    upper = top if depth_from is None else np.maximum(top, depth_from)
+    lower = top + h if depth_to is None else np.minimum(top + h, depth_to)
+    return (lower - upper).clip(min=0.0)
+
+
+def _as_selection(where: xr.DataArray | np.ndarray) -> xr.DataArray:
+    if isinstance(where, xr.DataArray):
+        return where.astype(bool)
+    arr = np.asarray(where, dtype=bool)
+    dims = {3: ("layer", "y", "x"), 2: ("y", "x"), 1: ("layer",)}.get(arr.ndim)
+    if dims is None:
+        raise ConfigError(f"where: got an array of shape {arr.shape}; expected (layer, y, x) or (y, x)")
+    return xr.DataArray(arr, dims=dims)
+
+
+def block_tonnes(
+    bm: xr.Dataset,
+    *,
+    where: xr.DataArray | np.ndarray | None = None,
+    depth_from: float | None = None,
+    depth_to: float | None = None,
+) -> xr.DataArray:
+    """Dry tonnes per cell-layer (t), zero outside ``mineable`` (and ``where``).
+
+    Parameters
+    ----------
+    bm : xarray.Dataset
+        Block model.
+    where : array_like of bool, optional
+        Extra selection, broadcastable to ``(layer, y, x)``.
+    depth_from, depth_to : float, optional
+        Count only mud between these depths, m below seafloor.
+    """
+    h = _thickness_between(bm, depth_from, depth_to)
+    t = bm["cell_area"] * h * bm["dry_bulk_density"]
+    sel = bm["mineable"]
+    if where is not None:
+        sel = sel & _as_selection(where)
+    out = xr.where(sel, t, 0.0).transpose("layer", "y", "x")
+    out.attrs = {"units": "t", "long_name": "dry mud tonnes"}
+    return out.rename("dry_tonnes")
+
+
+def compute_tonnage(
+    bm: xr.Dataset,
+    *,
+    where: xr.DataArray | np.ndarray | None = None,
+    grade: xr.DataArray | None = None,
+) -> xr.Dataset:
+    """Dry, element and oxide tonnes per cell-layer.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``dry_tonnes`` (layer, y, x), ``metal_tonnes`` and ``oxide_tonnes``
+        (element, layer, y, x), all in t; zero where not counted.
+    """
+    t = block_tonnes(bm, where=where)
+    g = bm["grade"] if grade is None else grade
+    metal = (t * g.fillna(0.0) * 1e-6).transpose("element", "layer", "y", "x")
+    factors = xr.DataArray(_oxide_factors(_elements(bm)), dims="element", coords={"element": bm["element"]})
+    oxide = metal * factors
+    metal.attrs = {"units": "t", "long_name": "contained element"}
+    oxide.attrs = {"units": "t", "long_name": "contained oxide"}
+    return xr.Dataset({"dry_tonnes": t, "metal_tonnes": metal, "oxide_tonnes": oxide})
+
+
+def _sums(
+    bm: xr.Dataset, tonnes: np.ndarray, items: Iterable[str], grade: np.ndarray
+) -> dict[str, tuple[float, float, float]]:
+    """(dry t, metal t, oxide t) per item for a (layer, y, x) tonnage array."""
+    elements = _elements(bm)
+    g = np.where(np.isfinite(grade), grade, 0.0).reshape(len(elements), -1)
+    metal = g @ tonnes.ravel() * 1e-6  # per element, t
+    factors = _oxide_factors(elements)
+    idx = {e: i for i, e in enumerate(elements)}
+    total = float(tonnes.sum())
+    out = {}
+    for item in items:
+        members, _ = item_members(item, elements)
+        m = float(sum(metal[idx[e]] for e in members))
+        o = float(sum(metal[idx[e]] * factors[idx[e]] for e in members))
+        out[item] = (total, m, o)
+    return out
+
+
+def _rows(scope: str, sums: Mapping[str, tuple[float, float, float]], elements: Sequence[str],
+          mud_units: str, metal_units: str) -> list[dict]:
+    mud_f = Quantity(1, "t").to(mud_units).magnitude
+    met_f = Quantity(1, "t").to(metal_units).magnitude
+    rows = []
+    for item, (dry, metal, oxide) in sums.items():
+        _, is_oxide = item_members(item, elements)
+        grade = (oxide if is_oxide else metal) / dry * 1e6 if dry > 0 else np.nan
+        rows.append({
+            "scope": scope,
+            "item": item,
+            f"dry mud [{mud_units}]": dry * mud_f,
+            "grade [ppm]": grade,
+            f"metal [{metal_units}]": metal * met_f,
+            f"oxide [{metal_units}]": oxide * met_f,
+        })
+    return rows
+
+
+def _resolve_items(bm: xr.Dataset, items: Iterable[str] | None) -> list[str]:
+    elements = _elements(bm)
+    if items is None:
+        return [i for i in DEFAULT_ITEMS if _has_any(i, elements)] + elements
+    return list(items)
+
+
+def _has_any(item: str, elements: Sequence[str]) -> bool:
+    members, _ = item_members(item)
+    return any(m in elements for m in members)
+
+
+def tonnage_table(
+    bm: xr.Dataset,
+    *,
+    items: Iterable[str] | None = None,
+    by_layer: bool = False,
+    where: xr.DataArray | np.ndarray | None = None,
+    mud_units: str = "Mt",
+    metal_units: str = "t",
+) -> pd.DataFrame:
+    """Tonnage and grade per item, in total or per layer.
+
+    Parameters
+    ----------
+    bm : xarray.Dataset
+        Block model.
+    items : iterable of str, optional
+        Items to report; default REY, TREO, HREO, LREO, MREO and every element.
+    by_layer : bool, default False
+        One block of rows per layer (scope = layer label) plus the total.
+    where : array_like of bool, optional
+        Extra selection of cell-layers (e.g. above cut-off, one resource class).
+    mud_units, metal_units : str
+        Units of the dry-mud and the metal/oxide columns (t, kt, Mt).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(scope, item)``; columns ``dry mud [Mt]``, ``grade [ppm]`` (oxide ppm for
+        oxide groups), ``metal [t]``, ``oxide [t]``.
+    """
+    items = _resolve_items(bm, items)
+    elements = _elements(bm)
+    t = block_tonnes(bm, where=where).values
+    g = bm["grade"].transpose("element", "layer", "y", "x").values
+    rows: list[dict] = []
+    if by_layer:
+        labels = [f"{a:g}-{b:g} mbsf" for a, b in zip(bm["layer_top"].values, bm["layer_bottom"].values, strict=True)]
+        for k, label in enumerate(labels):
+            tk = np.zeros_like(t)
+            tk[k] = t[k]
+            rows += _rows(label, _sums(bm, tk, items, g), elements, mud_units, metal_units)
+    rows += _rows("total", _sums(bm, t, items, g), elements, mud_units, metal_units)
+    return pd.DataFrame(rows).set_index(["scope", "item"])
+
+
+def contained(
+    bm: xr.Dataset,
+    item: str,
+    *,
+    oxide: bool | None = None,
+    where: xr.DataArray | np.ndarray | None = None,
+) -> pint.Quantity:
+    """Contained tonnage of an item as a pint quantity (t).
+
+    Parameters
+    ----------
+    item : str
+        Element, group or oxide group, or ``"mud"`` for dry mud tonnes.
+    oxide : bool, optional
+        Report as oxide; default True for oxide groups, False otherwise.
+    """
+    t = block_tonnes(bm, where=where).values
+    if item == "mud":
+        return Quantity(float(t.sum()), "t")
+    members, is_oxide = item_members(item, _elements(bm))
+    oxide = is_oxide if oxide is None else oxide
+    dry, metal, ox = _sums(bm, t, [item], bm["grade"].transpose("element", "layer", "y", "x").values)[item]
+    return Quantity(ox if oxide else metal, "t")
+
+
+def tonnage_by_depth(
+    bm: xr.Dataset,
+    depths: Iterable[float] | None = None,
+    *,
+    items: Iterable[str] = DEFAULT_ITEMS,
+    where: xr.DataArray | np.ndarray | None = None,
+    mud_units: str = "Mt",
+    metal_units: str = "kt",
+) -> pd.DataFrame:
+    """Cumulative tonnage from the seabed to each depth ("0–x mbsf" table).
+
+    Parameters
+    ----------
+    depths : iterable of float, optional
+        Target depths, m below seafloor; default every layer bottom.
+    items : iterable of str
+        Items to report (one grade and one tonnage column each).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``"0-x mbsf"``; columns ``dry mud [Mt]`` and, per item, ``<item> [ppm]`` and
+        ``<item> [kt]`` (oxide tonnes for oxide groups, metal tonnes otherwise).
+
+    Notes
+    -----
+    A layer cut by the target depth counts in proportion to the part of its mud above
+    that depth (grades are constant within a layer).
+    """
+    depths = list(bm["layer_bottom"].values) if depths is None else list(depths)
+    items = list(items)
+    elements = _elements(bm)
+    g = bm["grade"].transpose("element", "layer", "y", "x").values
+    mud_f = Quantity(1, "t").to(mud_units).magnitude
+    met_f = Quantity(1, "t").to(metal_units).magnitude
+    top0 = float(bm["layer_top"].values[0])
+    rows = []
+    for d in depths:
+        t = block_tonnes(bm, where=where, depth_to=float(d)).values
+        sums = _sums(bm, t, items, g)
+        dry = float(t.sum())
+        row: dict[str, object] = {"interval": f"{top0:g}-{d:g} mbsf", f"dry mud [{mud_units}]": dry * mud_f}
+        for item, (_, metal, oxide) in sums.items():
+            _, is_ox = item_members(item, elements)
+            value = oxide if is_ox else metal
+            row[f"{item} [ppm]"] = value / dry * 1e6 if dry > 0 else np.nan
+            row[f"{item} [{metal_units}]"] = value * met_f
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("interval")
+
+
+def tonnage_by_polygon(
+    bm: xr.Dataset,
+    grid: WorkingGrid,
+    polygons: Mapping[str, BaseGeometry],
+    *,
+    items: Iterable[str] = DEFAULT_ITEMS,
+    where: xr.DataArray | np.ndarray | None = None,
+    mud_units: str = "Mt",
+    metal_units: str = "kt",
+) -> pd.DataFrame:
+    """Tonnage inside each lon/lat polygon (cells whose centre is inside).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = polygon name; columns ``area [km^2]`` (mineable footprint of the top
+        layer), ``dry mud [Mt]``, and per item ``<item> [ppm]`` and ``<item> [kt]``.
+    """
+    items = list(items)
+    elements = _elements(bm)
+    g = bm["grade"].transpose("element", "layer", "y", "x").values
+    mud_f = Quantity(1, "t").to(mud_units).magnitude
+    met_f = Quantity(1, "t").to(metal_units).magnitude
+    rows = []
+    for name, geom in polygons.items():
+        inside = xr.DataArray(grid.mask(geom), dims=("y", "x"))
+        sel = inside if where is None else inside & where
+        t = block_tonnes(bm, where=sel).values
+        dry = float(t.sum())
+        footprint = float((bm["cell_area"].values * (t.sum(axis=0) > 0)).sum()) / 1e6
+        row: dict[str, object] = {"polygon": name, "area [km^2]": footprint, f"dry mud [{mud_units}]": dry * mud_f}
+        for item, (_, metal, oxide) in _sums(bm, t, items, g).items():
+            _, is_ox = item_members(item, elements)
+            value = oxide if is_ox else metal
+            row[f"{item} [ppm]"] = value / dry * 1e6 if dry > 0 else np.nan
+            row[f"{item} [{metal_units}]"] = value * met_f
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("polygon")
