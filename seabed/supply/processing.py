@@ -54,7 +54,8 @@ def recovery_by_element(
     processing : ProcessingSettings
         Base recoveries (fractions) and per-element overrides.
     leach, separation, beneficiation : ndarray (D,), optional
-        Drawn values replacing the settings (for every element).
+        Drawn values replacing the settings for every element; NaN rows of ``leach`` and
+        ``separation`` keep the settings (beneficiation must be complete).
     """
     def per_element(default, by_element) -> np.ndarray:
         return np.array(
@@ -63,10 +64,12 @@ def recovery_by_element(
 
     r_l = per_element(processing.leach_recovery, processing.leach_recovery_by_element)
     r_s = per_element(processing.separation_recovery, processing.separation_recovery_by_element)
-    if leach is not None:
-        r_l = np.broadcast_to(leach[:, None], (leach.size, len(elements)))
+    if leach is not None:  # NaN rows keep the settings
+        leach = np.asarray(leach, dtype=float)[:, None]
+        r_l = np.where(np.isnan(leach), r_l, leach)
     if separation is not None:
-        r_s = np.broadcast_to(separation[:, None], (separation.size, len(elements)))
+        separation = np.asarray(separation, dtype=float)[:, None]
+        r_s = np.where(np.isnan(separation), r_s, separation)
     ben = processing.beneficiation
     if not ben.enabled:
         r_b = np.ones((1, 1))

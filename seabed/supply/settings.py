@@ -35,6 +35,8 @@ from seabed.schema import Dimensionless, MassRate, QuantityType, StrictModel, Ti
 from seabed.units import Quantity, convert_currency, parse_quantity
 
 __all__ = [
+    "RAMP_UP_PRESETS",
+    "UNCERTAIN_PARAMETERS",
     "BeneficiationSettings",
     "DemandSettings",
     "DisruptionSettings",
@@ -44,10 +46,8 @@ __all__ = [
     "PhaseSettings",
     "PlanSettings",
     "ProcessingSettings",
-    "RAMP_UP_PRESETS",
     "SequenceSettings",
     "SupplySettings",
-    "UNCERTAIN_PARAMETERS",
     "UncertaintySettings",
     "parse_supply_settings",
 ]
@@ -427,7 +427,7 @@ class EconomicsSettings(StrictModel):
     transport_cost: MoneyPerMass = Field(default=_q("20 USD/t"), description="Per dry t of mud (assumption).")
     dewatering_cost: MoneyPerMass = Field(default=_q("5 USD/t"), description="Per dry t of mud (assumption).")
     processing_cost: MoneyPerMass = Field(
-        default=_q("60 USD/t"), description="Beneficiation, leach, separation per dry t of mud (assumption)."
+        default=_q("60 USD/t"), description="Leach and separation per dry t fed to leaching: concentrate, or mud without beneficiation (assumption)."
     )
     fixed_cost: MoneyPerTime = Field(
         default=_q("1e8 USD/year"),
