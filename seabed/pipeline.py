@@ -156,7 +156,7 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
         },
         "areas_km2": {name: geodesic_area(g) / 1e6 for name, g in site.areas.items()},
         "grid": {
-            "crs": grid.crs.to_proj4(),
+            "crs_wkt": grid.crs.to_wkt(),
             "cell_size_m": grid.cell_size,
             "shape_yx": list(grid.shape),
             "cells_in_extent": int(in_extent.sum()),
@@ -181,6 +181,12 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
         if st.size:
             summary["sediment_thickness_m"] = {"min": float(st.min()), "max": float(st.max())}
     return summary
+
+
+def _island(cfg: Config) -> tuple[str, float, float] | None:
+    from seabed.inputs.areas import SITES
+
+    return (cfg.site, *SITES[cfg.site]) if cfg.site in SITES else None
 
 
 def input_hashes(cfg: Config) -> dict[str, str]:
@@ -256,7 +262,7 @@ def run(cfg: Config, *, out: str | Path, overwrite: bool = False, command: list[
         summary = {"inputs": summarise_inputs(cfg, site)}
         fig = plot_site_map(
             site.source_grids["elevation"], site.intervals, site.areas,
-            title=cfg.title, zoom=site.areas[cfg.grid.extent],
+            title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg),
         )
         rundir.write_with("map_cores.png", lambda p: fig.savefig(p, dpi=130))
         plt.close(fig)

@@ -40,6 +40,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from seabed.elements import ELEMENTS, GROUPS
@@ -65,7 +68,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, tuple[float, float]]] = {
     "water_depth_m": ("water depth in metres, positive down", (0.0, 11_000.0)),
     "dry_bulk_density": ("dry bulk density in t/m^3 (= g/cm^3)", (0.05, 3.0)),
     "wet_bulk_density": ("wet bulk density in t/m^3 (= g/cm^3)", (1.0, 3.0)),
-    "water_content": ("water content as a fraction of wet mass, 0-1", (0.0, 0.999)),
+    "water_content": ("water content (fraction of wet mass)", (0.0, 0.999)),
 }
 
 #: Accepted values of ``detection_policy``.
@@ -126,7 +129,7 @@ def load_cores(
     *,
     units: str | Mapping[str, str] = "ppm",
     elements: Sequence[str] | None = None,
-    crs_grid: WorkingGrid | None = None,
+    grid: WorkingGrid | None = None,
     area: BaseGeometry | None = None,
     duplicate_policy: Literal["keep", "merge", "error"] = "keep",
     detection_policy: Literal["half", "zero", "limit", "drop"] = "half",
@@ -148,7 +151,7 @@ def load_cores(
     elements : sequence of str, optional
         Element symbols to keep; each must be a column. Default: every column named after a
         known element (:data:`seabed.elements.ELEMENTS`), matched case-sensitively.
-    crs_grid : WorkingGrid, optional
+    grid : WorkingGrid, optional
         If given, columns ``x`` and ``y`` (m, working CRS) are added.
     area : shapely geometry, optional
         Area in longitude/latitude degrees; a core outside it is an error.
@@ -175,7 +178,7 @@ def load_cores(
     pandas.DataFrame
         Columns ``core_id`` (str), ``longitude`` (degrees east in (-180, 180]),
         ``latitude`` (degrees), ``top_mbsf``, ``bottom_mbsf`` (m below seafloor), ``x``,
-        ``y`` (m, only with ``crs_grid``), one float column per element (ppm, dry mass
+        ``y`` (m, only with ``grid``), one float column per element (ppm, dry mass
         fraction, NaN = not analysed; REY in atomic-number order, then Sc) and the optional
         columns present. Rows are sorted by core (first appearance) and ``top_mbsf``.
         ``attrs`` holds ``source``, ``elements``, ``units`` and the policies used.
@@ -245,8 +248,8 @@ def load_cores(
     out = _apply_duplicate_policy(out, where, duplicate_policy, position_tolerance_m)
     if area is not None:
         _check_area(out, area, where)
-    if crs_grid is not None:
-        x, y = crs_grid.from_lonlat(out["longitude"].to_numpy(), out["latitude"].to_numpy())
+    if grid is not None:
+        x, y = grid.from_lonlat(out["longitude"].to_numpy(), out["latitude"].to_numpy())
         pos = out.columns.get_loc("bottom_mbsf") + 1
         out.insert(pos, "x", np.asarray(x, dtype=float))
         out.insert(pos + 1, "y", np.asarray(y, dtype=float))
@@ -259,7 +262,7 @@ def load_cores(
         "detection_policy": detection_policy,
         "duplicate_policy": duplicate_policy,
         "derived": tuple(derived),
-        "crs": crs_grid.crs.to_wkt() if crs_grid is not None else None,
+        "crs": grid.crs.to_wkt() if grid is not None else None,
     }
     return out
 
@@ -358,7 +361,8 @@ def _check_required(raw: pd.DataFrame, where: _Locator) -> None:
     columns = [str(c) for c in raw.columns]
     for col in REQUIRED_COLUMNS:
         if col not in columns:
-            close = difflib.get_close_matches(col, columns, n=1, cutoff=0.5)
+            spare = [c for c in columns if c not in REQUIRED_COLUMNS]
+            close = difflib.get_close_matches(col, spare, n=1, cutoff=0.5)
             hint = f" (is '{close[0]}' meant to be '{col}'? rename it)" if close else ""
             raise InputDataError(
                 f"{where.name}: missing required column '{col}'{hint}; found columns {columns}; "
@@ -405,7 +409,7 @@ def _unit_label(units: str | Mapping[str, str], symbol: str) -> str:
 
 
 def _parse_core_ids(col: pd.Series, where: _Locator) -> pd.Series:
-    ids = col.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    ids = _as_text(col)
     bad = ids == ""
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -416,25 +420,44 @@ def _parse_core_ids(col: pd.Series, where: _Locator) -> pd.Series:
 
 def _as_text(col: pd.Series) -> pd.Series:
     """Cells as stripped strings ('' for missing)."""
-    return col.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
+
+
+def _cells(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split a column into plain numbers (fast path) and the stripped text of the other cells.
+
+    Returns ``values`` (float, NaN where a cell is not a plain number) and ``text`` (str,
+    only for the cells where ``values`` is NaN, same index labels as ``col``).
+    """
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        values = col.astype(float)
+    else:
+        values = pd.to_numeric(col, errors="coerce").astype(float)
+    return values, _as_text(col[values.isna()])
+
+
+def _first(mask: pd.Series) -> int:
+    return int(mask.index[mask.to_numpy()][0])
 
 
 def _parse_float(col: pd.Series, name: str, where: _Locator, *, expected: str, allow_missing: bool) -> pd.Series:
-    text = _as_text(col)
+    values, text = _cells(col)
     missing = text.str.lower().isin(_MISSING_TOKENS)
-    values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype(float)
-    bad = values.isna() & ~missing
+    more = pd.to_numeric(text.where(~missing, None), errors="coerce").astype(float)
+    bad = more.isna() & ~missing
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise where.error(i, name, repr(text.iloc[i]), expected, "correct the value", n_more=int(bad.sum()) - 1)
+        i = _first(bad)
+        raise where.error(i, name, repr(text.loc[i]), expected, "correct the value", n_more=int(bad.sum()) - 1)
     if not allow_missing and missing.any():
-        i = int(np.flatnonzero(missing.to_numpy())[0])
+        i = _first(missing)
         raise where.error(i, name, "an empty value (NaN)", expected, "fill in the value or remove the row",
                           n_more=int(missing.sum()) - 1)
-    infinite = ~np.isfinite(values) & values.notna()
+    values.loc[more.index] = more
+    infinite = values.notna() & ~np.isfinite(values)
     if infinite.any():
-        i = int(np.flatnonzero(infinite.to_numpy())[0])
-        raise where.error(i, name, repr(text.iloc[i]), f"a finite number ({expected})", "correct the value")
+        i = _first(infinite)
+        raise where.error(i, name, repr(str(col.loc[i]).strip()), f"a finite number ({expected})",
+                          "correct the value")
     return values
 
 
@@ -448,33 +471,38 @@ def _parse_assay(
     policy: str,
     negative_is_below_detection: bool,
 ) -> pd.Series:
-    text = _as_text(col)
+    values, text = _cells(col)
     missing = text.str.lower().isin(_MISSING_TOKENS)
     limit_text = text.str.extract(_BELOW_DL, expand=False)
-    below = limit_text.notna()
-    numbers = pd.to_numeric(text.where(~missing & ~below, None), errors="coerce").astype(float)
+    below_text = limit_text.notna()
+    more = pd.to_numeric(text.where(~missing & ~below_text, None), errors="coerce").astype(float)
     expected = f"a number >= 0 in {unit}, '<DL' for below detection, or blank for not analysed"
-    bad = numbers.isna() & ~missing & ~below
-    if bad.any() or (~np.isfinite(numbers[numbers.notna()])).any():
-        bad = bad | (numbers.notna() & ~np.isfinite(numbers))
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise where.error(i, symbol, repr(text.iloc[i]), expected, "correct the assay", n_more=int(bad.sum()) - 1)
-    limits = pd.to_numeric(limit_text, errors="coerce").astype(float)
-    negative = numbers < 0
+    bad = more.isna() & ~missing & ~below_text
+    if bad.any():
+        i = _first(bad)
+        raise where.error(i, symbol, repr(text.loc[i]), expected, "correct the assay", n_more=int(bad.sum()) - 1)
+    values.loc[more.index] = more
+    infinite = values.notna() & ~np.isfinite(values)
+    if infinite.any():
+        i = _first(infinite)
+        raise where.error(i, symbol, repr(str(col.loc[i]).strip()), expected, "correct the assay")
+    limits = pd.Series(np.nan, index=col.index)
+    limits.loc[limit_text.index] = pd.to_numeric(limit_text, errors="coerce").astype(float)
+    below = limits.notna()
+    negative = values < 0
     if negative.any():
         if not negative_is_below_detection:
-            i = int(np.flatnonzero(negative.to_numpy())[0])
+            i = _first(negative)
             raise where.error(
-                i, symbol, repr(text.iloc[i]), expected,
+                i, symbol, repr(str(col.loc[i]).strip()), expected,
                 "write below-detection values as '<DL' (e.g. '<0.05'), or pass negative_is_below_detection=True "
                 "if negative numbers are detection-limit sentinels",
                 n_more=int(negative.sum()) - 1,
             )
-        limits = limits.where(~negative, -numbers)
+        limits = limits.where(~negative, -values)
         below = below | negative
-        numbers = numbers.where(~negative, np.nan)
     substitute = {"half": 0.5, "zero": 0.0, "limit": 1.0, "drop": np.nan}[policy]
-    values = numbers.where(~below, limits * substitute)
+    values = values.where(~below, limits * substitute)
     return (values * factor).astype(float)
 
 
@@ -560,9 +588,9 @@ def _check_core_positions(df: pd.DataFrame, where: _Locator, tolerance_m: float)
 
 def _check_overlaps(df: pd.DataFrame, where: _Locator) -> None:
     same = df["core_id"].to_numpy()[1:] == df["core_id"].to_numpy()[:-1]
-    top = df["top_mbsf"].to_numpy()
-    bottom = df["bottom_mbsf"].to_numpy()
-    bad = same & (top[1:] < bottom[:-1] - _DEPTH_TOLERANCE_M)
+    top = df["top_mbsf"].to_numpy().tolist()
+    bottom = df["bottom_mbsf"].to_numpy().tolist()
+    bad = same & (np.asarray(top[1:]) < np.asarray(bottom[:-1]) - _DEPTH_TOLERANCE_M)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         i, prev = df.index[k + 1], df.index[k]
@@ -578,39 +606,24 @@ def _core_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _duplicate_groups(cores: pd.DataFrame, tolerance_m: float) -> list[list[str]]:
-    """Groups (connected components) of cores closer than ``tolerance_m`` to each other."""
+    """Groups (connected components) of cores within ``tolerance_m`` of each other, file order."""
     if len(cores) < 2:
         return []
-    lon = cores["longitude"].to_numpy()
-    lat = cores["latitude"].to_numpy()
-    # Sort by latitude and compare only within a latitude window (O(n log n) for sparse duplicates).
-    dlat = np.degrees(tolerance_m / _EARTH_RADIUS_M)
-    order = np.argsort(lat, kind="stable")
-    parent = np.arange(len(cores))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for pos, a in enumerate(order):
-        j = pos + 1
-        while j < len(order) and lat[order[j]] - lat[a] <= dlat:
-            b = order[j]
-            if _haversine_m(lon[a], lat[a], lon[b], lat[b]) <= tolerance_m:
-                ra, rb = find(a), find(b)
-                parent[max(ra, rb)] = min(ra, rb)
-            j += 1
-    roots = np.array([find(a) for a in range(len(cores))])
+    lon = np.radians(cores["longitude"].to_numpy(float))
+    lat = np.radians(cores["latitude"].to_numpy(float))
+    xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    chord = 2 * np.sin(min(tolerance_m / _EARTH_RADIUS_M, np.pi) / 2)  # great-circle -> chord
+    pairs = cKDTree(xyz).query_pairs(chord * (1 + 1e-12), output_type="ndarray")
+    if pairs.size == 0:
+        return []
+    n = len(cores)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
     ids = cores.index.to_numpy()
-    groups = []
-    for r in np.unique(roots):
-        members = np.flatnonzero(roots == r)
-        if members.size > 1:
-            groups.append([str(ids[m]) for m in sorted(members)])
-    groups.sort(key=lambda g: list(ids).index(g[0]))
-    return groups
+    groups: dict[int, list[str]] = {}
+    for k in np.flatnonzero(np.bincount(label)[label] > 1):  # members of groups, in file order
+        groups.setdefault(int(label[k]), []).append(str(ids[k]))
+    return list(groups.values())
 
 
 def _apply_duplicate_policy(df: pd.DataFrame, where: _Locator, policy: str, tolerance_m: float) -> pd.DataFrame:

@@ -32,6 +32,7 @@ def plot_site_map(
     *,
     title: str = "",
     zoom: BaseGeometry | None = None,
+    island: tuple[str, float, float] | None = None,
 ) -> plt.Figure:
     """Cores over bathymetry with area outlines (EEZ, study box, ...), in longitude/latitude.
 
@@ -47,6 +48,8 @@ def plot_site_map(
         Figure title.
     zoom : shapely geometry, optional
         If given, a second panel zooms on this area's bounds (e.g. the study box).
+    island : (name, lon, lat), optional
+        Marks the island.
 
     Returns
     -------
@@ -65,6 +68,9 @@ def plot_site_map(
                      color=("k", "crimson", "darkorange", "purple")[i % 4])
         ax.scatter(positions.longitude, positions.latitude, s=14, c="gold", edgecolors="k",
                    linewidths=0.5, zorder=5, label=f"cores (n={len(positions)})")
+        if island is not None:
+            ax.plot(island[1], island[2], marker="*", ms=12, color="red", mec="k", ls="none", zorder=6,
+                    label=island[0].capitalize())
         ax.set_xlabel("Longitude (°E)")
         ax.set_ylabel("Latitude (°N)")
         ax.set_aspect(1.0 / np.cos(np.deg2rad(float(bathymetry.y.mean()))))
@@ -75,9 +81,11 @@ def plot_site_map(
             ax.set_ylim(s - pad, n + pad)
             ax.set_title("Zoom on the study area")
         else:
-            ax.set_title(title or "Site")
+            ax.set_title("Site, EEZ and areas")
             ax.legend(loc="lower left", fontsize=7, framealpha=0.8)
     fig.colorbar(mesh, ax=axes[0].tolist(), label="Water depth (km)", shrink=0.8)
+    if title:
+        fig.suptitle(title, fontsize=11)
     return fig
 
 
