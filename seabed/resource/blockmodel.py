@@ -152,7 +152,7 @@ def build_block_model(
     rasters = dict(rasters or {})
     coords = dict(grid.coords()) | grid.layers.coords()
     elements = [str(e) for e in estimates["element"].values]
-    coords["element"] = ("element", np.array(elements, dtype=object), {"long_name": "element symbol"})
+    coords["element"] = ("element", np.asarray(elements, dtype=str), {"long_name": "element symbol"})
     grade = estimates["grade"].transpose("element", "layer", "y", "x")
     factor = _grade_factor(grade.attrs.get("units"))
     dims4 = ("element", "layer", "y", "x")

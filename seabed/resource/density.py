@@ -90,7 +90,8 @@ def dry_density_from_wet(
         )
     w = np.asarray(wet.magnitude, dtype=float)
     finite = w[np.isfinite(w)]
-    if finite.size and (finite.min() < rho_sw.magnitude or finite.max() > rho_s.magnitude):
+    tol = 1e-9 * rho_s.magnitude
+    if finite.size and (finite.min() < rho_sw.magnitude - tol or finite.max() > rho_s.magnitude + tol):
         raise InputDataError(
             f"density.wet_bulk_density: got values in [{finite.min():g}, {finite.max():g}] t/m^3; "
             f"expected between the seawater ({rho_sw.magnitude:g}) and grain ({rho_s.magnitude:g}) "

@@ -9,7 +9,7 @@ Examples
 >>> s = ResourceSettings()
 >>> s.density.dry_bulk_density.to("t/m^3").magnitude
 0.55
->>> ResourceSettings.model_validate({"cutoff": {"grade": "1000 ppm"}}).cutoff.grade.to("ppm").magnitude
+>>> float(ResourceSettings.model_validate({"cutoff": {"grade": "1000 ppm"}}).cutoff.grade.to("ppm").magnitude)
 1000.0
 """
 
@@ -54,7 +54,7 @@ OXIDE_GROUPS: dict[str, tuple[str, ...]] = {
 class _Section(StrictModel):
     """A strict section whose string defaults are parsed like user values."""
 
-    model_config = ConfigDict(**StrictModel.model_config, validate_default=True)
+    model_config = ConfigDict(**{**StrictModel.model_config, "validate_default": True})
 
 
 def known_items() -> list[str]:

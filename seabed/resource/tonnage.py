@@ -16,11 +16,10 @@ cell-layers count unless another selection is given.
 
 Examples
 --------
->>> import pint
 >>> from seabed.units import Quantity
 >>> q = Quantity(2500, "km^2") * Quantity(10, "m") * Quantity(0.55, "t/m^3") * Quantity(964, "ppm")
 >>> round(q.to("Mt").magnitude, 2)
-13.25
+13.26
 """
 
 from __future__ import annotations
@@ -305,9 +304,9 @@ def contained(
     t = block_tonnes(bm, where=where).values
     if item == "mud":
         return Quantity(float(t.sum()), "t")
-    members, is_oxide = item_members(item, _elements(bm))
+    _, is_oxide = item_members(item, _elements(bm))
     oxide = is_oxide if oxide is None else oxide
-    dry, metal, ox = _sums(bm, t, [item], bm["grade"].transpose("element", "layer", "y", "x").values)[item]
+    _, metal, ox = _sums(bm, t, [item], bm["grade"].transpose("element", "layer", "y", "x").values)[item]
     return Quantity(ox if oxide else metal, "t")
 
 

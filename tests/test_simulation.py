@@ -1,0 +1,202 @@
+"""Conditional simulation on synthetic data with a known model (GSTools truth fields)."""
+
+from __future__ import annotations
+
+import gstools as gs
+import numpy as np
+import pytest
+import xarray as xr
+
+from seabed.geostats.kriging import Kriging, Neighbourhood
+from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.resource.blockmodel import build_block_model
+from seabed.resource.simulation import (
+    NormalScoreTransform,
+    gaussian_field_spectrum,
+    gaussian_fields,
+    prepare_simulation,
+    run_simulation,
+    simulate_realisation,
+    simulate_scores,
+    summarise_realisations,
+)
+from seabed.resource.tonnage import contained
+from seabed.working_grid import Layers, WorkingGrid, laea_crs
+
+N, D = 80, 100.0  # 80 x 80 cells of 100 m
+RANGE = 1500.0
+MODEL = VariogramModel(0.0, (Structure("exponential", 1.0, RANGE),))
+
+
+def make_grid(n_layers: int = 1) -> WorkingGrid:
+    x = D * (np.arange(N) + 0.5)
+    return WorkingGrid(crs=laea_crs(154.0, 22.0), x=x, y=x[::-1].copy(), cell_size=D,
+                       layers=Layers.regular(0, n_layers, 1))
+
+
+def truth_field(grid: WorkingGrid, seed: int) -> np.ndarray:
+    """Standard Gaussian field with the model's covariance (GSTools), (y, x) north-up."""
+    srf = gs.SRF(gs.Exponential(dim=2, var=1.0, len_scale=RANGE / 3), seed=seed)
+    return srf.structured([grid.x, grid.y[::-1]]).T[::-1]
+
+
+def composites(grid: WorkingGrid, n_cores: int, seed: int = 1, n_layers: int = 1) -> xr.Dataset:
+    rng = np.random.default_rng(seed)
+    truth = truth_field(grid, seed=11)
+    ix = rng.choice(N, n_cores, replace=True)
+    iy = rng.choice(N, n_cores, replace=True)
+    y = np.exp(6.5 + 0.5 * truth[iy, ix])[:, None] * np.linspace(1.0, 1.3, n_layers)[None, :]
+    la = 0.5 * y * rng.lognormal(0.0, 0.05, size=y.shape)
+    return xr.Dataset(
+        {"Y": (("core", "layer"), y), "La": (("core", "layer"), la)},
+        coords={"x": ("core", grid.x[ix] + rng.uniform(-40, 40, n_cores)),
+                "y": ("core", grid.y[iy] + rng.uniform(-40, 40, n_cores))},
+    )
+
+
+@pytest.fixture(scope="module")
+def plan_and_data():
+    grid = make_grid(2)
+    comp = composites(grid, 150, n_layers=2)
+    return prepare_simulation(comp, grid, model=MODEL), comp
+
+
+def test_normal_score_round_trip() -> None:
+    data = np.array([5.0, 1.0, 3.0, 3.0, 10.0, np.nan])
+    t = NormalScoreTransform.fit(data)
+    y = t.transform(data)
+    assert np.isnan(y[-1])
+    assert y[1] < y[2] == y[3] < y[0] < y[4]
+    np.testing.assert_allclose(t.back_transform(y[:-1]), data[:-1], rtol=1e-6)
+    assert t.back_transform(np.array([-10.0, 10.0])).tolist() == [t.lower, t.upper]
+
+
+def test_spectrum_exact_for_short_range() -> None:
+    sq, clipped = gaussian_field_spectrum(MODEL, (50, 60), D)
+    assert clipped < 1e-3
+    assert sq.shape[0] >= 50 + RANGE / D
+
+
+def test_realisations_honour_data_and_are_reproducible(plan_and_data) -> None:
+    plan, comp = plan_and_data
+    a = simulate_realisation(plan, seed=3, index=4)
+    b = simulate_realisation(plan, seed=3, index=4)
+    c = simulate_realisation(plan, seed=3, index=5)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    grid = plan.grid
+    col = np.round((comp["x"].values - grid.x[0]) / D).astype(int)
+    row = np.round((grid.y[0] - comp["y"].values) / D).astype(int)
+    # cells holding exactly one core reproduce its value
+    cells = row * N + col
+    single = np.bincount(cells, minlength=N * N)[cells] == 1
+    got = a[0, 1].ravel()[cells[single]]
+    np.testing.assert_allclose(got, comp["Y"].values[single, 1], rtol=1e-4)
+
+
+def test_histogram_reproduced(plan_and_data) -> None:
+    plan, comp = plan_and_data
+    sims = np.stack([simulate_realisation(plan, seed=7, index=i) for i in range(10)])
+    q = [0.1, 0.25, 0.5, 0.75, 0.9]
+    for layer in (0, 1):
+        data_q = np.quantile(comp["Y"].values[:, layer], q)
+        sim_q = np.quantile(sims[:, 0, layer], q)
+        np.testing.assert_allclose(sim_q, data_q, rtol=0.12)
+
+
+def experimental_gamma(fields: np.ndarray, lag: int) -> tuple[float, float]:
+    """Mean semivariance along x and along y at a lag of ``lag`` cells."""
+    gx = 0.5 * np.mean((fields[..., lag:] - fields[..., :-lag]) ** 2)
+    gy = 0.5 * np.mean((fields[..., lag:, :] - fields[..., :-lag, :]) ** 2)
+    return float(gx), float(gy)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [MODEL, VariogramModel(0.2, (Structure("spherical", 0.8, 2000.0, 1000.0, 90.0),))],
+    ids=["exponential", "anisotropic-spherical-nugget"],
+)
+def test_unconditional_fields_reproduce_variogram(model: VariogramModel) -> None:
+    sq, clipped = gaussian_field_spectrum(model, (N, N), D)
+    assert clipped < 1e-3
+    fields = gaussian_fields(sq, 30, (N, N), np.random.default_rng(0), workers=1)
+    assert float(fields.var()) == pytest.approx(1.0, abs=0.05)
+    for lag in (1, 5, 10, 20):
+        gx, gy = experimental_gamma(fields, lag)
+        assert gx == pytest.approx(float(model.gamma(lag * D, 0.0)), abs=0.05)
+        assert gy == pytest.approx(float(model.gamma(0.0, lag * D)), abs=0.05)
+
+
+def test_conditional_scores_reproduce_variogram(plan_and_data) -> None:
+    plan, _ = plan_and_data
+    ys = np.stack([simulate_scores(plan, seed=9, index=i) for i in range(10)]).reshape(10, 2, 2, N, N)
+    for lag in (1, 5, 10):
+        expected = float(MODEL.gamma(lag * D, 0.0))
+        for gamma in experimental_gamma(ys, lag):
+            assert gamma == pytest.approx(expected, abs=0.1)
+
+
+def test_element_and_layer_correlation_reproduced(plan_and_data) -> None:
+    plan, _ = plan_and_data
+    ys = np.stack([simulate_scores(plan, seed=5, index=i) for i in range(6)])  # (r, e, l, n)
+    r_el = np.corrcoef(ys[:, 0].ravel(), ys[:, 1].ravel())[0, 1]
+    assert r_el == pytest.approx(plan.element_correlation[0, 1], abs=0.05)
+    r_l = np.corrcoef(ys[:, 0, 0].ravel(), ys[:, 0, 1].ravel())[0, 1]
+    assert r_l == pytest.approx(plan.vertical_correlation, abs=0.05)
+
+
+def kriged_block_model(grid: WorkingGrid, comp: xr.Dataset) -> xr.Dataset:
+    xy = np.column_stack([comp["x"].values, comp["y"].values])
+    model = MODEL.scaled(float(np.var(comp["Y"].values[:, 0])))
+    ok = Kriging(model, neighbourhood=Neighbourhood(max_samples=24)).fit(xy, comp["Y"].values[:, 0])
+    est = ok.predict(grid.cell_centres()).estimate.reshape(1, 1, *grid.shape)
+    coords = dict(grid.coords()) | grid.layers.coords() | {"element": ["Y"]}
+    ds = xr.Dataset({"grade": (("element", "layer", "y", "x"), est, {"units": "ppm"})}, coords=coords)
+    return build_block_model(ds, grid, density="0.55 t/m^3")
+
+
+def test_p50_close_to_kriged_and_spread_narrows_with_cores() -> None:
+    grid = make_grid(1)
+    spreads = {}
+    for n_cores in (12, 120):
+        comp = composites(grid, n_cores, seed=3).drop_vars("La")
+        bm = kriged_block_model(grid, comp)
+        plan = prepare_simulation(comp, grid, model=MODEL)
+        res = run_simulation(plan, bm, n_realisations=40, seed=1, items=["Y"], cutoffs=[500.0])
+        summary = summarise_realisations(res).loc[("total", "Y")]
+        kriged = contained(bm, "Y").magnitude
+        assert summary["P50 [t]"] == pytest.approx(kriged, rel=0.08)
+        spreads[n_cores] = (summary["P90 [t]"] - summary["P10 [t]"]) / summary["P50 [t]"]
+    assert spreads[120] < 0.8 * spreads[12]
+
+
+def test_summary_has_classes_and_cutoffs(plan_and_data) -> None:
+    plan, _comp = plan_and_data
+    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La"]}
+    grade = np.full((2, 2, N, N), 600.0)
+    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
+                                      coords=coords), plan.grid, density="0.5 t/m^3")
+    classes = xr.DataArray(np.ones((2, N, N), dtype=np.int8), dims=("layer", "y", "x"))
+    res = run_simulation(plan, bm, n_realisations=4, seed=2, items=["REY"], cutoffs=[400.0, 800.0],
+                         resource_class=classes, density_relative_sd=0.05)
+    summary = summarise_realisations(res)
+    assert ("Inferred", "REY") in summary.index
+    assert ("REY >= 800 ppm", "mud") in summary.index
+    tot = summary.loc[("total", "REY"), "P50 [t]"]
+    assert summary.loc[("REY >= 800 ppm", "REY"), "P50 [t]"] <= summary.loc[("REY >= 400 ppm", "REY"), "P50 [t]"] <= tot
+    assert summary.loc[("Inferred", "REY"), "P50 [t]"] == pytest.approx(tot)
+    oxide = summarise_realisations(res).loc[("total", "Y"), "oxide P50 [t]"]
+    assert oxide == pytest.approx(summary.loc[("total", "Y"), "P50 [t]"] * 1.2699, rel=1e-4)
+
+
+def test_tonnage_range_plot(plan_and_data) -> None:
+    from seabed.resource.plot import plot_tonnage_range
+
+    plan, _ = plan_and_data
+    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La"]}
+    grade = np.full((2, 2, N, N), 600.0)
+    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
+                                      coords=coords), plan.grid, density="0.5 t/m^3")
+    res = run_simulation(plan, bm, n_realisations=3, seed=2, items=["TREO", "HREO"], cutoffs=[])
+    fig = plot_tonnage_range(summarise_realisations(res, units="kt"), items=["TREO", "HREO"])
+    assert fig.axes[0].get_ylabel() == "contained [kt]"
