@@ -23,7 +23,10 @@ from pydantic import Field, ValidationError, model_validator
 
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError
+from seabed.geostats.settings import EstimationSettings
+from seabed.resource.settings import ResourceSettings
 from seabed.schema import Length, StrictModel
+from seabed.supply.settings import SupplySettings
 
 __all__ = [
     "AreaSpec",
@@ -135,6 +138,9 @@ class Config(StrictModel):
     areas: list[AreaSpec]
     grid: GridSpec
     layers: LayerSpec = LayerSpec()
+    estimation: EstimationSettings = EstimationSettings()
+    resource: ResourceSettings = ResourceSettings()
+    supply: SupplySettings = SupplySettings()
     compute: ComputeSpec = ComputeSpec()
     source_path: Path | None = Field(None, exclude=True)
 
@@ -145,6 +151,11 @@ class Config(StrictModel):
             raise ValueError(f"area names must be unique; got {names}")
         if self.grid.extent not in names:
             raise ValueError(f"grid.extent {self.grid.extent!r} is not an area; expected one of {names}")
+        masks = self.resource.masks
+        for key, listed in (("include", masks.include or []), ("exclude", masks.exclude)):
+            unknown = [n for n in listed if n not in names]
+            if unknown:
+                raise ValueError(f"resource.masks.{key}: {unknown} not among the areas {names}")
         return self
 
     def area(self, name: str) -> AreaSpec:

@@ -151,8 +151,7 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
             "n": grid.layers.n,
             "top_mbsf": grid.layers.top.tolist(),
             "bottom_mbsf": grid.layers.bottom.tolist(),
-            "composites_per_layer": [int(v) for v in comps["coverage"].notnull().sum("core").values]
-            if rey_total is None else [int(v) for v in rey_total.notnull().sum("core").values],
+            "composites_per_layer": [int(v) for v in (rey_total if rey_total is not None else comps["coverage"]).notnull().sum("core").values],
         },
         "areas_km2": {name: geodesic_area(g) / 1e6 for name, g in site.areas.items()},
         "grid": {
@@ -226,17 +225,159 @@ def check_inputs(cfg: Config) -> str:
 
 
 @dataclass
+class EstimationResult:
+    """Grades and diagnostics on the grid, the variogram, and cross-validation."""
+
+    estimates: xr.Dataset
+    variogram: object | None
+    experimental: object | None
+    cross_validation: object | None
+    elements: list[str]
+
+
+def estimate_stage(cfg: Config, site: SiteData) -> EstimationResult:
+    """Variography, kriging (or a baseline) of every element × layer, and cross-validation."""
+    from seabed.geostats.estimation import estimate_grades, fit_pooled_variogram, sample_table
+    from seabed.geostats.settings import estimation_kwargs
+
+    kwargs = estimation_kwargs(cfg.estimation)
+    elements = [e for e in site.elements if e in GROUPS["REY"] or e == "Sc"]
+    experimental = None
+    if kwargs["method"] in ("ordinary_kriging", "simple_kriging"):
+        fitted, experimental = fit_pooled_variogram(site.composites, elements, **(kwargs["variogram_fit"] or {}))
+        if kwargs["variogram"] is None:
+            kwargs["variogram"] = fitted
+    kwargs.pop("variogram_fit")
+    mask = site.grid.mask(site.areas[cfg.grid.extent])
+    estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
+                                chunk_size=cfg.compute.chunk_cells, **kwargs)
+    cv = None
+    if cfg.estimation.cross_validation.enabled:
+        cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
+    return EstimationResult(estimates, kwargs["variogram"], experimental, cv, elements)
+
+
+def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table) -> object:
+    from seabed.geostats.baselines import InverseDistance, NearestNeighbour
+    from seabed.geostats.kriging import Kriging
+    from seabed.geostats.validation import cross_validate
+
+    coords, values, keep = sample_table(site.composites, elements)
+    n_layers = site.grid.layers.n
+    names = [f"{e}|{lyr}" for e in elements for lyr in range(n_layers)]
+    method = kwargs["method"]
+    if method in ("ordinary_kriging", "simple_kriging"):
+        sills = np.nanvar(values, axis=0)
+        estimator = Kriging(kwargs["variogram"], kind="ordinary" if method == "ordinary_kriging" else "simple",
+                            mean=np.nanmean(values, axis=0) if method == "simple_kriging" else None,
+                            neighbourhood=kwargs["neighbourhood"], variable_sills=np.where(np.isfinite(sills), sills, 0.0))
+    elif method == "idw":
+        estimator = InverseDistance(power=kwargs["idw_power"], neighbourhood=kwargs["neighbourhood"])
+    else:
+        estimator = NearestNeighbour(radius=kwargs["neighbourhood"].radius)
+    cvs = cfg.estimation.cross_validation
+    groups = np.asarray(site.composites["core_id"].values)[keep] if cvs.n_folds is None else None
+    return cross_validate(coords, values, estimator=estimator, groups=groups, n_folds=cvs.n_folds,
+                          seed=cvs.seed, variable_names=names)
+
+
+@dataclass
+class ResourceResult:
+    """Block model and every resource table."""
+
+    block_model: xr.Dataset
+    masks: dict
+    mask_table: pd.DataFrame
+    tonnage: pd.DataFrame
+    tonnage_by_layer: pd.DataFrame
+    tonnage_by_depth: pd.DataFrame
+    tonnage_by_polygon: pd.DataFrame
+    grade_tonnage: pd.DataFrame
+    class_tonnage: pd.DataFrame
+    inventory: pd.DataFrame
+    simulation: pd.DataFrame | None
+    simulation_summary: pd.DataFrame | None
+
+
+def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> ResourceResult:
+    """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty."""
+    from seabed.resource import classification, masks, selectivity, simulation, tonnage
+    from seabed.resource.blockmodel import build_block_model
+    from seabed.resource.density import density_field
+
+    rs = cfg.resource
+    grid = site.grid
+    include_names = rs.masks.include if rs.masks.include is not None else [cfg.grid.extent]
+    mask_set = masks.build_masks(
+        grid, settings=rs.masks, rasters={k: site.rasters[k] for k in site.rasters.data_vars},
+        include={n: site.areas[n] for n in include_names},
+        exclude={n: site.areas[n] for n in rs.masks.exclude},
+    )
+    domain = grid.mask(site.areas[cfg.grid.extent])
+    table_masks = masks.mask_table(mask_set, grid, domain=domain)
+    density = density_field(grid, settings=rs.density)
+    bm = build_block_model(est.estimates, grid, density=density, masks=mask_set,
+                           rasters={k: site.rasters[k] for k in site.rasters.data_vars},
+                           clip_layers_to_sediment=rs.masks.clip_layers_to_sediment)
+    classes = classification.classify(bm, rs.classification)
+    bm = bm.assign(resource_class=classes["resource_class"], limiting_criterion=classes["limiting_criterion"])
+    mineable = bm["mineable"]
+    cut = selectivity.cutoff_from_settings(rs.cutoff)
+    result = {
+        "tonnage": tonnage.tonnage_table(bm, where=mineable),
+        "tonnage_by_layer": tonnage.tonnage_table(bm, by_layer=True, where=mineable, items=["REY", "TREO", "HREO", "MREO"]),
+        "tonnage_by_depth": tonnage.tonnage_by_depth(bm, where=mineable),
+        "tonnage_by_polygon": tonnage.tonnage_by_polygon(bm, grid, site.areas, where=mineable),
+        "grade_tonnage": selectivity.grade_tonnage(
+            bm, item=rs.cutoff.item, cutoffs=rs.cutoff.curve, mode=rs.cutoff.mode, interval=cut["interval"],
+            min_thickness=cut["min_thickness"], report=("TREO", "MREO"), where=mineable),
+        "class_tonnage": classification.class_tonnage(bm, bm["resource_class"], items=("REY", "TREO"),
+                                                      where=mineable, rules=rs.classification),
+        "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
+    }
+    sims = summary = None
+    if rs.simulation.n_realisations > 0 and est.variogram is not None:
+        plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
+                                             vertical_correlation=rs.simulation.vertical_correlation)
+        sims = simulation.run_simulation(
+            plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed,
+            cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
+            resource_class=bm["resource_class"], density_relative_sd=rs.simulation.density_relative_sd,
+            thickness_relative_sd=rs.simulation.thickness_relative_sd)
+        summary = simulation.summarise_realisations(sims, units="kt")
+    return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary, **result)
+
+
+def supply_stage(cfg: Config, res: ResourceResult):
+    """Project supply, import offsets and economics from the mining inventory."""
+    from seabed.supply.model import project_supply
+
+    return project_supply(res.inventory, cfg.supply, seed=cfg.seed)
+
+
+@dataclass
 class RunResult:
-    """What :func:`run` produced."""
+    """What :func:`run` produced (the objects as well as the files)."""
 
     out_dir: Path
     outputs: list[str]
     summary: dict
     site: SiteData
+    estimation: EstimationResult | None
+    resource: ResourceResult | None
+    supply: object | None
     headlines: list[str]
 
 
-def run(cfg: Config, *, out: str | Path, overwrite: bool = False, command: list[str] | None = None) -> RunResult:
+def run(
+    cfg: Config,
+    *,
+    out: str | Path,
+    overwrite: bool = False,
+    command: list[str] | None = None,
+    supply: bool = True,
+    reproject_to: str | None = None,
+) -> RunResult:
     """Run the pipeline on a validated config and write every output atomically into ``out``.
 
     Parameters
@@ -249,25 +390,42 @@ def run(cfg: Config, *, out: str | Path, overwrite: bool = False, command: list[
         Replace an existing output directory.
     command : list of str, optional
         The command line, recorded in the manifest.
+    supply : bool, default True
+        Run the supply stage (``False``: inputs → grades → resource only, ``seabed estimate``).
+    reproject_to : str, optional
+        Also write the GeoTIFFs reprojected to this CRS (e.g. ``"EPSG:4326"``).
     """
-    import matplotlib.pyplot as plt
-
+    from seabed.outputs.bundle import write_run_outputs
     from seabed.outputs.manifest import build_manifest, utc_now
     from seabed.outputs.maps import plot_site_map
+    from seabed.outputs.report import render_run_report
     from seabed.outputs.rundir import RunDirectory
+    from seabed.outputs.summary import build_summary
 
     started = utc_now()
     with RunDirectory(out, overwrite=overwrite) as rundir:
+        log.info("loading inputs")
         site = prepare_site(cfg)
-        summary = {"inputs": summarise_inputs(cfg, site)}
-        fig = plot_site_map(
-            site.source_grids["elevation"], site.intervals, site.areas,
-            title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg),
-        )
-        rundir.write_with("map_cores.png", lambda p: fig.savefig(p, dpi=130))
-        plt.close(fig)
-        rundir.write_json("inputs_summary.json", summary["inputs"])
+        inputs_summary = summarise_inputs(cfg, site)
+        fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
+                            title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
+        rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
+        log.info("estimating grades")
+        est = estimate_stage(cfg, site)
+        log.info("building the block model and resource tables")
+        res = resource_stage(cfg, site, est)
+        sup = None
+        if supply:
+            log.info("projecting supply")
+            sup = supply_stage(cfg, res)
+        write_run_outputs(rundir, cfg, site, est, res, sup, reproject_to=reproject_to)
+        summary = build_summary(cfg, site, est, res, sup, inputs_summary)
         rundir.write_json("summary.json", summary)
+        figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
+        tables = {"grade_tonnage": res.grade_tonnage, "mask_areas": res.mask_table, "tonnage": res.tonnage,
+                  "tonnage_by_depth": res.tonnage_by_depth}
+        report = render_run_report(summary, figures=figures, tables=tables)
+        rundir.write_with("report.html", report.write)
         manifest = build_manifest(
             config=cfg.model_dump(mode="json"),
             config_path=str(cfg.source_path) if cfg.source_path else None,
@@ -280,11 +438,24 @@ def run(cfg: Config, *, out: str | Path, overwrite: bool = False, command: list[
         )
         rundir.write_json("manifest.json", manifest)
         out_dir = rundir.commit()
-    s = summary["inputs"]
-    headlines = [
-        f"{s['cores']['n_cores']} cores, {s['cores']['n_intervals']} intervals"
-        + (" (SYNTHETIC demo data)" if s["synthetic_cores"] else ""),
-        f"grid {s['grid']['shape_yx'][1]} x {s['grid']['shape_yx'][0]} cells of {s['grid']['cell_size_m']:g} m, "
-        f"{s['layers']['n']} layers",
+    return RunResult(out_dir, list(rundir.files), summary, site, est, res, sup, _headlines(summary))
+
+
+def _headlines(summary: dict) -> list[str]:
+    from seabed.outputs.report import format_quantity as fq
+
+    inp, res = summary["inputs"], summary["resource"]
+    lines = [
+        f"{inp['cores']['n_cores']} cores, {inp['cores']['n_intervals']} intervals"
+        + (" (SYNTHETIC demo data: results illustrate the method)" if summary["synthetic_cores"] else ""),
+        f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "
+        f"TREO {fq(res['oxides'].get('TREO'))}",
     ]
-    return RunResult(out_dir, list(rundir.files), summary, site, headlines)
+    if "uncertainty" in res:
+        u = res["uncertainty"]
+        lines.append(f"TREO P10/P50/P90: {fq(u['TREO_P10'])} / {fq(u['TREO_P50'])} / {fq(u['TREO_P90'])}")
+    sup = summary.get("supply")
+    if sup:
+        lines.append(f"first year supply offsets {sup.get('offset_item')} imports from China: "
+                     f"{sup.get('first_offset_year') or 'not within the horizon'}; NPV {fq(sup.get('npv'))}")
+    return lines

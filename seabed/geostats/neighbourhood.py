@@ -42,7 +42,14 @@ class Neighbourhood:
         Major axis direction, degrees clockwise from north.
     max_per_octant : int, optional
         Largest number of samples kept per 45° sector around the target (in the
-        ellipse's metric); ``None`` for no limit.
+        ellipse's metric); ``None`` for no limit. Octant searches consider every sample
+        inside the radius (exact, but slower for many samples).
+
+    Notes
+    -----
+    "Nearest" is measured in the ellipse's metric: coordinates are rotated so that the
+    major axis is the second axis and the minor-axis coordinate is stretched by
+    ``radius / radius_minor``.
     """
 
     max_samples: int | None = 32
@@ -71,6 +78,11 @@ class Neighbourhood:
                 f"neighbourhood.radius_minor: got {self.radius_minor} m; expected a finite "
                 "length > 0 m or None"
             )
+        if self.radius_minor is not None and not np.isfinite(self.radius):
+            raise ConfigError(
+                f"neighbourhood.radius_minor: got {self.radius_minor} m with an unlimited radius; "
+                "expected a finite radius (the ellipse's major axis) as well"
+            )
         if self.max_per_octant is not None and self.max_per_octant < 1:
             raise ConfigError(
                 f"neighbourhood.max_per_octant: got {self.max_per_octant}; expected >= 1 or None"
@@ -79,7 +91,7 @@ class Neighbourhood:
     def transform(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(x, y)`` (m) to a space where the search ellipse is a circle of ``radius``."""
         xy = np.asarray(xy, dtype=float)
-        if self.radius_minor is None or not np.isfinite(self.radius):
+        if self.radius_minor is None:
             return xy
         theta = np.deg2rad(self.azimuth)
         s, c = np.sin(theta), np.cos(theta)
@@ -137,10 +149,12 @@ class SampleSearch:
             return np.broadcast_to(np.arange(self.n, dtype=np.intp), (m, self.n))
         t = nb.transform(targets)
         bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
+        if nb.max_per_octant is None and m >= 512 and nb.max_samples is not None:
+            return self._query_tiled(t, width, bound)
         k_query = width
         if nb.max_per_octant is not None:
-            k_query = min(self.n, max(width, 8 * nb.max_per_octant))
-        dist, idx = self._tree.query(t, k=k_query, distance_upper_bound=bound, workers=workers)
+            k_query = self.n  # exact: every sample in the radius is a candidate
+        _, idx = self._tree.query(t, k=k_query, distance_upper_bound=bound, workers=workers)
         idx = np.asarray(idx, dtype=np.intp).reshape(m, k_query)
         if nb.max_per_octant is not None:
             found = idx < self.n
@@ -159,6 +173,50 @@ class SampleSearch:
             idx = np.where(keep, idx, self.n)
         idx.sort(axis=1)
         return np.ascontiguousarray(idx[:, :width])
+
+
+    def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
+        """k nearest samples of many compact targets via per-tile candidate lists.
+
+        Targets are binned into square tiles of edge ``s``; for a tile of centre ``c`` and
+        half-diagonal ``r``, every target's ``k`` nearest samples lie within
+        ``R_k(c) + 2r`` of ``c`` (``R_k`` the distance to the k-th nearest sample, by the
+        triangle inequality), so a brute-force search among those candidates is exact.
+        """
+        lo = t.min(axis=0)
+        span = t.max(axis=0) - lo
+        r0 = float(np.atleast_1d(self._tree.query(lo + span / 2, k=k)[0])[-1])
+        edge = max(r0 / 6, float(span.max()) / 512, 1e-9)
+        cell = np.floor((t - lo) / edge).astype(np.intp)
+        ny = int(cell[:, 1].max()) + 1
+        keys, tile = np.unique(cell[:, 0] * ny + cell[:, 1], return_inverse=True)
+        tile = np.asarray(tile).ravel()
+        centres = lo + (np.column_stack([keys // ny, keys % ny]) + 0.5) * edge
+        half_diag = edge * np.sqrt(0.5)
+        rk = np.atleast_2d(self._tree.query(centres, k=k)[0].reshape(len(keys), -1))[:, -1]
+        ball = np.minimum(rk + 2 * half_diag, bound + half_diag)
+        lists = self._tree.query_ball_point(centres, ball * (1 + 1e-12))
+        lengths = np.fromiter((len(x) for x in lists), dtype=np.intp, count=len(lists))
+        width = max(int(lengths.max()), k)
+        cand = np.full((len(keys), width), self.n, dtype=np.intp)
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.intp, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(keys)), lengths)
+        cols = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        cand[rows, cols] = flat
+        ext = np.vstack([self._tcoords, np.full((1, 2), np.inf)])
+        c = cand[tile]  # (m, width)
+        dx = ext[c, 0] - t[:, None, 0]
+        dy = ext[c, 1] - t[:, None, 1]
+        d2 = dx * dx + dy * dy
+        if width > k:
+            part = np.argpartition(d2, k - 1, axis=1)[:, :k]
+            c = np.take_along_axis(c, part, axis=1)
+            if np.isfinite(bound):
+                d2 = np.take_along_axis(d2, part, axis=1)
+        if np.isfinite(bound):
+            c = np.where(d2 <= bound * bound, c, self.n)
+        c.sort(axis=1)
+        return c[:, :k] if c.shape[1] >= k else c
 
 
 def group_variables(values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

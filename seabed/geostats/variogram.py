@@ -190,6 +190,19 @@ class VariogramModel:
             raise ConfigError(f"variogram scale factor: got {factor!r}; expected > 0")
         return VariogramModel(self.nugget * factor, tuple(s.scaled(factor) for s in self.structures))
 
+    @property
+    def isotropic(self) -> bool:
+        """True when no structure is anisotropic."""
+        return all(s.range_minor is None or s.range_minor == s.range for s in self.structures)
+
+    def covariance_at_distance(self, h: np.ndarray) -> np.ndarray:
+        """Covariance at distance ``h`` (m) of an isotropic model (sill at ``h = 0``)."""
+        h = np.asarray(h, dtype=float)
+        out = np.where(h > 0, self.sill - self.nugget, self.sill)
+        for s in self.structures:
+            out = out - s.sill * _unit_gamma(s.kind, h / s.range)
+        return out
+
     def gamma_isotropic(self, h: np.ndarray) -> np.ndarray:
         """Variogram at distance ``h`` (m) along the major axis of the first structure."""
         h = np.asarray(h, dtype=float)

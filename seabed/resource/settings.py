@@ -111,6 +111,13 @@ class MaskSettings(_Section):
     max_slope: float | None = Field(default=7.0, ge=0, lt=90, description="degrees")
     min_sediment_thickness: Length | None = None
     clip_layers_to_sediment: bool = True
+    include: list[str] | None = Field(
+        default=None,
+        description="Names of [[areas]] the resource must lie inside (default: the grid extent)",
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Names of [[areas]] excluded (e.g. protected zones)"
+    )
 
 
 class CutoffSettings(_Section):

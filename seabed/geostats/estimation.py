@@ -1,0 +1,394 @@
+"""Grade estimation on the working grid: every element × layer in one pass.
+
+:func:`estimate_grades` takes the composites (dims ``core × layer``, one data variable
+per element, ppm) and returns a block model of grades with kriging diagnostics on the
+:class:`~seabed.working_grid.WorkingGrid`. :func:`fit_pooled_variogram` fits the
+standardised variogram shared by all elements and layers.
+
+Design
+------
+Each (element, layer) pair is one variable. With kriging, all variables share one
+*standardised* variogram (intrinsic correlation): variable ``v`` has the variogram
+``var_v × γ_std`` where ``var_v`` is its variance among the composites, so the kriging
+weights are the same for all variables observed at the same cores and are solved once.
+Variables are grouped by their pattern of missing composites (typically one group per
+layer: a short core misses the deep layers of every element).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from seabed.elements import ELEMENTS
+from seabed.errors import ConfigError, InputDataError
+from seabed.geostats.baselines import InverseDistance, NearestNeighbour
+from seabed.geostats.kriging import Kriging, KrigingResult
+from seabed.geostats.neighbourhood import Neighbourhood
+from seabed.geostats.variogram import (
+    ExperimentalVariogram,
+    VariogramModel,
+    fit_variogram,
+    pooled_experimental_variogram,
+)
+from seabed.working_grid import WorkingGrid
+
+__all__ = ["METHODS", "REASON_FLAGS", "estimate_grades", "fit_pooled_variogram", "sample_table"]
+
+#: Estimation methods accepted by :func:`estimate_grades`.
+METHODS = ("ordinary_kriging", "simple_kriging", "idw", "nearest")
+
+#: ``reason`` flag values and meanings (CF ``flag_values`` / ``flag_meanings``).
+REASON_FLAGS = {0: "estimated", 1: "too_few_samples", 2: "outside_mask"}
+
+
+def _element_list(composites: xr.Dataset, elements: Sequence[str] | None) -> list[str]:
+    if elements is None:
+        elements = [s for s in ELEMENTS if s in composites.data_vars]
+    elements = list(elements)
+    missing = [e for e in elements if e not in composites.data_vars]
+    if missing or not elements:
+        raise InputDataError(
+            f"composites: elements {missing or elements} not found among data variables "
+            f"{sorted(map(str, composites.data_vars))}; expected one variable per element symbol"
+        )
+    return elements
+
+
+def sample_table(
+    composites: xr.Dataset, elements: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Core coordinates and the (core, element × layer) value table.
+
+    Returns
+    -------
+    coords : ndarray, shape (n_cores, 2)
+        ``(x, y)`` of the cores with finite coordinates, m.
+    values : ndarray, shape (n_cores, n_elements * n_layers)
+        Grades, ppm; column ``e * n_layers + l`` is element ``e``, layer ``l``.
+    keep : ndarray of bool, shape (n_cores_in,)
+        Which cores of ``composites`` were used.
+    """
+    for name in ("x", "y"):
+        if name not in composites.coords and name not in composites.data_vars:
+            raise InputDataError(
+                f"composites: coordinate {name!r} missing; expected core x, y in metres of the "
+                "working CRS"
+            )
+    x = np.asarray(composites["x"].values, dtype=float)
+    y = np.asarray(composites["y"].values, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    stack = np.stack(
+        [composites[e].transpose("core", "layer").values.astype(float) for e in elements], axis=1
+    )  # (core, element, layer)
+    values = stack.reshape(stack.shape[0], -1)[keep]
+    return np.column_stack([x[keep], y[keep]]), values, keep
+
+
+def _default_lags(coords: np.ndarray, lag_spacing: float | None, n_lags: int | None) -> np.ndarray:
+    from scipy.spatial.distance import pdist, squareform
+
+    uniq = np.unique(coords, axis=0)
+    if uniq.shape[0] < 3:
+        raise InputDataError(
+            f"variogram: got {uniq.shape[0]} distinct core locations; expected at least 3 to fit a "
+            "variogram; fix: give a manual variogram in [estimation.variogram]"
+        )
+    d = squareform(pdist(uniq))
+    if lag_spacing is None:
+        np.fill_diagonal(d, np.inf)
+        lag_spacing = float(np.median(d.min(axis=1)))
+        np.fill_diagonal(d, 0.0)
+    if not lag_spacing > 0:
+        raise ConfigError(f"variogram lag_spacing: got {lag_spacing} m; expected > 0 m")
+    if n_lags is None:
+        n_lags = max(4, int(0.5 * d.max() / lag_spacing))
+    return np.arange(n_lags + 1) * lag_spacing
+
+
+def fit_pooled_variogram(
+    composites: xr.Dataset,
+    elements: Sequence[str] | None = None,
+    *,
+    lag_spacing: float | None = None,
+    n_lags: int | None = None,
+    kinds: Sequence[str] = ("spherical",),
+    fit_nugget: bool = True,
+    fix_sill: bool = True,
+) -> tuple[VariogramModel, ExperimentalVariogram]:
+    """Fit one standardised variogram pooled over all elements and layers.
+
+    Parameters
+    ----------
+    composites : xarray.Dataset
+        Composites (see module docstring).
+    elements : sequence of str, optional
+        Element symbols; default every element present.
+    lag_spacing : float, optional
+        Lag class width, m; default the median distance from a core to its nearest core.
+    n_lags : int, optional
+        Number of lag classes; default enough to reach half the largest core separation.
+    kinds : sequence of str, default ("spherical",)
+        Nested structures (see :func:`~seabed.geostats.variogram.fit_variogram`).
+    fit_nugget : bool, default True
+        Fit a nugget.
+    fix_sill : bool, default True
+        Fix the total sill at 1 (the variance of standardised values).
+
+    Returns
+    -------
+    model : VariogramModel
+        Standardised model (dimensionless, sill 1 when ``fix_sill``).
+    experimental : ExperimentalVariogram
+        The pooled experimental variogram it was fitted to.
+    """
+    elements = _element_list(composites, elements)
+    coords, values, _ = sample_table(composites, elements)
+    edges = _default_lags(coords, lag_spacing, n_lags)
+    experimental = pooled_experimental_variogram(coords, values, lag_edges=edges)
+    model = fit_variogram(
+        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None
+    )
+    return model, experimental
+
+
+def _layer_representatives(result: KrigingResult, n_elements: int, n_layers: int) -> list[int]:
+    """For each layer, the variable whose sample set is shared by most elements of that layer."""
+    reps = []
+    for layer in range(n_layers):
+        cols = np.arange(n_elements) * n_layers + layer
+        groups = result.group_of_variable[cols]
+        _, first, counts = np.unique(groups, return_index=True, return_counts=True)
+        best = np.lexsort((first, -counts))[0]  # most elements, then first element order
+        reps.append(int(cols[first[best]]))
+    return reps
+
+
+def estimate_grades(
+    composites: xr.Dataset,
+    grid: WorkingGrid,
+    *,
+    elements: Sequence[str] | None = None,
+    method: str = "ordinary_kriging",
+    variogram: VariogramModel | None = None,
+    variogram_fit: Mapping[str, Any] | None = None,
+    neighbourhood: Neighbourhood | None = None,
+    block: bool = True,
+    block_discretisation: int = 4,
+    idw_power: float = 2.0,
+    mask: np.ndarray | None = None,
+    chunk_size: int | None = None,
+    n_jobs: int = 1,
+) -> xr.Dataset:
+    """Estimate the grade of every element in every layer and cell of the grid.
+
+    Parameters
+    ----------
+    composites : xarray.Dataset
+        Composites, dims ``(core, layer)``, one data variable per element (ppm), coords
+        ``x``, ``y`` (core, m in the working CRS); its layers must match ``grid.layers``.
+    grid : WorkingGrid
+        Target grid (cells of ``grid.cell_size`` m, layers).
+    elements : sequence of str, optional
+        Element symbols to estimate; default every element present.
+    method : {"ordinary_kriging", "simple_kriging", "idw", "nearest"}
+        Estimator. Simple kriging uses each variable's mean over the composites
+        (not declustered) as the known mean.
+    variogram : VariogramModel, optional
+        Standardised variogram (dimensionless, sill ≈ 1); ``None`` fits it with
+        :func:`fit_pooled_variogram` (kriging only).
+    variogram_fit : mapping, optional
+        Keyword arguments of :func:`fit_pooled_variogram` when ``variogram`` is None.
+    neighbourhood : Neighbourhood, optional
+        Search; default 16 samples, at least 3, unlimited radius.
+    block : bool, default True
+        Block kriging of whole cells (``grid.cell_size`` square); point kriging otherwise.
+    block_discretisation : int, default 4
+        Points per block side.
+    idw_power : float, default 2.0
+        Exponent for ``method="idw"``.
+    mask : ndarray of bool, shape (ny, nx), optional
+        Estimate only these cells (others get NaN and reason 2).
+    chunk_size : int, optional
+        Cells per batch (memory bound).
+    n_jobs : int, default 1
+        Threads.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``grade`` (element, layer, y, x) ppm; ``kriging_variance`` (element, layer, y, x)
+        ppm²; per (layer, y, x): ``slope_of_regression``, ``kriging_efficiency``,
+        ``n_samples``, ``nearest_distance`` (m), ``negative_weight_sum``, ``reason``
+        (0 estimated, 1 too few samples, 2 outside mask); CF attributes and the CRS.
+
+    Notes
+    -----
+    Negative estimates (possible with negative kriging weights) are set to 0 ppm; their
+    number per element is stored in ``grade.attrs["n_negative_clipped"]`` (a list in
+    element order) and in total in the Dataset attrs.
+
+    The (layer, y, x) diagnostics belong to one sample set per layer: the set shared by
+    the most elements of that layer (ties: the first element in ``elements``). Elements
+    of that layer with other sample sets (e.g. an element not analysed in some cores)
+    have their own weights; their ``kriging_variance`` is still their own.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"estimation.method: got {method!r}; expected one of {', '.join(METHODS)}")
+    elements = _element_list(composites, elements)
+    n_layers = grid.layers.n
+    if composites.sizes.get("layer") != n_layers:
+        raise InputDataError(
+            f"composites: got {composites.sizes.get('layer')} layers; expected {n_layers} "
+            "(the grid's layers); fix: composite onto the same layers"
+        )
+    if "layer_top" in composites.coords and not np.allclose(
+        composites["layer_top"].values, grid.layers.top
+    ):
+        raise InputDataError(
+            f"composites: layer tops {composites['layer_top'].values.tolist()} mbsf differ from the "
+            f"grid's {grid.layers.top.tolist()}; fix: composite onto the grid's layers"
+        )
+    ny, nx = grid.shape
+    if mask is None:
+        mask = np.ones((ny, nx), dtype=bool)
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != (ny, nx):
+        raise InputDataError(f"estimation mask: got shape {mask.shape}; expected {(ny, nx)}")
+    coords, values, _ = sample_table(composites, elements)
+    if coords.shape[0] == 0:
+        raise InputDataError("composites: no core with finite x, y; expected at least one")
+    nb = neighbourhood if neighbourhood is not None else Neighbourhood(max_samples=16, min_samples=3)
+    with warnings.catch_warnings():  # all-NaN columns (element not analysed): NaN, handled below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(values, axis=0)
+        sills = np.nanvar(values, axis=0)
+    sills = np.where(np.isfinite(sills), sills, 0.0)
+    means = np.where(np.isfinite(means), means, 0.0)
+
+    fitted_from = "given"
+    if method in ("ordinary_kriging", "simple_kriging"):
+        if variogram is None:
+            variogram, _ = fit_pooled_variogram(composites, elements, **dict(variogram_fit or {}))
+            fitted_from = "fitted to the pooled standardised experimental variogram"
+        estimator: Any = Kriging(
+            variogram,
+            kind="ordinary" if method == "ordinary_kriging" else "simple",
+            mean=means if method == "simple_kriging" else None,
+            neighbourhood=nb,
+            block_size=grid.cell_size if block else None,
+            block_discretisation=block_discretisation,
+            variable_sills=sills,
+            negative_estimates="clip",
+        )
+    elif method == "idw":
+        estimator = InverseDistance(power=idw_power, neighbourhood=nb)
+    else:
+        estimator = NearestNeighbour(radius=nb.radius)
+
+    targets = grid.cell_centres()[mask.ravel()]
+    estimator.fit(coords, values)
+    if isinstance(estimator, Kriging):
+        result = estimator.predict(targets, chunk_size=chunk_size, n_jobs=n_jobs)
+    else:
+        result = estimator.predict(targets)
+    n_el = len(elements)
+    sel = np.flatnonzero(mask.ravel())
+
+    def scatter(column_values: np.ndarray, fill: float = np.nan, dtype: Any = float) -> np.ndarray:
+        out = np.full(ny * nx, fill, dtype=dtype)
+        out[sel] = column_values
+        return out.reshape(ny, nx)
+
+    est = np.asarray(result.estimate)
+    var = np.asarray(result.variance)
+    grade = np.stack(
+        [np.stack([scatter(est[:, e * n_layers + l]) for l in range(n_layers)]) for e in range(n_el)]
+    )
+    kvar = np.stack(
+        [np.stack([scatter(var[:, e * n_layers + l]) for l in range(n_layers)]) for e in range(n_el)]
+    )
+    reps = _layer_representatives(result, n_el, n_layers)
+
+    def layered(name: str, fill: float, dtype: Any) -> np.ndarray:
+        return np.stack([scatter(result.diagnostic(name, j), fill, dtype) for j in reps])
+
+    clipped = np.asarray(result.n_clipped).reshape(n_el, n_layers).sum(axis=1)
+    coords_xr = dict(grid.coords()) | grid.layers.coords()
+    coords_xr["element"] = ("element", np.asarray(elements, dtype=str), {"long_name": "element symbol"})
+    dims4 = ("element", "layer", "y", "x")
+    dims3 = ("layer", "y", "x")
+    ds = xr.Dataset(
+        {
+            "grade": (
+                dims4,
+                grade,
+                {
+                    "units": "ppm",
+                    "long_name": "estimated element grade (mass fraction, dry basis)",
+                    "n_negative_clipped": clipped.tolist(),
+                },
+            ),
+            "kriging_variance": (
+                dims4,
+                kvar,
+                {"units": "ppm^2", "long_name": "kriging (estimation) variance of the grade"},
+            ),
+            "slope_of_regression": (
+                dims3,
+                layered("slope_of_regression", np.nan, float),
+                {"units": "1", "long_name": "slope of regression of true on estimated grade"},
+            ),
+            "kriging_efficiency": (
+                dims3,
+                layered("kriging_efficiency", np.nan, float),
+                {"units": "1", "long_name": "kriging efficiency (BV - KV) / BV"},
+            ),
+            "n_samples": (
+                dims3,
+                layered("n_samples", 0, np.int32),
+                {"units": "1", "long_name": "number of composites used"},
+            ),
+            "nearest_distance": (
+                dims3,
+                layered("nearest_distance", np.nan, float),
+                {"units": "m", "long_name": "distance from cell centre to the nearest composite used"},
+            ),
+            "negative_weight_sum": (
+                dims3,
+                layered("negative_weight_sum", np.nan, float),
+                {"units": "1", "long_name": "sum of negative estimation weights"},
+            ),
+            "reason": (
+                dims3,
+                layered("reason", 2, np.int8),
+                {
+                    "units": "1",
+                    "long_name": "estimation status",
+                    "flag_values": np.array(list(REASON_FLAGS), dtype=np.int8),
+                    "flag_meanings": " ".join(REASON_FLAGS.values()),
+                },
+            ),
+        },
+        coords=coords_xr,
+        attrs={
+            "estimation_method": method,
+            "variogram": repr(variogram) if variogram is not None else "none",
+            "variogram_source": fitted_from if variogram is not None else "none",
+            "neighbourhood": repr(nb),
+            "support": f"block {grid.cell_size:g} m, {block_discretisation}x{block_discretisation} points"
+            if block and method.endswith("kriging")
+            else "point",
+            "negative_estimates": "set to 0 ppm; counts in grade.attrs['n_negative_clipped']",
+            "n_negative_clipped": int(clipped.sum()),
+            "diagnostics_sample_set": "per layer, the sample set shared by most elements",
+        },
+    )
+    if method not in ("ordinary_kriging", "simple_kriging"):
+        for name in ("slope_of_regression", "kriging_efficiency"):
+            ds[name].attrs["comment"] = "not defined for this method (NaN)"
+    return grid.attach_crs(ds)

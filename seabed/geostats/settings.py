@@ -1,0 +1,178 @@
+"""The ``[estimation]`` configuration section.
+
+Every field has a default, so an empty ``[estimation]`` section works (ordinary block
+kriging with a variogram fitted to the pooled standardised composites). Lengths are
+strings with units (``"60 km"``); bare numbers are refused for them.
+
+``variogram`` is either fitting options::
+
+    [estimation.variogram]
+    kinds = ["spherical"]
+    lag_spacing = "5 km"      # optional; default: median core-to-nearest-core distance
+    n_lags = 8                # optional
+
+or a manual standardised model (sills are fractions of the variance, summing to ~1)::
+
+    [estimation.variogram]
+    nugget = 0.2
+    structures = [{kind = "spherical", sill = 0.8, range = "25 km", range_minor = "15 km", azimuth = 30}]
+
+Examples
+--------
+>>> s = EstimationSettings()
+>>> float(s.neighbourhood.radius.to("km").magnitude)
+60.0
+>>> kwargs = estimation_kwargs(EstimationSettings.model_validate(
+...     {"variogram": {"nugget": 0.1, "structures": [{"kind": "spherical", "sill": 0.9, "range": "25 km"}]}}))
+>>> kwargs["variogram"].structures[0].range
+25000.0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ConfigDict, Field
+
+from seabed.geostats.estimation import METHODS
+from seabed.geostats.neighbourhood import Neighbourhood
+from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.schema import Length, StrictModel
+
+__all__ = [
+    "CrossValidationSettings",
+    "EstimationSettings",
+    "ManualVariogramSettings",
+    "NeighbourhoodSettings",
+    "StructureSettings",
+    "VariogramFitSettings",
+    "estimation_kwargs",
+]
+
+Kind = Literal["spherical", "exponential", "gaussian"]
+
+
+class _Section(StrictModel):
+    """A strict section whose string defaults are parsed like user values."""
+
+    model_config = ConfigDict(**{**StrictModel.model_config, "validate_default": True})
+
+
+class VariogramFitSettings(_Section):
+    """Fit the standardised variogram to the pooled experimental variogram."""
+
+    kinds: tuple[Kind, ...] = Field(("spherical",), min_length=1, description="Nested structures")
+    lag_spacing: Length | None = Field(None, description="Lag class width; default from core spacing")
+    n_lags: int | None = Field(None, ge=3, le=100, description="Number of lag classes")
+    fit_nugget: bool = True
+    fix_sill: bool = Field(True, description="Fix the total sill at 1 (standardised data)")
+
+
+class StructureSettings(_Section):
+    """One nested structure of a manual model."""
+
+    kind: Kind
+    sill: float = Field(gt=0, description="Partial sill, fraction of the variance")
+    range: Length
+    range_minor: Length | None = None
+    azimuth: float = Field(0.0, ge=-360, le=360, description="Major axis, degrees clockwise from north")
+
+
+class ManualVariogramSettings(_Section):
+    """A manual standardised variogram model."""
+
+    nugget: float = Field(0.0, ge=0, description="Nugget, fraction of the variance")
+    structures: tuple[StructureSettings, ...] = Field(min_length=1)
+
+
+class NeighbourhoodSettings(_Section):
+    """Search neighbourhood."""
+
+    max_samples: int | None = Field(16, ge=1, description="Most composites per cell; null = all")
+    min_samples: int = Field(3, ge=1, description="Fewest composites to estimate a cell")
+    radius: Length = Field("60 km", description="Search radius along the major axis")
+    radius_minor: Length | None = None
+    azimuth: float = Field(0.0, ge=-360, le=360, description="Degrees clockwise from north")
+    max_per_octant: int | None = Field(None, ge=1)
+
+
+class CrossValidationSettings(_Section):
+    """Cross-validation run alongside the estimate."""
+
+    enabled: bool = True
+    n_folds: int | None = Field(
+        None, ge=2, description="Spatially blocked k-fold; null = leave one core out"
+    )
+    seed: int = 0
+
+
+class EstimationSettings(_Section):
+    """The ``[estimation]`` section: method, variogram, neighbourhood, support."""
+
+    method: Literal["ordinary_kriging", "simple_kriging", "idw", "nearest"] = "ordinary_kriging"
+    variogram: VariogramFitSettings | ManualVariogramSettings = Field(
+        default_factory=VariogramFitSettings
+    )
+    neighbourhood: NeighbourhoodSettings = Field(default_factory=NeighbourhoodSettings)
+    block: bool = Field(True, description="Block kriging of whole cells")
+    block_discretisation: int = Field(4, ge=1, le=10, description="Points per block side")
+    idw_power: float = Field(2.0, gt=0)
+    cross_validation: CrossValidationSettings = Field(default_factory=CrossValidationSettings)
+
+
+assert set(METHODS) == set(EstimationSettings.model_fields["method"].annotation.__args__)
+
+
+def _metres(q: Any) -> float | None:
+    return None if q is None else float(q.to("m").magnitude)
+
+
+def variogram_model(settings: ManualVariogramSettings) -> VariogramModel:
+    """The :class:`VariogramModel` of a manual variogram section (ranges in m)."""
+    return VariogramModel(
+        settings.nugget,
+        tuple(
+            Structure(s.kind, s.sill, _metres(s.range), _metres(s.range_minor), s.azimuth)
+            for s in settings.structures
+        ),
+    )
+
+
+def estimation_kwargs(settings: EstimationSettings) -> dict[str, Any]:
+    """Keyword arguments of :func:`~seabed.geostats.estimation.estimate_grades`.
+
+    Returns ``method``, ``variogram`` (a model, or None with ``variogram_fit`` options),
+    ``variogram_fit``, ``neighbourhood``, ``block``, ``block_discretisation`` and
+    ``idw_power``. Cross-validation settings are read by the pipeline itself.
+    """
+    nb = settings.neighbourhood
+    neighbourhood = Neighbourhood(
+        max_samples=nb.max_samples,
+        min_samples=nb.min_samples,
+        radius=_metres(nb.radius) or np.inf,
+        radius_minor=_metres(nb.radius_minor),
+        azimuth=nb.azimuth,
+        max_per_octant=nb.max_per_octant,
+    )
+    v = settings.variogram
+    if isinstance(v, ManualVariogramSettings):
+        variogram, fit = variogram_model(v), None
+    else:
+        variogram = None
+        fit = {
+            "kinds": tuple(v.kinds),
+            "lag_spacing": _metres(v.lag_spacing),
+            "n_lags": v.n_lags,
+            "fit_nugget": v.fit_nugget,
+            "fix_sill": v.fix_sill,
+        }
+    return {
+        "method": settings.method,
+        "variogram": variogram,
+        "variogram_fit": fit,
+        "neighbourhood": neighbourhood,
+        "block": settings.block,
+        "block_discretisation": settings.block_discretisation,
+        "idw_power": settings.idw_power,
+    }

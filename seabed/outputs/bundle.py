@@ -1,0 +1,231 @@
+"""Write every output of a run into its (staging) run directory.
+
+The pipeline calls :func:`write_run_outputs` once with the results of each stage. Files:
+
+- ``block_model.nc``: the block model (CF NetCDF, units, CRS, provenance);
+- ``rasters/*.tif`` (and ``rasters_<crs>/*.tif`` when reprojection is asked): COG GeoTIFFs;
+- ``seabed.gpkg``: cores, composites, areas and classified areas;
+- ``tables/*.csv``: every resource and supply table;
+- ``figures/*.png``: maps, variogram, cross-validation, grade-tonnage, depth profile, uncertainty,
+  supply, offset probability, tornado, cash flow;
+- ``summary.json`` (headline numbers with units) and ``report.html`` (built from the summary).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+from seabed.outputs.rasters import write_cog
+from seabed.outputs.rundir import RunDirectory
+
+if TYPE_CHECKING:
+    from seabed.config import Config
+    from seabed.pipeline import EstimationResult, ResourceResult, SiteData
+
+__all__ = ["GROUP_RASTERS", "write_run_outputs"]
+
+#: Element groups written as per-layer grade rasters.
+GROUP_RASTERS = ("REY", "HREY", "magnet")
+
+
+def _save(rundir: RunDirectory, name: str, fig: Figure | Any) -> None:
+    fig = fig if isinstance(fig, Figure) else fig.figure
+    rundir.write_with(name, lambda p: fig.savefig(p, dpi=120))
+    if hasattr(fig, "clf"):
+        fig.clf()
+
+
+def _csv(rundir: RunDirectory, name: str, df: pd.DataFrame, *, index: bool = True) -> None:
+    rundir.write_with(name, lambda p: df.to_csv(p, index=index))
+
+
+def _netcdf_ready(bm: xr.Dataset, attrs: dict[str, Any]) -> xr.Dataset:
+    out = bm.copy()
+    for name in list(out.data_vars):
+        if out[name].dtype == bool:
+            out[name] = out[name].astype("int8")
+            out[name].attrs.setdefault("flag_values", "0 1")
+    for obj in [out, *out.data_vars.values(), *out.coords.values()]:
+        for k, v in list(obj.attrs.items()):
+            if isinstance(v, list | tuple):
+                obj.attrs[k] = np.asarray(v) if all(isinstance(x, int | float) for x in v) else ", ".join(map(str, v))
+            elif isinstance(v, bool):
+                obj.attrs[k] = int(v)
+            elif v is None or isinstance(v, dict):
+                obj.attrs[k] = str(v)
+    out.attrs.update(attrs)
+    return out
+
+
+def write_block_model(bm: xr.Dataset, path: Path, *, attrs: dict[str, Any]) -> Path:
+    """Write the block model as CF NetCDF (compressed); ``attrs`` become global attributes."""
+    ds = _netcdf_ready(bm, attrs)
+    enc = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].ndim >= 2}
+    ds.to_netcdf(path, encoding=enc)
+    return path
+
+
+def _layer_descriptions(bm: xr.Dataset, what: str, units: str) -> list[str]:
+    return [f"{what} {t:g}-{b:g} mbsf ({units})" for t, b in zip(bm.layer_top.values, bm.layer_bottom.values, strict=True)]
+
+
+def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, cfg: Config, *, folder: str,
+                  dst_crs: str | None) -> list[str]:
+    """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask."""
+    from seabed.resource.selectivity import interval_grade
+    from seabed.resource.tonnage import compute_tonnage, item_grade
+
+    names: list[str] = []
+
+    def cog(name: str, da: xr.DataArray, desc: list[str], units: str, *, categorical: bool = False) -> None:
+        da = da.rio.write_crs(bm.rio.crs) if da.rio.crs is None else da
+        rundir.write_with(f"{folder}/{name}", lambda p: write_cog(
+            da, p, descriptions=desc, units=units, dst_crs=dst_crs, categorical=categorical))
+        names.append(f"{folder}/{name}")
+
+    mineable = bm["mineable"]
+    for group in GROUP_RASTERS:
+        g = item_grade(bm, group).where(bm["reason"] == 0)
+        cog(f"grade_{group}_by_layer.tif", g.transpose("layer", "y", "x"), _layer_descriptions(bm, f"{group} grade", "ppm"), "ppm")
+    top, bottom = (q.to("m").magnitude for q in (cfg.resource.cutoff.interval_top, cfg.resource.cutoff.interval_bottom))
+    mean, _, _ = interval_grade(bm, cfg.resource.cutoff.item, (top, bottom))
+    cog(f"grade_{cfg.resource.cutoff.item}_{top:g}-{bottom:g}mbsf.tif", mean,
+        [f"{cfg.resource.cutoff.item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm")
+    ox = compute_tonnage(bm, where=mineable)["oxide_tonnes"]
+    treo = ox.sel(element=[e for e in ox.element.values if e != "Sc"]).sum(("element", "layer"))
+    per_km2 = (treo / (float(bm.attrs.get("cell_area_m2", 0)) or (abs(float(bm.x[1] - bm.x[0])) ** 2)) * 1e6)
+    cog("TREO_t_per_km2.tif", per_km2.where(mineable.any("layer")),
+        [f"TREO, mineable, {bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf (t/km2)"], "t/km2")
+    if "slope_of_regression" in bm:
+        cog("slope_of_regression.tif", bm["slope_of_regression"], _layer_descriptions(bm, "slope of regression", "1"), "1")
+    ref = cfg.resource.classification.reference_element
+    if "kriging_variance" in bm and ref in bm.element.values:
+        sd = np.sqrt(bm["kriging_variance"].sel(element=ref))
+        cog(f"kriging_std_{ref}.tif", sd, _layer_descriptions(bm, f"{ref} kriging standard deviation", "ppm"), "ppm")
+    cls = bm["resource_class"].astype("float32").where(bm["reason"] == 0)
+    cog("resource_class.tif", cls, _layer_descriptions(bm, "class 3=Measured 2=Indicated 1=Inferred 0=none", "1"), "1",
+        categorical=True)
+    cog("mineable_mask.tif", mineable.astype("float32"), _layer_descriptions(bm, "mineable 1=yes", "1"), "1",
+        categorical=True)
+    return names
+
+
+def _classified_areas(bm: xr.Dataset, grid) -> Any:
+    """Polygons of the dominant resource class over the layers (cells by class), EPSG:4326."""
+    import geopandas as gpd
+    from rasterio.features import shapes
+    from shapely.geometry import shape
+
+    cls = bm["resource_class"].where(bm["mineable"]).max("layer").fillna(-1).astype("int16").values
+    labels = {3: "Measured", 2: "Indicated", 1: "Inferred", 0: "Unclassified"}
+    geoms, values = [], []
+    for geom, value in shapes(cls, mask=cls >= 0, transform=grid.transform):
+        geoms.append(shape(geom))
+        values.append(int(value))
+    gdf = gpd.GeoDataFrame({"class_code": values, "class": [labels.get(v, "?") for v in values]},
+                           geometry=geoms, crs=grid.crs.to_wkt())
+    gdf = gdf.dissolve(by="class", as_index=False)
+    gdf["area_km2"] = gdf.geometry.area / 1e6
+    return gdf.to_crs("EPSG:4326")
+
+
+def write_run_outputs(
+    rundir: RunDirectory,
+    cfg: Config,
+    site: SiteData,
+    est: EstimationResult,
+    res: ResourceResult,
+    sup: Any,
+    *,
+    reproject_to: str | None = None,
+) -> None:
+    """Write every file of a full run (see module docstring)."""
+    from seabed.geostats.plot import plot_cross_validation, plot_variogram
+    from seabed.outputs.maps import plot_grid_field
+    from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
+    from seabed.resource.plot import plot_depth_profile, plot_grade_tonnage, plot_tonnage_range
+    from seabed.resource.selectivity import interval_grade
+    from seabed.supply.plot import plot_cash_flow, plot_offset_probability, plot_supply_vs_imports, plot_tornado
+
+    bm = res.block_model
+    grid = site.grid
+    import seabed
+
+    attrs = {
+        "Conventions": "CF-1.8",
+        "title": cfg.title,
+        "institution": "seabed (open-source)",
+        "source": f"seabed {seabed.__version__}",
+        "synthetic_cores": int(cfg.inputs.cores.synthetic),
+        "comment": " ".join(cfg.assumptions) or "",
+        "seed": cfg.seed,
+    }
+    rundir.write_with("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
+    write_rasters(rundir, bm, res, cfg, folder="rasters", dst_crs=None)
+    if reproject_to:
+        tag = reproject_to.lower().replace(":", "")
+        write_rasters(rundir, bm, res, cfg, folder=f"rasters_{tag}", dst_crs=reproject_to)
+
+    from seabed.inputs.areas import geodesic_area
+
+    layers = {
+        "cores": cores_frame(site.intervals),
+        "composites": composites_frame(site.composites, site.elements),
+        "areas": areas_frame(site.areas, {n: geodesic_area(g) / 1e6 for n, g in site.areas.items()}),
+        "classified_areas": _classified_areas(bm, grid),
+    }
+    rundir.write_with("seabed.gpkg", lambda p: write_geopackage(p, layers))
+
+    tables = {
+        "tonnage": res.tonnage, "tonnage_by_layer": res.tonnage_by_layer, "tonnage_by_depth": res.tonnage_by_depth,
+        "tonnage_by_polygon": res.tonnage_by_polygon, "grade_tonnage": res.grade_tonnage,
+        "class_tonnage": res.class_tonnage, "mask_areas": res.mask_table, "mining_inventory": res.inventory,
+    }
+    if res.simulation_summary is not None:
+        tables["simulation_summary"] = res.simulation_summary
+    if est.cross_validation is not None:
+        tables["cross_validation_metrics"] = est.cross_validation.metrics
+    if sup is not None:
+        tables |= {
+            "supply_mining": sup.mining, "supply_head_grade": sup.head_grade, "supply_production": sup.production,
+            "supply_demand": sup.demand, "supply_offset": sup.offset, "supply_offset_years": sup.offset_years,
+            "supply_cash_flow": sup.cash_flow, "supply_bands": sup.bands,
+            "supply_offset_probability": sup.offset_probability, "supply_monte_carlo": sup.monte_carlo,
+            "supply_tornado": sup.tornado, "supply_scenarios": sup.scenarios,
+        }
+    for name, df in tables.items():
+        if df is not None and len(df):
+            _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
+
+    # Figures
+    item = cfg.resource.cutoff.item
+    top, bottom = (q.to("m").magnitude for q in (cfg.resource.cutoff.interval_top, cfg.resource.cutoff.interval_bottom))
+    mean, _, _ = interval_grade(bm, item, (top, bottom))
+    xy = np.column_stack([site.composites["x"].values, site.composites["y"].values])
+    _save(rundir, "figures/map_grade.png", plot_grid_field(
+        mean, grid, title=f"{item} mean grade {top:g}-{bottom:g} mbsf (kriged)", label=f"{item} (ppm)", cores_xy=xy))
+    _save(rundir, "figures/map_class.png", plot_grid_field(
+        bm["resource_class"].where(bm["mineable"]).max("layer"), grid, cmap="RdYlGn",
+        title="Best resource class over the layers (3 Measured, 2 Indicated, 1 Inferred)", label="class", cores_xy=xy))
+    if est.experimental is not None:
+        ax = plot_variogram(est.experimental, est.variogram)
+        ax.set_title("Pooled standardised variogram (all elements and layers)")
+        _save(rundir, "figures/variogram.png", ax)
+    if est.cross_validation is not None:
+        _save(rundir, "figures/cross_validation.png", plot_cross_validation(est.cross_validation.predictions))
+    _save(rundir, "figures/grade_tonnage.png", plot_grade_tonnage(res.grade_tonnage, title=f"Grade-tonnage, cut-off on {item}"))
+    _save(rundir, "figures/depth_profile.png", plot_depth_profile(res.tonnage_by_layer, item="REY"))
+    if res.simulation_summary is not None:
+        _save(rundir, "figures/tonnage_uncertainty.png", plot_tonnage_range(
+            res.simulation_summary, title=f"Contained oxide, P10-P90 of {res.simulation_summary.attrs.get('n_realisations')} realisations"))
+    if sup is not None:
+        _save(rundir, "figures/supply_vs_imports.png", plot_supply_vs_imports(sup))
+        _save(rundir, "figures/offset_probability.png", plot_offset_probability(sup))
+        _save(rundir, "figures/tornado.png", plot_tornado(sup))
+        _save(rundir, "figures/cash_flow.png", plot_cash_flow(sup))

@@ -1,0 +1,151 @@
+"""The run summary: every headline number with its units, in one JSON-ready dict.
+
+The HTML report prints numbers from this dict only (so report and ``summary.json`` agree by
+construction; a test checks it). A quantity is ``{"value": float, "units": str}``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from seabed.inputs.areas import geodesic_area
+from seabed.outputs.rundir import to_jsonable
+
+if TYPE_CHECKING:
+    from seabed.config import Config
+    from seabed.pipeline import EstimationResult, ResourceResult, SiteData
+
+__all__ = ["build_summary", "qty"]
+
+#: Published figures the Takaya box run is compared with (Takaya et al. 2018, Sci. Rep. 8:5763).
+TAKAYA_2018 = {
+    "treo_Mt": 16.0,
+    "area_km2": 2500.0,
+    "mean_rey_ppm": 964.0,
+    "reference": "Takaya et al. (2018) Sci. Rep. 8:5763, doi:10.1038/s41598-018-23948-5",
+}
+
+
+def qty(value: Any, units: str) -> dict[str, Any]:
+    """A JSON quantity ``{"value": ..., "units": ...}`` (NaN → null)."""
+    v = None if value is None else float(value)
+    return {"value": None if v is None or not np.isfinite(v) else v, "units": units}
+
+
+def _variogram(model: Any) -> dict[str, Any] | None:
+    if model is None:
+        return None
+    return {
+        "nugget": qty(model.nugget, "1 (standardised)"),
+        "structures": [
+            {"kind": s.kind, "sill": qty(s.sill, "1 (standardised)"), "practical_range": qty(s.range, "m"),
+             "range_minor": qty(s.range_minor, "m") if s.range_minor else None, "azimuth": qty(s.azimuth, "degree")}
+            for s in model.structures
+        ],
+    }
+
+
+def _cv(est: EstimationResult) -> dict[str, Any] | None:
+    if est.cross_validation is None:
+        return None
+    m = est.cross_validation.metrics
+    return {
+        "scheme": "leave one core out",
+        "n_variables": len(m),
+        "median_mean_standardised_error": qty(np.nanmedian(m["mean_standardised_error"]), "1"),
+        "median_var_standardised_error": qty(np.nanmedian(m["var_standardised_error"]), "1"),
+        "median_correlation": qty(np.nanmedian(m["correlation"]), "1"),
+    }
+
+
+def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: ResourceResult, sup: Any,
+                  inputs: dict[str, Any]) -> dict[str, Any]:
+    """All headline numbers of a run, with units."""
+    t = res.tonnage.xs("total", level="scope")
+    cell_km2 = site.grid.cell_area / 1e6
+    mineable_cells = int(res.block_model["mineable"].any("layer").sum())
+    resource = {
+        "mineable_area": qty(mineable_cells * cell_km2, "km^2"),
+        "depth_interval_mbsf": [float(site.grid.layers.top[0]), float(site.grid.layers.bottom[-1])],
+        "dry_bulk_density_method": cfg.resource.density.method,
+        "dry_bulk_density": qty(cfg.resource.density.dry_bulk_density.to("t/m^3").magnitude, "t/m^3"),
+        "dry_mud": qty(t.loc["REY", "dry mud [Mt]"], "Mt"),
+        "mean_REY_grade": qty(t.loc["REY", "grade [ppm]"], "ppm"),
+        "contained_REY": qty(t.loc["REY", "metal [t]"] / 1e6, "Mt"),
+        "oxides": {g: qty(t.loc[g, "oxide [t]"] / 1e6, "Mt") for g in ("TREO", "HREO", "LREO", "MREO") if g in t.index},
+        "element_oxides": {
+            e: qty(t.loc[e, "oxide [t]"] / 1e3, "kt") for e in site.elements if e in t.index
+        },
+        "classes": {
+            str(c): {"dry_mud": qty(r["dry mud [Mt]"], "Mt"), "TREO": qty(r["TREO [t]"] / 1e6, "Mt"),
+                     "rule": str(r.get("reason", ""))}
+            for c, r in res.class_tonnage.iterrows() if c != "total"
+        },
+    }
+    gt = res.grade_tonnage
+    cut = cfg.resource.cutoff
+    row = gt.loc[np.isclose(gt["cutoff [ppm]"], cut.grade.to("ppm").magnitude)]
+    if len(row):
+        r = row.iloc[0]
+        resource["above_cutoff"] = {
+            "item": cut.item, "cutoff": qty(cut.grade.to("ppm").magnitude, "ppm"), "mode": cut.mode,
+            "dry_mud": qty(r["dry mud [Mt]"], "Mt"), "grade": qty(r[f"{cut.item} [ppm]"], "ppm"),
+            "TREO": qty(r["TREO [t]"] / 1e6, "Mt"),
+        }
+    if res.simulation_summary is not None:
+        s = res.simulation_summary
+        total = s.xs("total", level="scope")
+        resource["uncertainty"] = {
+            "n_realisations": int(s.attrs.get("n_realisations", 0)),
+            "TREO_P10": qty(total.loc["TREO", "oxide P10 [kt]"] / 1e3, "Mt"),
+            "TREO_P50": qty(total.loc["TREO", "oxide P50 [kt]"] / 1e3, "Mt"),
+            "TREO_P90": qty(total.loc["TREO", "oxide P90 [kt]"] / 1e3, "Mt"),
+            "convention": "P10 = 10 % quantile (90 % of realisations exceed it)",
+        }
+    if "takaya_box" in site.areas:
+        box_km2 = geodesic_area(site.areas["takaya_box"]) / 1e6
+        resource["published_comparison"] = {
+            **{k: v for k, v in TAKAYA_2018.items()},
+            "box_geodesic_area_km2": box_km2,
+            "TREO_scaled_to_2500_km2": qty(resource["oxides"]["TREO"]["value"] * 2500.0 / max(resource["mineable_area"]["value"], 1e-9), "Mt")
+            if resource["oxides"].get("TREO") else None,
+        }
+    estimation = {
+        "method": cfg.estimation.method,
+        "variogram": _variogram(est.variogram),
+        "support": est.estimates.attrs.get("support"),
+        "n_negative_estimates_clipped": int(est.estimates.attrs.get("n_negative_clipped", 0)),
+        "cross_validation": _cv(est),
+    }
+    supply = None
+    if sup is not None:
+        supply = {k: to_jsonable(v) for k, v in sup.summary.items()}
+        prob = sup.offset_probability
+        supply["offset_probability_final_year"] = {c: qty(prob[c].iloc[-1], "1") for c in prob.columns}
+        supply["monte_carlo_draws"] = int(cfg.supply.uncertainty.draws)
+    return to_jsonable({
+        "title": cfg.title,
+        "site": cfg.site,
+        "seed": cfg.seed,
+        "synthetic_cores": cfg.inputs.cores.synthetic,
+        "assumptions": list(cfg.assumptions),
+        "inputs": inputs,
+        "estimation": estimation,
+        "resource": resource,
+        "supply": supply,
+    })
+
+
+def summary_frame(summary: dict[str, Any], prefix: str = "") -> pd.DataFrame:
+    """Flatten the quantities of a summary into a (key, value, units) table."""
+    rows = []
+    for k, v in summary.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and set(v) == {"value", "units"}:
+            rows.append((key, v["value"], v["units"]))
+        elif isinstance(v, dict):
+            rows.extend(summary_frame(v, key + ".").itertuples(index=False, name=None))
+    return pd.DataFrame(rows, columns=["key", "value", "units"])
