@@ -18,7 +18,11 @@ __all__ = ["main"]
 
 EXAMPLES = {
     "check": "example:\n  seabed check configs/minamitorishima.toml",
-    "run": "examples:\n  seabed run configs/minamitorishima.toml\n  seabed run configs/takaya2018_box.toml --out out/takaya --overwrite",
+    "run": "examples:\n  seabed run configs/minamitorishima.toml\n"
+           "  seabed run configs/takaya2018_box.toml --out out/takaya --overwrite --crs EPSG:4326",
+    "estimate": "example:\n  seabed estimate configs/minamitorishima.toml --out out/mt-resource",
+    "supply": "example:\n  seabed supply configs/minamitorishima.toml --resource out/mt-resource --out out/mt-supply",
+    "report": "example:\n  seabed report out/minamitorishima",
     "sites": "example:\n  seabed sites",
 }
 
@@ -37,16 +41,46 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _print_result(result, quiet: bool) -> None:
+    if quiet:
+        return
+    print(f"wrote {len(result.outputs)} files to {result.out_dir}")
+    for line in result.headlines:
+        print(f"  {line}")
+
+
+def _cmd_run(args: argparse.Namespace, *, supply: bool = True) -> int:
     from seabed.config import load_config
     from seabed.pipeline import run
 
     cfg = load_config(args.config)
     out = Path(args.out) if args.out else Path("out") / Path(args.config).stem
-    result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv)
-    print(f"wrote {len(result.outputs)} files to {result.out_dir}")
-    for line in result.headlines:
-        print(f"  {line}")
+    result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv, supply=supply, reproject_to=args.crs)
+    _print_result(result, args.quiet)
+    return 0
+
+
+def _cmd_estimate(args: argparse.Namespace) -> int:
+    return _cmd_run(args, supply=False)
+
+
+def _cmd_supply(args: argparse.Namespace) -> int:
+    from seabed.config import load_config
+    from seabed.pipeline import run_supply
+
+    cfg = load_config(args.config)
+    out = Path(args.out) if args.out else Path("out") / f"{Path(args.config).stem}-supply"
+    result = run_supply(cfg, resource_dir=args.resource, out=out, overwrite=args.overwrite, command=sys.argv)
+    _print_result(result, args.quiet)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from seabed.pipeline import rebuild_report
+
+    path = rebuild_report(args.run_dir)
+    if not args.quiet:
+        print(f"wrote {path}")
     return 0
 
 
@@ -83,12 +117,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="TOML config file")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("run", help="run the whole pipeline on a config and write the outputs",
-                       epilog=EXAMPLES["run"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("config", help="TOML config file")
-    p.add_argument("--out", help="output directory (default: out/<config name>)")
+    for name, func, text in (
+        ("run", _cmd_run, "inputs → grades → resource → supply → report: the whole pipeline"),
+        ("estimate", _cmd_estimate, "inputs → grades → resource (no supply stage)"),
+    ):
+        p = sub.add_parser(name, help=text, description=text, epilog=EXAMPLES[name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("config", help="TOML config file")
+        p.add_argument("--out", help="output directory (default: out/<config name>)")
+        p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+        p.add_argument("--crs", help="also write the GeoTIFFs reprojected to this CRS, e.g. EPSG:4326")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("supply", help="the supply stage alone, on the saved resource of an earlier run",
+                       epilog=EXAMPLES["supply"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", help="TOML config file (its [supply] section is used)")
+    p.add_argument("--resource", required=True, help="output directory of `seabed estimate` or `seabed run`")
+    p.add_argument("--out", help="output directory (default: out/<config name>-supply)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
-    p.set_defaults(func=_cmd_run)
+    p.set_defaults(func=_cmd_supply)
+
+    p = sub.add_parser("report", help="re-render report.html of a run directory from its summary.json",
+                       epilog=EXAMPLES["report"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run_dir", help="output directory of `seabed run`")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("sites", help="list the shipped configs and grids",
                        epilog=EXAMPLES["sites"], formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -297,6 +297,7 @@ class ResourceResult:
     inventory: pd.DataFrame
     simulation: pd.DataFrame | None
     simulation_summary: pd.DataFrame | None
+    inventory_realisations: list[pd.DataFrame]
 
 
 def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> ResourceResult:
@@ -336,6 +337,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> Resour
         "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
     }
     sims = summary = None
+    realisations: list[pd.DataFrame] = []
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
                                              vertical_correlation=rs.simulation.vertical_correlation)
@@ -345,14 +347,22 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> Resour
             resource_class=bm["resource_class"], density_relative_sd=rs.simulation.density_relative_sd,
             thickness_relative_sd=rs.simulation.thickness_relative_sd)
         summary = simulation.summarise_realisations(sims, units="kt")
-    return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary, **result)
+        n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
+        for i in range(n_sup):
+            realised = xr.DataArray(simulation.simulate_realisation(plan, seed=rs.simulation.seed, index=i),
+                                    dims=("element", "layer", "y", "x"), coords=bm["grade"].coords)
+            realisations.append(selectivity.mining_inventory(bm, resource_class=bm["resource_class"],
+                                                             grade=realised, **cut))
+    return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
+                          inventory_realisations=realisations, **result)
 
 
 def supply_stage(cfg: Config, res: ResourceResult):
     """Project supply, import offsets and economics from the mining inventory."""
     from seabed.supply.model import project_supply
 
-    return project_supply(res.inventory, cfg.supply, seed=cfg.seed)
+    return project_supply(res.inventory, cfg.supply, seed=cfg.seed,
+                          realisations=res.inventory_realisations or None)
 
 
 @dataclass
@@ -459,3 +469,96 @@ def _headlines(summary: dict) -> list[str]:
         lines.append(f"first year supply offsets {sup.get('offset_item')} imports from China: "
                      f"{sup.get('first_offset_year') or 'not within the horizon'}; NPV {fq(sup.get('npv'))}")
     return lines
+
+
+def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The mining inventory (and realisation grades, if saved) of an earlier run's output directory."""
+    from seabed.errors import InputDataError
+
+    run_dir = Path(run_dir)
+    path = run_dir / "tables" / "mining_inventory.csv"
+    if not path.is_file():
+        raise InputDataError(f"{path}: not found; expected the output directory of `seabed estimate` or "
+                             "`seabed run`; fix: point --resource at such a directory")
+    inventory = pd.read_csv(path)
+    npz = run_dir / "tables" / "mining_inventory_realisations.npz"
+    grades = None
+    if npz.is_file():
+        with np.load(npz) as data:
+            grades = data["grades_ppm"]
+    return inventory, grades
+
+
+def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwrite: bool = False,
+               command: list[str] | None = None) -> RunResult:
+    """The supply stage alone, on the saved resource of an earlier run (``seabed supply``)."""
+    import json
+
+    from seabed.outputs.manifest import build_manifest, file_sha256, utc_now
+    from seabed.outputs.rundir import RunDirectory, to_jsonable
+    from seabed.supply.model import project_supply
+    from seabed.supply.plot import plot_cash_flow, plot_offset_probability, plot_supply_vs_imports, plot_tornado
+
+    started = utc_now()
+    inventory, grades = load_saved_resource(resource_dir)
+    with RunDirectory(out, overwrite=overwrite) as rundir:
+        sup = project_supply(inventory, cfg.supply, seed=cfg.seed, realisations=grades)
+        for name in ("production", "demand", "offset", "offset_years", "cash_flow", "bands", "offset_probability",
+                     "monte_carlo", "tornado", "scenarios", "mining", "head_grade"):
+            df = getattr(sup, name)
+            rundir.write_with(f"tables/supply_{name}.csv", lambda p, df=df: df.to_csv(p))
+        for name, fn in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
+                         ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
+            fig = fn(sup)
+            rundir.write_with(f"figures/{name}.png", lambda p, fig=fig: fig.savefig(p, dpi=120))
+        summary = {"title": cfg.title, "resource_from": str(Path(resource_dir).resolve()),
+                   "supply": {k: to_jsonable(v) for k, v in sup.summary.items()}}
+        rundir.write_json("summary.json", summary)
+        inputs = input_hashes(cfg)
+        inputs["resource:mining_inventory.csv"] = file_sha256(Path(resource_dir) / "tables" / "mining_inventory.csv")
+        manifest = build_manifest(config=cfg.model_dump(mode="json"),
+                                  config_path=str(cfg.source_path) if cfg.source_path else None, inputs=inputs,
+                                  seed=cfg.seed, started=started, outputs_dir=rundir.staging,
+                                  outputs=list(rundir.files), command=command or [])
+        rundir.write_json("manifest.json", manifest)
+        out_dir = rundir.commit()
+    from seabed.outputs.report import format_quantity
+
+    headline = f"NPV {format_quantity(summary['supply'].get('npv'))}; first offset year of {summary['supply'].get('offset_item')}: " \
+               f"{summary['supply'].get('first_offset_year') or 'not within the horizon'}"
+    return RunResult(out_dir, list(rundir.files), summary, None, None, None, sup, [headline])
+
+
+def rebuild_report(run_dir: str | Path) -> Path:
+    """Re-render ``report.html`` of a run directory from its ``summary.json``, figures and tables."""
+    import json
+
+    from seabed.errors import InputDataError
+    from seabed.outputs.report import render_run_report
+
+    run_dir = Path(run_dir)
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        raise InputDataError(f"{path}: not found; expected the output directory of `seabed run`")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if "resource" not in summary:
+        raise InputDataError(f"{path}: no resource section; expected a `seabed run` or `seabed estimate` output")
+    figures = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
+    tables = {}
+    for name, index in (("grade_tonnage", False), ("mask_areas", True), ("tonnage", True), ("tonnage_by_depth", True)):
+        p = run_dir / "tables" / f"{name}.csv"
+        if p.is_file():
+            df = pd.read_csv(p)
+            tables[name] = df.set_index(df.columns[0]) if index else df
+    out = render_run_report(summary, figures=figures, tables=tables).write(run_dir / "report.html")
+    manifest = run_dir / "manifest.json"
+    if manifest.is_file():  # keep the manifest's output hashes true
+        from seabed.outputs.manifest import file_sha256
+        from seabed.outputs.rundir import to_jsonable
+
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        m.setdefault("outputs", {})["report.html"] = file_sha256(out)
+        tmp = manifest.with_name("manifest.json.tmp")
+        tmp.write_text(json.dumps(to_jsonable(m), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(manifest)
+    return out

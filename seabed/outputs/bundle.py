@@ -34,6 +34,12 @@ __all__ = ["GROUP_RASTERS", "write_run_outputs"]
 GROUP_RASTERS = ("REY", "HREY", "magnet")
 
 
+def _element_columns(df: pd.DataFrame) -> list[str]:
+    from seabed.elements import ELEMENTS
+
+    return [c for c in df.columns if c in ELEMENTS]
+
+
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any) -> None:
     fig = fig if isinstance(fig, Figure) else fig.figure
     rundir.write_with(name, lambda p: fig.savefig(p, dpi=120))
@@ -47,6 +53,14 @@ def _csv(rundir: RunDirectory, name: str, df: pd.DataFrame, *, index: bool = Tru
 
 def _netcdf_ready(bm: xr.Dataset, attrs: dict[str, Any]) -> xr.Dataset:
     out = bm.copy()
+    if "spatial_ref" in out.data_vars:
+        out = out.set_coords("spatial_ref")
+    crs = out.rio.crs
+    if crs is not None:  # CF grid mapping on every gridded variable (QGIS, GDAL, rioxarray)
+        out = out.rio.write_crs(crs)
+        for name in out.data_vars:
+            if {"y", "x"} <= set(out[name].dims):
+                out[name].attrs["grid_mapping"] = "spatial_ref"
     for name in list(out.data_vars):
         if out[name].dtype == bool:
             out[name] = out[name].astype("int8")
@@ -199,6 +213,10 @@ def write_run_outputs(
             "supply_offset_probability": sup.offset_probability, "supply_monte_carlo": sup.monte_carlo,
             "supply_tornado": sup.tornado, "supply_scenarios": sup.scenarios,
         }
+    if res.inventory_realisations:
+        grades = np.stack([r[list(_element_columns(r))].to_numpy() for r in res.inventory_realisations])
+        rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez_compressed(
+            p, grades_ppm=grades, elements=np.array(_element_columns(res.inventory_realisations[0]))))
     for name, df in tables.items():
         if df is not None and len(df):
             _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))

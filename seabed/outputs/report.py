@@ -133,7 +133,12 @@ def format_quantity(q: dict | None, digits: int = 4) -> str:
     if q is None or q.get("value") is None:
         return "—"
     v = q["value"]
-    text = f"{v:,.{digits}g}" if abs(v) < 1e15 else f"{v:.{digits}e}"
+    if v != 0 and (abs(v) >= 1e15 or abs(v) < 1e-3):
+        text = f"{v:.{digits - 1}e}"
+    elif abs(v) >= 10 ** digits:
+        text = f"{v:,.0f}"
+    else:
+        text = f"{v:,.{digits}g}"
     units = q.get("units") or ""
     return f"{text} {units}".strip()
 

@@ -266,6 +266,7 @@ def mining_inventory(
     min_thickness: pint.Quantity | str | float = "2 m",
     resource_class: xr.DataArray | None = None,
     mode: str = "interval",
+    grade: xr.DataArray | None = None,
 ) -> pd.DataFrame:
     """Mineable blocks (cell × mined interval) for the supply model.
 
@@ -282,6 +283,10 @@ def mining_inventory(
         takes the lowest class among its layers (conservative).
     mode : {"interval"}
         Only interval mining is supported for the inventory.
+    grade : xarray.DataArray, optional
+        Grades (element, layer, y, x), ppm, reported for the selected blocks instead of
+        ``bm.grade`` (e.g. a simulated realisation); the blocks themselves are always selected
+        on ``bm.grade``, so inventories of different realisations have the same rows.
 
     Returns
     -------
@@ -300,7 +305,7 @@ def mining_inventory(
     tonnes = t.sum("layer").values
     iy, ix = np.nonzero(tonnes > 0)
     elements = [str(e) for e in bm["element"].values]
-    g = bm["grade"].fillna(0.0).transpose("element", "layer", "y", "x").values
+    g = (bm["grade"] if grade is None else grade).fillna(0.0).transpose("element", "layer", "y", "x").values
     tv = t.values
     col_t = tonnes[iy, ix]
     grades = {e: (g[k][:, iy, ix] * tv[:, iy, ix]).sum(axis=0) / col_t for k, e in enumerate(elements)}

@@ -199,6 +199,9 @@ class SimulationSettings(_Section):
     density_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     thickness_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     cutoffs: list[Dimensionless] = Field(default_factory=lambda: ["400 ppm", "1000 ppm", "2000 ppm"])
+    supply_realisations: int = Field(
+        default=20, ge=0, description="Realisations passed to the supply Monte Carlo as grade inventories"
+    )
 
 
 class ResourceSettings(_Section):

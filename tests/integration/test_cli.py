@@ -84,14 +84,6 @@ def test_check_reports_bad_cores_in_one_line(tmp_path):
     _assert_user_error(seabed("check", p), "bad_cores.csv", "top_mbsf")
 
 
-@pytest.fixture(scope="module")
-def takaya_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "takaya"
-    r = seabed("run", ROOT / "configs" / "takaya2018_box.toml", "--out", out)
-    assert r.returncode == 0, r.stderr
-    return out
-
-
 def test_run_writes_summary_map_and_manifest(takaya_run):
     summary = json.loads((takaya_run / "summary.json").read_text())
     inputs = summary["inputs"]
@@ -100,7 +92,7 @@ def test_run_writes_summary_map_and_manifest(takaya_run):
     assert inputs["areas_km2"]["takaya_box"] == pytest.approx(3172.4, rel=0.005)
     assert inputs["areas_km2"]["eez"] == pytest.approx(3.14159 * 370.4**2, rel=0.005)
     assert 5000 < inputs["water_depth_m"]["grid_min"] < inputs["water_depth_m"]["grid_max"] < 6000
-    assert (takaya_run / "map_cores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (takaya_run / "figures" / "map_cores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_manifest_hashes_inputs_and_outputs(takaya_run):
