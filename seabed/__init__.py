@@ -14,9 +14,9 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from seabed.config import Config, load_config  # noqa: E402
-from seabed.elements import ELEMENTS, GROUPS  # noqa: E402
-from seabed.errors import (  # noqa: E402
+from seabed.config import Config, load_config
+from seabed.elements import ELEMENTS, GROUPS
+from seabed.errors import (
     ConfigError,
     CRSMismatchError,
     InputDataError,
@@ -24,7 +24,7 @@ from seabed.errors import (  # noqa: E402
     SeabedError,
     UnitsError,
 )
-from seabed.units import Quantity, parse_quantity, ureg  # noqa: E402
+from seabed.units import Quantity, parse_quantity, ureg
 
 __all__ = [
     "ELEMENTS",

@@ -97,7 +97,7 @@ class AreaSpec(StrictModel):
             raise ValueError(f"area {self.name!r} of kind {self.kind!r} needs {missing}")
         if self.kind == "box":
             w, e, s, n = self.bounds
-            if not (w < e and s < n and -90 <= s and n <= 90):
+            if not (w < e and s < n and s >= -90 and n <= 90):
                 raise ValueError(f"area {self.name!r}: bounds {self.bounds} must be (W, E, S, N) with W < E, S < N")
         return self
 

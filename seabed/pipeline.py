@@ -458,8 +458,8 @@ def _headlines(summary: dict) -> list[str]:
     lines = [
         f"{inp['cores']['n_cores']} cores, {inp['cores']['n_intervals']} intervals"
         + (" (SYNTHETIC demo data: results illustrate the method)" if summary["synthetic_cores"] else ""),
-        f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "
-        f"TREO {fq(res['oxides'].get('TREO'))}",
+        (f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "
+        f"TREO {fq(res['oxides'].get('TREO'))}"),
     ]
     if "uncertainty" in res:
         u = res["uncertainty"]
@@ -492,12 +492,16 @@ def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray |
 def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwrite: bool = False,
                command: list[str] | None = None) -> RunResult:
     """The supply stage alone, on the saved resource of an earlier run (``seabed supply``)."""
-    import json
 
     from seabed.outputs.manifest import build_manifest, file_sha256, utc_now
     from seabed.outputs.rundir import RunDirectory, to_jsonable
     from seabed.supply.model import project_supply
-    from seabed.supply.plot import plot_cash_flow, plot_offset_probability, plot_supply_vs_imports, plot_tornado
+    from seabed.supply.plot import (
+        plot_cash_flow,
+        plot_offset_probability,
+        plot_supply_vs_imports,
+        plot_tornado,
+    )
 
     started = utc_now()
     inventory, grades = load_saved_resource(resource_dir)

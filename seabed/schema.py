@@ -46,7 +46,7 @@ def _serialise(q: pint.Quantity) -> str:
     return f"{q.magnitude:g} {q.units:~}".strip()
 
 
-def QuantityType(dimension: str, *, allow_bare: bool = False) -> Any:  # noqa: N802 (type factory)
+def QuantityType(dimension: str, *, allow_bare: bool = False) -> Any:
     """An annotated pydantic type that parses a string with units of ``dimension``.
 
     The parsed value is a :class:`pint.Quantity`; it serialises back to a string

@@ -131,7 +131,7 @@ def parse_quantity(
                 f"{field}: got {value!r}: unknown unit ({exc}); fix: use a unit such as "
                 "ppm, wt%, g/t, t, kt, Mt, m, km, km^2, g/cm^3, t/m^3, day, year, USD, JPY"
             ) from None
-        except Exception as exc:  # pint raises assorted parser errors
+        except Exception as exc:  # noqa: BLE001 (pint raises assorted parser errors)
             raise UnitsError(f"{field}: got {value!r}: not a quantity ({exc})") from None
         if not isinstance(q, pint.Quantity):  # plain number in a string
             q = Quantity(q, "dimensionless")

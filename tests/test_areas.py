@@ -3,7 +3,14 @@ import pytest
 import shapely
 
 from seabed.errors import InputDataError
-from seabed.inputs.areas import SITES, TAKAYA_2018_BOX, eez_circle, geodesic_area, load_polygons, study_box
+from seabed.inputs.areas import (
+    SITES,
+    TAKAYA_2018_BOX,
+    eez_circle,
+    geodesic_area,
+    load_polygons,
+    study_box,
+)
 
 
 @pytest.mark.parametrize("site", ["minamitorishima", "okinotorishima"])

@@ -123,7 +123,7 @@ def load_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         raise InputDataError(f"{path}: file not found; expected a GeoPackage, GeoJSON or shapefile; fix the path in the config")
     try:
         gdf = gpd.read_file(path, layer=layer)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (GDAL raises assorted errors on unreadable files)
         raise InputDataError(f"{path}: cannot read polygons ({exc}); expected GeoPackage, GeoJSON or shapefile") from None
     if gdf.empty:
         raise InputDataError(f"{path}: no features; expected at least one polygon")

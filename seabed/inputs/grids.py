@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import rioxarray  # noqa: F401  (registers .rio)
+import rioxarray
 import xarray as xr
 from scipy.interpolate import RegularGridInterpolator
 
@@ -63,7 +63,7 @@ def load_grid(path: str | Path, variable: str, *, units: str | None = None) -> x
                 da = ds[variable].load()
     except InputDataError:
         raise
-    except Exception as exc:  # unreadable / corrupt file
+    except Exception as exc:  # noqa: BLE001 (unreadable or corrupt file: any reader error)
         raise InputDataError(f"{path}: cannot read grid ({exc}); expected NetCDF or GeoTIFF") from None
     da = _standardise_dims(da, path)
     crs = da.rio.crs

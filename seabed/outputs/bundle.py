@@ -165,7 +165,12 @@ def write_run_outputs(
     from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
     from seabed.resource.plot import plot_depth_profile, plot_grade_tonnage, plot_tonnage_range
     from seabed.resource.selectivity import interval_grade
-    from seabed.supply.plot import plot_cash_flow, plot_offset_probability, plot_supply_vs_imports, plot_tornado
+    from seabed.supply.plot import (
+        plot_cash_flow,
+        plot_offset_probability,
+        plot_supply_vs_imports,
+        plot_tornado,
+    )
 
     bm = res.block_model
     grid = site.grid

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +107,7 @@ class _Section:
         """A table; floats formatted with ``float_format``."""
         def fmt(v):
             if isinstance(v, float):
-                return "" if v != v else float_format.format(v)
+                return "" if math.isnan(v) else float_format.format(v)
             return html.escape(str(v))
 
         cols = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
@@ -176,7 +177,7 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     s.bullets([
         f"Cores: {c['n_cores']} ({c['n_intervals']} assayed intervals) from {c['file']}; elements {', '.join(c['elements'])} (ppm, dry).",
         f"Composites: length-weighted onto {inp['layers']['n']} layers; composites per layer {inp['layers']['composites_per_layer']}.",
-        f"Areas (geodesic): " + "; ".join(f"{k} {v:,.1f} km²" for k, v in inp["areas_km2"].items()) + ".",
+        "Areas (geodesic): " + "; ".join(f"{k} {v:,.1f} km²" for k, v in inp["areas_km2"].items()) + ".",
         f"Water depth over the grid: {inp['water_depth_m']['grid_min']:,.0f}-{inp['water_depth_m']['grid_max']:,.0f} m.",
     ])
     if "map_cores" in figures:

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -103,7 +103,7 @@ class RunDirectory:
         """Remove the staging directory (nothing reaches the target)."""
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def __enter__(self) -> RunDirectory:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

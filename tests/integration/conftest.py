@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_seabed(*args, cwd=None):
     """Run the CLI in a subprocess exactly as a user would."""
-    return subprocess.run([sys.executable, "-m", "seabed", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "seabed", *map(str, args)], check=False, capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=900)
 
 

@@ -13,7 +13,7 @@ CONFIGS = sorted((ROOT / "configs").glob("*.toml"))
 
 
 def seabed(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "seabed", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "seabed", *map(str, args)], check=False, capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=600)
 
 
