@@ -129,10 +129,10 @@ class ComputeSpec(StrictModel):
 class Config(StrictModel):
     """A whole run configuration."""
 
-    title: str
-    site: Literal["minamitorishima", "okinotorishima", "other"]
+    title: str = Field(description="Title of the run (reports, plots)")
+    site: Literal["minamitorishima", "okinotorishima", "other"] = Field(description="Site (island marker on maps)")
     seed: int = Field(description="Seed of every random draw in the run")
-    description: str = ""
+    description: str = Field("", description="Free text for the report")
     assumptions: list[str] = Field(default_factory=list, description="Statements reported verbatim")
     inputs: Inputs
     areas: list[AreaSpec]

@@ -63,6 +63,7 @@ def QuantityType(dimension: str, *, allow_bare: bool = False) -> Any:
         except UnitsError as exc:
             raise ValueError(str(exc).removeprefix("value: ")) from None
 
+    _parse.dimension = dimension  # read by seabed.config_reference
     return Annotated[
         pint.Quantity,
         BeforeValidator(_parse),
