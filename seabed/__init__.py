@@ -5,6 +5,12 @@ The library surface (see docs/quickstart.md):
 >>> import seabed
 >>> cfg = seabed.load_config("configs/minamitorishima.toml")  # doctest: +SKIP
 >>> result = seabed.run(cfg, out="out/mt")                      # doctest: +SKIP
+>>> result.resource.block_model["grade"]                        # doctest: +SKIP
+
+Stage by stage: ``site = seabed.prepare_site(cfg)``, ``est = seabed.estimate_stage(cfg, site)``,
+``res = seabed.resource_stage(cfg, site, est)``, ``sup = seabed.supply_stage(cfg, res)``. The building
+blocks (``WorkingGrid``, ``composite``, ``Kriging``, ``estimate_grades``, ``build_block_model``,
+``tonnage_table``, ``project_supply``) take explicit arguments and work without a config.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -26,7 +32,37 @@ from seabed.errors import (
 )
 from seabed.units import Quantity, parse_quantity, ureg
 
-__all__ = [
+_LAZY = {
+    "run": "seabed.pipeline",
+    "run_supply": "seabed.pipeline",
+    "prepare_site": "seabed.pipeline",
+    "estimate_stage": "seabed.pipeline",
+    "resource_stage": "seabed.pipeline",
+    "supply_stage": "seabed.pipeline",
+    "WorkingGrid": "seabed.working_grid",
+    "Layers": "seabed.working_grid",
+    "load_cores": "seabed.inputs.cores",
+    "composite": "seabed.compositing",
+    "Kriging": "seabed.geostats.kriging",
+    "VariogramModel": "seabed.geostats.variogram",
+    "estimate_grades": "seabed.geostats.estimation",
+    "build_block_model": "seabed.resource.blockmodel",
+    "tonnage_table": "seabed.resource.tonnage",
+    "project_supply": "seabed.supply.model",
+}
+
+
+def __getattr__(name: str):
+    """Import the heavier parts of the API on first use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'seabed' has no attribute {name!r}")
+
+
+__all__ = [  # noqa: PLE0604
+    *_LAZY,
     "ELEMENTS",
     "GROUPS",
     "CRSMismatchError",

@@ -459,7 +459,7 @@ def _headlines(summary: dict) -> list[str]:
         f"{inp['cores']['n_cores']} cores, {inp['cores']['n_intervals']} intervals"
         + (" (SYNTHETIC demo data: results illustrate the method)" if summary["synthetic_cores"] else ""),
         (f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "
-        f"TREO {fq(res['oxides'].get('TREO'))}"),
+        f"TREO {fq(res['oxides'].get('TREO'))}, of which {fq(res['TREO_classified'])} classified"),
     ]
     if "uncertainty" in res:
         u = res["uncertainty"]

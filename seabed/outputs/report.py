@@ -166,7 +166,9 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
         s.note(a)
     s.paragraph(f"Contained TREO (mineable, {res['depth_interval_mbsf'][0]:g}-{res['depth_interval_mbsf'][1]:g} mbsf): "
                 f"{fq(res['oxides'].get('TREO'))} in {fq(res['dry_mud'])} of dry mud at a mean total REY grade of "
-                f"{fq(res['mean_REY_grade'])}.")
+                f"{fq(res['mean_REY_grade'])}. Of it, {fq(res['TREO_classified'])} TREO is classified "
+                f"(Measured + Indicated + Inferred) and {fq(res['TREO_unclassified'])} lies too far from any core "
+                "to be classified (reported, not a resource).")
     if "uncertainty" in res:
         u = res["uncertainty"]
         s.paragraph(f"Conditional simulation ({u['n_realisations']} realisations): TREO P10 {fq(u['TREO_P10'])}, "

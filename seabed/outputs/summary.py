@@ -85,6 +85,9 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
             for c, r in res.class_tonnage.iterrows() if c != "total"
         },
     }
+    classified = [v for k, v in resource["classes"].items() if k in ("Measured", "Indicated", "Inferred")]
+    resource["TREO_classified"] = qty(sum(v["TREO"]["value"] or 0.0 for v in classified), "Mt")
+    resource["TREO_unclassified"] = resource["classes"].get("Unclassified", {}).get("TREO", qty(0.0, "Mt"))
     gt = res.grade_tonnage
     cut = cfg.resource.cutoff
     row = gt.loc[np.isclose(gt["cutoff [ppm]"], cut.grade.to("ppm").magnitude)]
