@@ -19,7 +19,8 @@ __all__ = ["main"]
 EXAMPLES = {
     "check": "example:\n  seabed check configs/minamitorishima.toml",
     "run": "examples:\n  seabed run configs/minamitorishima.toml\n"
-           "  seabed run configs/takaya2018_box.toml --out out/takaya --overwrite --crs EPSG:4326",
+           "  seabed run configs/takaya2018_box.toml --out out/takaya --overwrite --crs EPSG:4326\n"
+           "  seabed run configs/minamitorishima_eez.toml --scheduler tcp://10.0.0.5:8786",
     "estimate": "example:\n  seabed estimate configs/minamitorishima.toml --out out/mt-resource",
     "supply": "example:\n  seabed supply configs/minamitorishima.toml --resource out/mt-resource --out out/mt-supply",
     "report": "example:\n  seabed report out/minamitorishima",
@@ -55,7 +56,13 @@ def _cmd_run(args: argparse.Namespace, *, supply: bool = True) -> int:
 
     cfg = load_config(args.config)
     out = Path(args.out) if args.out else Path("out") / Path(args.config).stem
-    result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv, supply=supply, reproject_to=args.crs)
+    scheduler = None
+    if args.scheduler is not None:
+        from seabed.compute import validate_scheduler
+
+        scheduler = validate_scheduler(args.scheduler, field="--scheduler")
+    result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv, supply=supply, reproject_to=args.crs,
+                 scheduler=scheduler)
     _print_result(result, args.quiet)
     return 0
 
@@ -127,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", help="output directory (default: out/<config name>)")
         p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
         p.add_argument("--crs", help="also write the GeoTIFFs reprojected to this CRS, e.g. EPSG:4326")
+        p.add_argument("--scheduler", help="Dask scheduler, overriding [compute] scheduler: synchronous, threads, "
+                                           "processes or a dask.distributed address tcp://host:port")
         p.set_defaults(func=func)
 
     p = sub.add_parser("supply", help="the supply stage alone, on the saved resource of an earlier run",

@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError
@@ -119,11 +119,54 @@ class LayerSpec(StrictModel):
 
 
 class ComputeSpec(StrictModel):
-    """Where and how to compute (Dask)."""
+    """Where and how to compute: Dask's local schedulers or a dask.distributed cluster (docs/scaling.md).
+
+    ``memory_budget`` (bytes, e.g. ``"4 GiB"``), when given, sets the cells per task instead of
+    ``chunk_cells`` (formula in :mod:`seabed.compute`).
+    """
 
     scheduler: str = Field("threads", description="'synchronous', 'threads', 'processes' or a tcp://host:port address")
-    workers: int | None = Field(None, ge=1)
-    chunk_cells: int = Field(250_000, ge=1_000, description="Cells per estimation chunk")
+    workers: int | None = Field(None, ge=1, description="Threads/processes of a local scheduler; default CPU count")
+    chunk_cells: int = Field(250_000, ge=1_000, description="Cells per estimation task")
+    memory_budget: str | None = Field(None, description="Memory all tasks in flight may use, e.g. '4 GiB'")
+
+    @field_validator("scheduler")
+    @classmethod
+    def _known_scheduler(cls, value: str) -> str:
+        from seabed.compute import validate_scheduler
+
+        try:
+            return validate_scheduler(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc).split("; ", 1)[1]) from None
+
+    @field_validator("memory_budget")
+    @classmethod
+    def _bytes(cls, value: str | None) -> str | None:
+        from seabed.compute import parse_memory_budget
+
+        if value is not None:
+            try:
+                parse_memory_budget(value)
+            except ConfigError as exc:
+                raise ValueError(str(exc).split("; ", 1)[1]) from None
+        return value
+
+    @property
+    def memory_bytes(self) -> float | None:
+        """``memory_budget`` in bytes (None when unset)."""
+        if self.memory_budget is None:
+            return None
+        from seabed.compute import parse_memory_budget
+
+        return parse_memory_budget(self.memory_budget)
+
+    def options(self, *, scheduler: str | None = None):
+        """The :class:`seabed.compute.ComputeOptions` of this section (``scheduler`` overrides)."""
+        from seabed.compute import ComputeOptions
+
+        return ComputeOptions(scheduler=scheduler or self.scheduler, workers=self.workers,
+                              chunk_cells=self.chunk_cells, memory_budget=self.memory_bytes)
 
 
 class Config(StrictModel):

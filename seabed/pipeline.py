@@ -235,9 +235,18 @@ class EstimationResult:
     elements: list[str]
 
 
-def estimate_stage(cfg: Config, site: SiteData) -> EstimationResult:
-    """Variography, kriging (or a baseline) of every element × layer, and cross-validation."""
-    from seabed.geostats.estimation import estimate_grades, fit_pooled_variogram, sample_table
+def estimate_stage(cfg: Config, site: SiteData, *, mapper=None) -> EstimationResult:
+    """Variography, kriging (or a baseline) of every element × layer, and cross-validation.
+
+    ``mapper`` (a :class:`seabed.compute.Mapper`) runs the estimation as spatial row-block
+    tasks of ``[compute]`` size; ``None`` estimates in one call.
+    """
+    from seabed.geostats.estimation import (
+        bytes_per_cell,
+        estimate_grades,
+        fit_pooled_variogram,
+        sample_table,
+    )
     from seabed.geostats.settings import estimation_kwargs
 
     kwargs = estimation_kwargs(cfg.estimation)
@@ -249,8 +258,14 @@ def estimate_stage(cfg: Config, site: SiteData) -> EstimationResult:
             kwargs["variogram"] = fitted
     kwargs.pop("variogram_fit")
     mask = site.grid.mask(site.areas[cfg.grid.extent])
-    estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
-                                chunk_size=cfg.compute.chunk_cells, **kwargs)
+    if mapper is None:
+        estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
+                                    chunk_size=cfg.compute.chunk_cells, **kwargs)
+    else:
+        cells = cfg.compute.options().cells_per_chunk(bytes_per_cell(len(elements) * site.grid.layers.n),
+                                                      n_workers=mapper.n_workers)
+        estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
+                                    mapper=mapper, task_cells=cells, **kwargs)
     cv = None
     if cfg.estimation.cross_validation.enabled:
         cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
@@ -300,8 +315,13 @@ class ResourceResult:
     inventory_realisations: list[pd.DataFrame]
 
 
-def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> ResourceResult:
-    """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty."""
+def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper=None) -> ResourceResult:
+    """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty.
+
+    With a ``mapper`` (:class:`seabed.compute.Mapper`) the conditioning weights are solved in
+    blocks and every realisation (its tonnage table and, for the first
+    ``supply_realisations``, its mining inventory) is one task.
+    """
     from seabed.resource import classification, masks, selectivity, simulation, tonnage
     from seabed.resource.blockmodel import build_block_model
     from seabed.resource.density import density_field
@@ -340,21 +360,33 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult) -> Resour
     realisations: list[pd.DataFrame] = []
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
-                                             vertical_correlation=rs.simulation.vertical_correlation)
-        sims = simulation.run_simulation(
-            plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed,
-            cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
-            resource_class=bm["resource_class"], density_relative_sd=rs.simulation.density_relative_sd,
-            thickness_relative_sd=rs.simulation.thickness_relative_sd)
-        summary = simulation.summarise_realisations(sims, units="kt")
+                                             vertical_correlation=rs.simulation.vertical_correlation, mapper=mapper)
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
-        for i in range(n_sup):
-            realised = xr.DataArray(simulation.simulate_realisation(plan, seed=rs.simulation.seed, index=i),
-                                    dims=("element", "layer", "y", "x"), coords=bm["grade"].coords)
-            realisations.append(selectivity.mining_inventory(bm, resource_class=bm["resource_class"],
-                                                             grade=realised, **cut))
+        options = {"cutoff_item": rs.cutoff.item, "cutoffs": [q.to("ppm").magnitude for q in rs.simulation.cutoffs],
+                   "resource_class": bm["resource_class"], "density_relative_sd": rs.simulation.density_relative_sd,
+                   "thickness_relative_sd": rs.simulation.thickness_relative_sd}
+        runner = mapper or (lambda func, items, **shared: [func(i, **shared) for i in items])
+        parts = runner(_realisation_task, range(rs.simulation.n_realisations), plan=plan, bm=bm,
+                       seed=rs.simulation.seed, options=options, cut=cut, n_inventories=n_sup)
+        sims = pd.concat([table for table, _ in parts], ignore_index=True)
+        summary = simulation.summarise_realisations(sims, units="kt")
+        realisations = [inv for _, inv in parts[:n_sup]]
     return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
                           inventory_realisations=realisations, **result)
+
+
+def _realisation_task(index: int, *, plan, bm: xr.Dataset, seed: int, options: dict, cut: dict,
+                      n_inventories: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One realisation: its tonnage table, and its mining inventory if ``index < n_inventories``."""
+    from seabed.resource import selectivity, simulation
+
+    grades = simulation.simulate_realisation(plan, seed=seed, index=index)
+    table = simulation.realisation_tonnage(plan, bm, index, seed=seed, grades=grades, **options)
+    inventory = None
+    if index < n_inventories:
+        realised = xr.DataArray(grades, dims=("element", "layer", "y", "x"), coords=bm["grade"].coords)
+        inventory = selectivity.mining_inventory(bm, resource_class=bm["resource_class"], grade=realised, **cut)
+    return table, inventory
 
 
 def supply_stage(cfg: Config, res: ResourceResult):
@@ -387,6 +419,8 @@ def run(
     command: list[str] | None = None,
     supply: bool = True,
     reproject_to: str | None = None,
+    scheduler: str | None = None,
+    client=None,
 ) -> RunResult:
     """Run the pipeline on a validated config and write every output atomically into ``out``.
 
@@ -404,7 +438,13 @@ def run(
         Run the supply stage (``False``: inputs → grades → resource only, ``seabed estimate``).
     reproject_to : str, optional
         Also write the GeoTIFFs reprojected to this CRS (e.g. ``"EPSG:4326"``).
+    scheduler : str, optional
+        Overrides ``[compute] scheduler`` ("synchronous", "threads", "processes" or
+        ``tcp://host:port``; ``seabed run --scheduler``).
+    client : distributed.Client, optional
+        Run on this connected Dask client instead (not closed here).
     """
+    from seabed.compute import open_mapper
     from seabed.outputs.bundle import write_run_outputs
     from seabed.outputs.manifest import build_manifest, utc_now
     from seabed.outputs.maps import plot_site_map
@@ -413,7 +453,9 @@ def run(
     from seabed.outputs.summary import build_summary
 
     started = utc_now()
-    with RunDirectory(out, overwrite=overwrite) as rundir:
+    options = cfg.compute.options(scheduler=scheduler)
+    with RunDirectory(out, overwrite=overwrite) as rundir, open_mapper(options, client=client) as mapper:
+        log.info("computing with %r", mapper)
         log.info("loading inputs")
         site = prepare_site(cfg)
         inputs_summary = summarise_inputs(cfg, site)
@@ -421,9 +463,9 @@ def run(
                             title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
         rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
         log.info("estimating grades")
-        est = estimate_stage(cfg, site)
+        est = estimate_stage(cfg, site, mapper=mapper)
         log.info("building the block model and resource tables")
-        res = resource_stage(cfg, site, est)
+        res = resource_stage(cfg, site, est, mapper=mapper)
         sup = None
         if supply:
             log.info("projecting supply")

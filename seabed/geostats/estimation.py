@@ -18,16 +18,17 @@ layer: a short core misses the deep layers of every element).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from seabed.compute import split_rows
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.baselines import InverseDistance, NearestNeighbour
-from seabed.geostats.kriging import Kriging, KrigingResult
+from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import (
     ExperimentalVariogram,
@@ -37,7 +38,7 @@ from seabed.geostats.variogram import (
 )
 from seabed.working_grid import WorkingGrid
 
-__all__ = ["METHODS", "REASON_FLAGS", "estimate_grades", "fit_pooled_variogram", "sample_table"]
+__all__ = ["METHODS", "REASON_FLAGS", "bytes_per_cell", "estimate_grades", "fit_pooled_variogram", "sample_table"]
 
 #: Estimation methods accepted by :func:`estimate_grades`.
 METHODS = ("ordinary_kriging", "simple_kriging", "idw", "nearest")
@@ -156,16 +157,75 @@ def fit_pooled_variogram(
     return model, experimental
 
 
-def _layer_representatives(result: KrigingResult, n_elements: int, n_layers: int) -> list[int]:
+def _layer_representatives(group_of_variable: np.ndarray, n_elements: int, n_layers: int) -> list[int]:
     """For each layer, the variable whose sample set is shared by most elements of that layer."""
     reps = []
     for layer in range(n_layers):
         cols = np.arange(n_elements) * n_layers + layer
-        groups = result.group_of_variable[cols]
+        groups = np.asarray(group_of_variable)[cols]
         _, first, counts = np.unique(groups, return_index=True, return_counts=True)
         best = np.lexsort((first, -counts))[0]  # most elements, then first element order
         reps.append(int(cols[first[best]]))
     return reps
+
+
+#: Cells per task when a mapper is given and neither ``task_cells`` nor ``chunk_size`` is.
+DEFAULT_TASK_CELLS = 250_000
+
+#: Per-layer diagnostics: fill value outside the estimated cells, dtype.
+_LAYERED = {
+    "slope_of_regression": (np.nan, float),
+    "kriging_efficiency": (np.nan, float),
+    "n_samples": (0, np.int32),
+    "nearest_distance": (np.nan, float),
+    "negative_weight_sum": (np.nan, float),
+    "reason": (2, np.int8),
+}
+
+
+def bytes_per_cell(n_variables: int) -> int:
+    """Working memory of one target cell in an estimation task, bytes.
+
+    ``4 × 8 × n_variables + 64``: estimate and variance in float64, each held twice (the
+    task's result and its copy into the output), plus the per-cell diagnostics.
+    """
+    return 4 * 8 * int(n_variables) + 64
+
+
+def _map_locally(func: Callable, items: Sequence, **shared: Any) -> list:
+    return [func(item, **shared) for item in items]
+
+
+def _estimate_rows(
+    rows: slice, *, estimator: Any, x: np.ndarray, y: np.ndarray, mask: np.ndarray, options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One task: estimate the masked cells of grid rows ``rows`` (a pure function of its inputs).
+
+    Kriging here uses the samples of the fitted estimator wherever they are (the search is
+    over all samples), so a block of target rows needs no halo of neighbouring cells.
+    """
+    xx, yy = np.meshgrid(x, y[rows])
+    keep = mask[rows].ravel()
+    targets = np.column_stack([xx.ravel()[keep], yy.ravel()[keep]])
+    if targets.shape[0] == 0:
+        p = estimator.n_variables_
+        groups = np.zeros(p, dtype=np.intp)
+        for gi, g in enumerate(getattr(estimator, "groups_", [])):
+            groups[g.columns] = gi
+        n_g = int(groups.max()) + 1 if p else 1
+        return {"estimate": np.empty((0, p)), "variance": np.empty((0, p)), "group_of_variable": groups,
+                "n_clipped": np.zeros(p, dtype=np.int64),
+                "diagnostics": {name: np.empty((0, n_g), dtype=dt) for name, (_, dt) in _LAYERED.items()}}
+    result = estimator.predict(targets, **{k: v for k, v in options.items() if v is not None})
+    estimate = np.asarray(result.estimate).reshape(targets.shape[0], -1)
+    variance = np.asarray(result.variance).reshape(targets.shape[0], -1)
+    return {
+        "estimate": estimate,
+        "variance": variance,
+        "group_of_variable": np.asarray(result.group_of_variable),
+        "n_clipped": np.asarray(result.n_clipped, dtype=np.int64),
+        "diagnostics": {name: result.group_diagnostics[name] for name in _LAYERED},
+    }
 
 
 def estimate_grades(
@@ -183,6 +243,8 @@ def estimate_grades(
     mask: np.ndarray | None = None,
     chunk_size: int | None = None,
     n_jobs: int = 1,
+    mapper: Callable | None = None,
+    task_cells: int | None = None,
 ) -> xr.Dataset:
     """Estimate the grade of every element in every layer and cell of the grid.
 
@@ -214,9 +276,16 @@ def estimate_grades(
     mask : ndarray of bool, shape (ny, nx), optional
         Estimate only these cells (others get NaN and reason 2).
     chunk_size : int, optional
-        Cells per batch (memory bound).
+        Cells per batch inside one kriging call (memory bound); without a mapper.
     n_jobs : int, default 1
-        Threads.
+        Threads inside one kriging call; without a mapper.
+    mapper : callable, optional
+        ``map``-like ``mapper(func, items, **shared)`` (a :class:`seabed.compute.Mapper`):
+        the masked cells are split into blocks of whole grid rows of about ``task_cells``
+        cells, each estimated as one independent task; ``None`` estimates every cell in one
+        call (batched by ``chunk_size``, ``n_jobs`` threads).
+    task_cells : int, optional
+        Cells per task with a mapper; default ``chunk_size``, else 250,000.
 
     Returns
     -------
@@ -236,6 +305,13 @@ def estimate_grades(
     the most elements of that layer (ties: the first element in ``elements``). Elements
     of that layer with other sample sets (e.g. an element not analysed in some cores)
     have their own weights; their ``kriging_variance`` is still their own.
+
+    Chunking does not change the result: every cell is kriged from the samples found by
+    the global search of the fitted estimator, so a block of rows needs no halo of cells;
+    only the grouping of identical neighbour sets (solved once per group) differs, which
+    changes the numbers by floating-point rounding at most (tests hold them to 1e-10).
+    Memory per task is about ``bytes_per_cell(n_variables) × task_cells``; the assembled
+    output (two float64 arrays of element × layer × cells) lives with the caller.
     """
     if method not in METHODS:
         raise ConfigError(f"estimation.method: got {method!r}; expected one of {', '.join(METHODS)}")
@@ -290,34 +366,41 @@ def estimate_grades(
     else:
         estimator = NearestNeighbour(radius=nb.radius)
 
-    targets = grid.cell_centres()[mask.ravel()]
     estimator.fit(coords, values)
-    if isinstance(estimator, Kriging):
-        result = estimator.predict(targets, chunk_size=chunk_size, n_jobs=n_jobs)
-    else:
-        result = estimator.predict(targets)
     n_el = len(elements)
-    sel = np.flatnonzero(mask.ravel())
-
-    def scatter(column_values: np.ndarray, fill: float = np.nan, dtype: Any = float) -> np.ndarray:
-        out = np.full(ny * nx, fill, dtype=dtype)
-        out[sel] = column_values
-        return out.reshape(ny, nx)
-
-    est = np.asarray(result.estimate)
-    var = np.asarray(result.variance)
-    grade = np.stack(
-        [np.stack([scatter(est[:, e * n_layers + l]) for l in range(n_layers)]) for e in range(n_el)]
-    )
-    kvar = np.stack(
-        [np.stack([scatter(var[:, e * n_layers + l]) for l in range(n_layers)]) for e in range(n_el)]
-    )
-    reps = _layer_representatives(result, n_el, n_layers)
+    p = n_el * n_layers
+    options: dict[str, Any] = {}
+    if isinstance(estimator, Kriging):
+        options = {"chunk_size": chunk_size, "n_jobs": n_jobs} if mapper is None else {}
+    if mapper is None:  # one task: the whole grid, batched inside predict
+        blocks = [slice(0, ny)]
+        runner: Callable = _map_locally
+    else:
+        blocks = split_rows(ny, mask.sum(axis=1), int(task_cells or chunk_size or DEFAULT_TASK_CELLS))
+        runner = mapper
+    grade = np.full((n_el, n_layers, ny, nx), np.nan)
+    kvar = np.full((n_el, n_layers, ny, nx), np.nan)
+    grade_flat, kvar_flat = grade.reshape(p, ny * nx), kvar.reshape(p, ny * nx)
+    diag = {name: np.full((n_layers, ny * nx), fill, dtype=dtype) for name, (fill, dtype) in _LAYERED.items()}
+    clipped_by_variable = np.zeros(p, dtype=np.int64)
+    reps: list[int] | None = None
+    parts = getattr(runner, "imap", runner)(_estimate_rows, blocks, estimator=estimator, x=grid.x, y=grid.y, mask=mask, options=options)
+    for rows, part in zip(blocks, parts, strict=True):
+        sel = rows.start * nx + np.flatnonzero(mask[rows].ravel())
+        if reps is None:
+            reps = _layer_representatives(part["group_of_variable"], n_el, n_layers)
+        grade_flat[:, sel] = part["estimate"].T
+        kvar_flat[:, sel] = part["variance"].T
+        for name, arr in part["diagnostics"].items():
+            diag[name][:, sel] = arr[:, part["group_of_variable"][reps]].T
+        clipped_by_variable += part["n_clipped"]
+    if reps is None:  # empty mask: no task ran
+        reps = [0] * n_layers
 
     def layered(name: str, fill: float, dtype: Any) -> np.ndarray:
-        return np.stack([scatter(result.diagnostic(name, j), fill, dtype) for j in reps])
+        return diag[name].reshape(n_layers, ny, nx)
 
-    clipped = np.asarray(result.n_clipped).reshape(n_el, n_layers).sum(axis=1)
+    clipped = clipped_by_variable.reshape(n_el, n_layers).sum(axis=1)
     coords_xr = dict(grid.coords()) | grid.layers.coords()
     coords_xr["element"] = ("element", np.asarray(elements, dtype=str), {"long_name": "element symbol"})
     dims4 = ("element", "layer", "y", "x")
@@ -391,4 +474,11 @@ def estimate_grades(
     if method not in ("ordinary_kriging", "simple_kriging"):
         for name in ("slope_of_regression", "kriging_efficiency"):
             ds[name].attrs["comment"] = "not defined for this method (NaN)"
-    return grid.attach_crs(ds)
+    # attach the CRS to the small variables only (rioxarray deep-copies the Dataset, twice),
+    # then add the two large (element, layer, y, x) arrays without copying them
+    big = {name: ds[name] for name in ("grade", "kriging_variance")}
+    out = grid.attach_crs(ds.drop_vars(list(big)))
+    for name, da in big.items():
+        da.encoding["grid_mapping"] = out["reason"].encoding.get("grid_mapping", "spatial_ref")
+        out[name] = da
+    return out[["grade", "kriging_variance", *[v for v in out.data_vars if v not in big]]]

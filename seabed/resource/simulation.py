@@ -51,6 +51,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import fft as sfft
+from scipy.sparse import csr_matrix
+from scipy.sparse import vstack as sparse_vstack
 from scipy.special import ndtri
 
 from seabed.elements import ELEMENTS
@@ -248,8 +250,8 @@ class SimulationPlan:
     scores : ndarray, (element, layer, n_data)
         Normal scores of the data cells (NaN where missing).
     weights : dict
-        Sample pattern (tuple of data indices) -> simple-kriging weights (n_grid, n_pattern)
-        float32.
+        Sample pattern (tuple of data indices) -> simple-kriging weights, a sparse
+        (n_grid, n_pattern) float32 CSR matrix.
     chol_elements, chol_layers : ndarray
         Cholesky factors of the element and layer correlation matrices.
     vertical_correlation : float
@@ -267,7 +269,7 @@ class SimulationPlan:
     grid_cols: slice
     data_index: np.ndarray
     scores: np.ndarray
-    weights: dict[tuple[int, ...], np.ndarray]
+    weights: dict[tuple[int, ...], csr_matrix]
     chol_elements: np.ndarray
     chol_layers: np.ndarray
     vertical_correlation: float
@@ -316,6 +318,25 @@ def _vertical_correlation(scores: np.ndarray) -> float:
     return float(np.clip(np.corrcoef(a[ok], b[ok])[0, 1], 0.0, 0.99))
 
 
+#: Grid cells per block when solving the conditioning weights (fixed, so that the weights,
+#: and hence every realisation, do not depend on how the work is scheduled).
+WEIGHT_BLOCK_CELLS = 16_384
+
+#: Lattice cells mixed at once by the element and layer Cholesky factors (bounds temporaries).
+MIX_BLOCK_CELLS = 65_536
+
+
+def _map_locally(func: Callable, items: Sequence, **shared: object) -> list:
+    return [func(item, **shared) for item in items]
+
+
+def _weight_block(rows: slice, *, estimator: Kriging, targets: np.ndarray) -> csr_matrix:
+    """Simple-kriging weights of the targets ``rows`` as a sparse (rows × data) matrix."""
+    w = estimator.predict(targets[rows]).estimate
+    w = np.nan_to_num(np.atleast_2d(w).reshape(rows.stop - rows.start, -1)).astype(np.float32)
+    return csr_matrix(w)
+
+
 def prepare_simulation(
     composites: xr.Dataset,
     grid: WorkingGrid,
@@ -326,6 +347,7 @@ def prepare_simulation(
     neighbourhood: Neighbourhood | None = None,
     padding: float | None = None,
     workers: int = 1,
+    mapper: Callable | None = None,
 ) -> SimulationPlan:
     """Fit transforms, correlations, FFT spectrum and kriging weights once.
 
@@ -349,10 +371,19 @@ def prepare_simulation(
         :func:`gaussian_field_spectrum`).
     workers : int, default 1
         Threads for the FFTs.
+    mapper : callable, optional
+        ``map``-like ``mapper(func, items, **shared)`` (:class:`seabed.compute.Mapper`) that
+        solves the conditioning weights of blocks of ``WEIGHT_BLOCK_CELLS`` cells as tasks.
 
     Returns
     -------
     SimulationPlan
+
+    Notes
+    -----
+    The conditioning weights are stored sparse: each cell has at most
+    ``neighbourhood.max_samples`` non-zero weights (64 by default), so the weights of a
+    pattern take ``8 × 64 × cells`` bytes instead of ``4 × n_data × cells`` dense.
     """
     if composites.sizes.get("layer") != grid.layers.n:
         raise InputDataError(
@@ -402,16 +433,18 @@ def prepare_simulation(
     data_xy = np.column_stack([grid.x[0] + (lat_c + c0) * d, grid.y[0] - (lat_r + r0) * d])
     targets = grid.cell_centres()
     hood = neighbourhood or Neighbourhood(max_samples=64, min_samples=1)
-    weights: dict[tuple[int, ...], np.ndarray] = {}
-    for pattern in {tuple(np.flatnonzero(np.isfinite(scores[i, j]))) for i in range(n_el) for j in range(n_l)}:
+    weights: dict[tuple[int, ...], csr_matrix] = {}
+    blocks = [slice(s, min(s + WEIGHT_BLOCK_CELLS, targets.shape[0]))
+              for s in range(0, targets.shape[0], WEIGHT_BLOCK_CELLS)]
+    runner = mapper or _map_locally
+    for pattern in sorted({tuple(np.flatnonzero(np.isfinite(scores[i, j]))) for i in range(n_el) for j in range(n_l)}):
         idx = np.array(pattern, dtype=int)
         if idx.size == 0:
-            weights[pattern] = np.zeros((targets.shape[0], 0), dtype=np.float32)
+            weights[pattern] = csr_matrix((targets.shape[0], 0), dtype=np.float32)
             continue
         sk = Kriging(unit, kind="simple", mean=0.0, neighbourhood=hood).fit(data_xy[idx], np.eye(idx.size))
-        w = sk.predict(targets).estimate
-        weights[pattern] = np.nan_to_num(np.atleast_2d(w).reshape(targets.shape[0], idx.size)).astype(np.float32)
-
+        parts = runner(_weight_block, blocks, estimator=sk, targets=targets)
+        weights[pattern] = sparse_vstack(parts, format="csr", dtype=np.float32)
     return SimulationPlan(
         grid=grid,
         elements=elements,
@@ -442,13 +475,18 @@ def simulate_scores(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarra
     rng = _rng(seed, index)
     n_el, n_l = len(plan.elements), plan.n_layers
     fields = gaussian_fields(plan.sqrt_lam, n_el * n_l, plan.lattice_shape, rng, plan.workers)
-    lat = fields.reshape(n_el, n_l, -1)
-    lat = (plan.chol_elements.astype(np.float32) @ lat.reshape(n_el, -1)).reshape(n_el, n_l, -1)
-    lat = np.matmul(plan.chol_layers.astype(np.float32), lat)
+    lat = fields.reshape(n_el, n_l, -1)  # mixed in place, block by block (bounded temporaries)
+    chol_el = plan.chol_elements.astype(np.float32)
+    chol_l = plan.chol_layers.astype(np.float32)
+    for start in range(0, lat.shape[-1], MIX_BLOCK_CELLS):
+        block = lat[:, :, start : start + MIX_BLOCK_CELLS]
+        mixed = np.einsum("ab,bln->aln", chol_el, block, optimize=True)
+        block[...] = np.matmul(chol_l, mixed)
     ny, nx = plan.grid.shape
     grid_part = lat.reshape(n_el, n_l, *plan.lattice_shape)[:, :, plan.grid_rows, plan.grid_cols]
     out = np.ascontiguousarray(grid_part).reshape(n_el, n_l, ny * nx)
     at_data = lat[:, :, plan.data_index]  # (e, l, n_data)
+    del fields, lat, grid_part
     residual = plan.scores - at_data
     for pattern, w in plan.weights.items():
         if w.shape[1] == 0:
@@ -460,7 +498,7 @@ def simulate_scores(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarra
         if sel.size == 0:
             continue
         r = residual[sel[:, 0], sel[:, 1]][:, idx].astype(np.float32)  # (v, n_pattern)
-        out[sel[:, 0], sel[:, 1]] += r @ w.T
+        out[sel[:, 0], sel[:, 1]] += np.asarray(w @ r.T).T
     return out
 
 
@@ -491,6 +529,7 @@ def realisation_tonnage(
     resource_class: xr.DataArray | None = None,
     density_relative_sd: float = 0.0,
     thickness_relative_sd: float = 0.0,
+    grades: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Tonnage of one realisation: totals, per class and above each cut-off.
 
@@ -515,6 +554,9 @@ def realisation_tonnage(
     density_relative_sd, thickness_relative_sd : float
         Relative standard deviation of a global density / thickness factor drawn per
         realisation (normal, truncated at ±3 sd); 0 switches it off.
+    grades : ndarray, optional
+        The realisation's grades if already simulated (:func:`simulate_realisation` of the
+        same ``plan``, ``seed``, ``index``), ppm.
 
     Returns
     -------
@@ -524,7 +566,8 @@ def realisation_tonnage(
         dry mud for ``"mud"``, oxide tonnes for oxide groups, metal tonnes otherwise) and
         ``oxide_tonnes`` (t, as oxides; NaN for mud).
     """
-    grades = simulate_realisation(plan, seed=seed, index=index)
+    if grades is None:
+        grades = simulate_realisation(plan, seed=seed, index=index)
     rng = _rng(seed, 10**9 + index)
     factor = 1.0
     for sd in (density_relative_sd, thickness_relative_sd):
@@ -562,6 +605,10 @@ def realisation_tonnage(
     return out
 
 
+def _tonnage_task(index: int, *, plan: SimulationPlan, bm: xr.Dataset, seed: int, options: dict) -> pd.DataFrame:
+    return realisation_tonnage(plan, bm, index, seed=seed, **options)
+
+
 def run_simulation(
     plan: SimulationPlan,
     bm: xr.Dataset,
@@ -569,6 +616,7 @@ def run_simulation(
     n_realisations: int,
     seed: int,
     map_function: Callable | None = None,
+    mapper: Callable | None = None,
     **options: object,
 ) -> pd.DataFrame:
     """Tonnage of ``n_realisations`` realisations (long table, see :func:`realisation_tonnage`).
@@ -578,11 +626,20 @@ def run_simulation(
     map_function : callable, optional
         ``map``-like function used to run the realisations (e.g. a Dask client's
         ``map`` + gather, or a process pool's ``map``); default the built-in ``map``.
+    mapper : callable, optional
+        ``mapper(func, items, **shared)`` (:class:`seabed.compute.Mapper`): realisations run
+        as independent tasks, with ``plan`` and ``bm`` sent to the workers once. Takes
+        precedence over ``map_function``. Each realisation is a pure function of
+        ``(plan, seed, index)``, so the table does not depend on the scheduler.
     **options
         Passed to :func:`realisation_tonnage`.
     """
     if n_realisations < 1:
         raise ConfigError(f"simulation.n_realisations: got {n_realisations}; expected >= 1")
+
+    if mapper is not None:
+        tables = mapper(_tonnage_task, range(n_realisations), plan=plan, bm=bm, seed=seed, options=options)
+        return pd.concat(tables, ignore_index=True)
 
     def one(i: int) -> pd.DataFrame:
         return realisation_tonnage(plan, bm, i, seed=seed, **options)

@@ -1,0 +1,292 @@
+"""Where the work runs: Dask's local schedulers or a ``dask.distributed`` cluster.
+
+The pipeline's stages never import Dask. They receive a :class:`Mapper`, a ``map``-like
+callable: ``mapper(func, items, **shared)`` returns ``[func(item, **shared) for item in items]``
+in order, running the calls as independent Dask tasks. ``shared`` holds the large objects
+every task reads (a fitted estimator, a simulation plan, a block model); they are sent to
+the workers once (``Client.scatter(..., broadcast=True)``), or kept as one in-memory object
+by the local schedulers, instead of being pickled into every task.
+
+:func:`open_mapper` opens the mapper named by a :class:`ComputeOptions`::
+
+    with open_mapper(ComputeOptions(scheduler="tcp://10.0.0.5:8786")) as mapper:
+        tables = mapper(simulate_one, range(100), plan=plan)
+
+Schedulers
+----------
+``"synchronous"``
+    Dask's single-threaded scheduler (debugging, profiling).
+``"threads"`` (default)
+    Dask's thread pool, ``workers`` threads (default: the CPU count). NumPy and SciPy
+    release the GIL in the heavy parts (linear algebra, FFTs).
+``"processes"``
+    Dask's local process pool (``workers`` processes); shared objects are pickled to the
+    processes, so prefer ``"threads"`` on one machine.
+``"tcp://host:port"``
+    An existing ``dask.distributed`` scheduler; ``workers`` is ignored (the cluster's size
+    decides).
+
+Chunk size from a memory budget
+-------------------------------
+With ``memory_budget`` set, the cells per task are
+
+    chunk_cells = memory_budget / (tasks_in_flight × bytes_per_cell)
+
+where ``tasks_in_flight`` is the number of workers and ``bytes_per_cell`` is given by the
+stage (for estimation ``4 × 8 × n_variables + 64``: estimate and variance in float64, each
+held twice while a chunk result is returned, plus per-cell diagnostics), clipped to
+[1,000, 2,000,000] cells.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from seabed.errors import ConfigError
+
+__all__ = [
+    "LOCAL_SCHEDULERS",
+    "ComputeOptions",
+    "Mapper",
+    "chunk_cells_for_budget",
+    "open_mapper",
+    "parse_memory_budget",
+    "split_rows",
+    "validate_scheduler",
+]
+
+#: Dask's local schedulers accepted by name.
+LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+
+_ADDRESS = re.compile(r"^tcp://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+#: Bounds of the cells per task derived from a memory budget.
+MIN_CHUNK_CELLS, MAX_CHUNK_CELLS = 1_000, 2_000_000
+
+
+def validate_scheduler(scheduler: str, *, field: str = "compute.scheduler") -> str:
+    """Return ``scheduler`` if it is a local scheduler name or a ``tcp://host:port`` address.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``field``, otherwise.
+    """
+    value = str(scheduler).strip()
+    if value in LOCAL_SCHEDULERS or _ADDRESS.match(value):
+        return value
+    raise ConfigError(
+        f"{field}: got {scheduler!r}; expected one of {', '.join(LOCAL_SCHEDULERS)} or a dask.distributed "
+        "address tcp://host:port; fix: e.g. scheduler = \"threads\" or \"tcp://10.0.0.5:8786\""
+    )
+
+
+@dataclass(frozen=True)
+class ComputeOptions:
+    """How to run the chunk and realisation tasks.
+
+    Attributes
+    ----------
+    scheduler : str, default "threads"
+        ``"synchronous"``, ``"threads"``, ``"processes"`` or a ``tcp://host:port`` address.
+    workers : int, optional
+        Threads or processes of a local scheduler; default the CPU count.
+    chunk_cells : int, default 250,000
+        Target cells per spatial task (ignored when ``memory_budget`` is set).
+    memory_budget : float, optional
+        Bytes all tasks in flight may use together; sets the chunk size (module docstring).
+    """
+
+    scheduler: str = "threads"
+    workers: int | None = None
+    chunk_cells: int = 250_000
+    memory_budget: float | None = None
+
+    def __post_init__(self) -> None:
+        validate_scheduler(self.scheduler)
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError(f"compute.workers: got {self.workers}; expected >= 1")
+        if self.chunk_cells < 1:
+            raise ConfigError(f"compute.chunk_cells: got {self.chunk_cells}; expected >= 1")
+        if self.memory_budget is not None and not self.memory_budget > 0:
+            raise ConfigError(f"compute.memory_budget: got {self.memory_budget} bytes; expected > 0")
+
+    @property
+    def is_distributed(self) -> bool:
+        """True for a ``tcp://`` scheduler address."""
+        return self.scheduler.startswith("tcp://")
+
+    @property
+    def n_workers(self) -> int:
+        """Workers of a local scheduler (1 for "synchronous")."""
+        if self.scheduler == "synchronous":
+            return 1
+        return self.workers or os.cpu_count() or 1
+
+    def cells_per_chunk(self, bytes_per_cell: float, *, n_workers: int | None = None) -> int:
+        """Cells per task: ``chunk_cells``, or derived from ``memory_budget`` (module docstring)."""
+        if self.memory_budget is None:
+            return int(self.chunk_cells)
+        return chunk_cells_for_budget(self.memory_budget, bytes_per_cell,
+                                      n_workers=n_workers or self.n_workers)
+
+
+def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> float:
+    """A size such as ``"4 GiB"`` or ``"500 MB"`` in bytes.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``field``, for anything but a positive number with a byte unit.
+    """
+    from seabed.units import ureg
+
+    try:
+        q = ureg.Quantity(str(text).strip())
+        ok = format(q.units, "D").endswith("byte") and q.magnitude > 0
+    except Exception:  # noqa: BLE001 - any parse failure is the same user error
+        ok = False
+    if not ok:
+        raise ConfigError(f"{field}: got {text!r}; expected a positive size in bytes such as '4 GiB' or '500 MB'")
+    return float(q.to("byte").magnitude)
+
+
+def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_workers: int = 1) -> int:
+    """Cells per task so that ``n_workers`` tasks fit in ``memory_budget`` bytes.
+
+    ``clip(memory_budget / (n_workers × bytes_per_cell), 1,000, 2,000,000)``.
+
+    Examples
+    --------
+    >>> chunk_cells_for_budget(4 * 2**30, 4 * 8 * 160 + 64, n_workers=2)
+    414252
+    """
+    cells = int(memory_budget // (max(n_workers, 1) * bytes_per_cell))
+    return int(min(max(cells, MIN_CHUNK_CELLS), MAX_CHUNK_CELLS))
+
+
+class Mapper:
+    """A ``map``-like callable running each call as one Dask task (see the module docstring).
+
+    Parameters
+    ----------
+    options : ComputeOptions
+    client : distributed.Client, optional
+        Connected client for a ``tcp://`` scheduler (or a test's ``LocalCluster``).
+    """
+
+    def __init__(self, options: ComputeOptions, client: Any = None) -> None:
+        self.options = options
+        self.client = client
+
+    @property
+    def n_workers(self) -> int:
+        """Tasks that run at once (the cluster's thread count for a client)."""
+        if self.client is not None:
+            return max(1, sum(self.client.nthreads().values()))
+        return self.options.n_workers
+
+    def __call__(self, func: Callable, items: Iterable, **shared: Any) -> list:
+        """``[func(item, **shared) for item in items]``, as Dask tasks, in order."""
+        return list(self.imap(func, items, **shared))
+
+    def imap(self, func: Callable, items: Iterable, **shared: Any) -> Iterator:
+        """Like :meth:`__call__` but yields the results in order as they are gathered.
+
+        At most ``2 × n_workers`` results are held at once (tasks are submitted in waves of
+        that size), so a caller that consumes each result (e.g. writes a chunk into an output
+        array) needs memory for a few chunks only, not for all of them.
+        """
+        items = list(items)
+        if not items:
+            return
+        wave = 2 * self.n_workers
+        if self.client is not None:
+            # scatter a one-item list: a dict or list value would otherwise be scattered item by item
+            scattered = {k: self.client.scatter([v], broadcast=True, hash=False)[0] for k, v in shared.items()}
+            try:
+                for start in range(0, len(items), wave):
+                    futures = self.client.map(func, items[start : start + wave], pure=False, **scattered)
+                    try:
+                        yield from self.client.gather(futures)
+                    finally:
+                        for f in futures:
+                            f.release()
+            finally:
+                for f in scattered.values():
+                    f.release()
+            return
+        import dask
+
+        held = {k: dask.delayed(v, traverse=False, pure=False) for k, v in shared.items()}  # no hashing of GBs
+        kwargs: dict[str, Any] = {"scheduler": self.options.scheduler}
+        if self.options.scheduler != "synchronous":
+            kwargs["num_workers"] = self.options.n_workers
+        for start in range(0, len(items), wave):
+            tasks = [dask.delayed(func, pure=False)(item, **held) for item in items[start : start + wave]]
+            yield from dask.compute(*tasks, **kwargs)
+
+    def __repr__(self) -> str:
+        where = self.client.scheduler.address if self.client is not None else self.options.scheduler
+        return f"Mapper({where!r}, workers={self.n_workers})"
+
+
+@contextmanager
+def open_mapper(options: ComputeOptions | None = None, *, client: Any = None) -> Iterator[Mapper]:
+    """The :class:`Mapper` of ``options``; a ``tcp://`` client is opened here and closed on exit.
+
+    Parameters
+    ----------
+    options : ComputeOptions, optional
+        Default: the local threaded scheduler.
+    client : distributed.Client, optional
+        Use this already connected client (not closed on exit) instead of ``options.scheduler``.
+    """
+    options = options or ComputeOptions()
+    if client is not None:
+        yield Mapper(options, client)
+        return
+    if not options.is_distributed:
+        yield Mapper(options)
+        return
+    from distributed import Client
+
+    try:
+        connected = Client(options.scheduler, timeout="10s", set_as_default=False)
+    except OSError as exc:
+        raise ConfigError(
+            f"compute.scheduler: could not connect to {options.scheduler!r} ({exc}); expected a running "
+            "dask.distributed scheduler; fix: start one (dask scheduler) or use \"threads\""
+        ) from None
+    try:
+        yield Mapper(options, connected)
+    finally:
+        connected.close()
+
+
+def split_rows(n_rows: int, row_cells: Sequence[int], chunk_cells: int) -> list[slice]:
+    """Consecutive row blocks of about ``chunk_cells`` cells each.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows of the grid.
+    row_cells : sequence of int
+        Cells to compute in each row (e.g. masked cells).
+    chunk_cells : int
+        Target cells per block; a block holds at least one row.
+    """
+    blocks, start, count = [], 0, 0
+    for r in range(n_rows):
+        count += int(row_cells[r])
+        if count >= chunk_cells:
+            blocks.append(slice(start, r + 1))
+            start, count = r + 1, 0
+    if start < n_rows:
+        blocks.append(slice(start, n_rows))
+    return blocks
