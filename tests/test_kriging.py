@@ -295,3 +295,32 @@ def test_bad_shapes_are_refused():
         Kriging(model).fit(np.zeros((3, 3)), np.ones(3))
     with pytest.raises(ConfigError, match="not fitted"):
         Kriging(model).predict(np.zeros((1, 2)))
+
+
+def test_radius_limited_neighbourhoods_match_dense_solves():
+    """Cells with fewer than k samples in the radius (padded slots) equal a dense solve on the same samples."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 100_000, (200, 2))
+    v = rng.normal(size=200)
+    model = VariogramModel(0.1, (Structure("spherical", 0.9, 20_000.0),))
+    targets = rng.uniform(0, 100_000, (400, 2))
+    res = Kriging(model, neighbourhood=Neighbourhood(max_samples=32, min_samples=3, radius=8000.0)).fit(xy, v).predict(targets)
+    tree = cKDTree(xy)
+    checked = 0
+    for i, t in enumerate(targets):
+        idx = tree.query_ball_point(t, 8000.0)
+        if len(idx) < 3:
+            assert np.isnan(res.estimate[i])
+            continue
+        d, n = xy[idx], len(idx)
+        a = np.ones((n + 1, n + 1))
+        a[n, n] = 0.0
+        a[:n, :n] = model.covariance(d[:, None, 0] - d[None, :, 0], d[:, None, 1] - d[None, :, 1])
+        b = np.ones(n + 1)
+        b[:n] = model.covariance(d[:, 0] - t[0], d[:, 1] - t[1])
+        w = np.linalg.solve(a, b)
+        assert res.estimate[i] == pytest.approx(w[:n] @ v[idx], rel=1e-8, abs=1e-10)
+        checked += 1
+    assert checked > 100

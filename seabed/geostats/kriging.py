@@ -669,10 +669,12 @@ def _lhs(g: _Group, uniq: np.ndarray, ordinary: bool) -> np.ndarray:
         dx = xy[:, :, None, 0] - xy[:, None, :, 0]
         dy = xy[:, :, None, 1] - xy[:, None, :, 1]
         c = g.model.covariance(dx, dy)
-        pair = valid[:, :, None] & valid[:, None, :]
-        c = np.where(pair, c, 0.0)
-        diag = np.arange(k)
-        c[:, diag, diag] = np.where(valid, c[:, diag, diag], 1.0)
+    # Padded slots (index g.n, fewer samples than k) become identity rows/columns in both paths,
+    # so the system stays regular and their weights are exactly zero.
+    pair = valid[:, :, None] & valid[:, None, :]
+    c = np.where(pair, c, 0.0)
+    diag = np.arange(k)
+    c[:, diag, diag] = np.where(valid, c[:, diag, diag], 1.0)
     if ordinary:
         a = np.zeros((u, k + 1, k + 1))
         a[:, :k, :k] = c
