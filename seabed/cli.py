@@ -62,7 +62,7 @@ def _cmd_run(args: argparse.Namespace, *, supply: bool = True) -> int:
 
         scheduler = validate_scheduler(args.scheduler, field="--scheduler")
     result = run(cfg, out=out, overwrite=args.overwrite, command=sys.argv, supply=supply, reproject_to=args.crs,
-                 scheduler=scheduler)
+                 scheduler=scheduler, progress=None if not args.quiet else False)
     _print_result(result, args.quiet)
     return 0
 

@@ -421,6 +421,7 @@ def run(
     reproject_to: str | None = None,
     scheduler: str | None = None,
     client=None,
+    progress: bool | None = False,
 ) -> RunResult:
     """Run the pipeline on a validated config and write every output atomically into ``out``.
 
@@ -443,6 +444,9 @@ def run(
         ``tcp://host:port``; ``seabed run --scheduler``).
     client : distributed.Client, optional
         Run on this connected Dask client instead (not closed here).
+    progress : bool or None, default False
+        Show a stage progress bar on stderr (``None``: only when stderr is a terminal; the CLI's
+        default).
     """
     from seabed.compute import open_mapper
     from seabed.outputs.bundle import write_run_outputs
@@ -451,33 +455,37 @@ def run(
     from seabed.outputs.report import render_run_report
     from seabed.outputs.rundir import RunDirectory
     from seabed.outputs.summary import build_summary
+    from seabed.progress import StageProgress
 
     started = utc_now()
     options = cfg.compute.options(scheduler=scheduler)
-    with RunDirectory(out, overwrite=overwrite) as rundir, open_mapper(options, client=client) as mapper:
+    stages = ["inputs", "estimation", "resource", *(["supply"] if supply else []), "outputs"]
+    with (RunDirectory(out, overwrite=overwrite) as rundir, open_mapper(options, client=client) as mapper,
+          StageProgress(stages, enabled=progress) as bar):
         log.info("computing with %r", mapper)
-        log.info("loading inputs")
-        site = prepare_site(cfg)
-        inputs_summary = summarise_inputs(cfg, site)
-        fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
-                            title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
-        rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
-        log.info("estimating grades")
-        est = estimate_stage(cfg, site, mapper=mapper)
-        log.info("building the block model and resource tables")
-        res = resource_stage(cfg, site, est, mapper=mapper)
+        with bar.stage("inputs"):
+            site = prepare_site(cfg)
+            inputs_summary = summarise_inputs(cfg, site)
+            fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
+                                title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
+            rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
+        with bar.stage("estimation"):
+            est = estimate_stage(cfg, site, mapper=mapper)
+        with bar.stage("resource"):
+            res = resource_stage(cfg, site, est, mapper=mapper)
         sup = None
         if supply:
-            log.info("projecting supply")
-            sup = supply_stage(cfg, res)
-        write_run_outputs(rundir, cfg, site, est, res, sup, reproject_to=reproject_to)
-        summary = build_summary(cfg, site, est, res, sup, inputs_summary)
-        rundir.write_json("summary.json", summary)
-        figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
-        tables = {"grade_tonnage": res.grade_tonnage, "mask_areas": res.mask_table, "tonnage": res.tonnage,
-                  "tonnage_by_depth": res.tonnage_by_depth}
-        report = render_run_report(summary, figures=figures, tables=tables)
-        rundir.write_with("report.html", report.write)
+            with bar.stage("supply"):
+                sup = supply_stage(cfg, res)
+        with bar.stage("outputs"):
+            write_run_outputs(rundir, cfg, site, est, res, sup, reproject_to=reproject_to)
+            summary = build_summary(cfg, site, est, res, sup, inputs_summary)
+            rundir.write_json("summary.json", summary)
+            figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
+            tables = {"grade_tonnage": res.grade_tonnage, "mask_areas": res.mask_table, "tonnage": res.tonnage,
+                      "tonnage_by_depth": res.tonnage_by_depth}
+            report = render_run_report(summary, figures=figures, tables=tables)
+            rundir.write_with("report.html", report.write)
         manifest = build_manifest(
             config=cfg.model_dump(mode="json"),
             config_path=str(cfg.source_path) if cfg.source_path else None,
@@ -503,6 +511,10 @@ def _headlines(summary: dict) -> list[str]:
         (f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "
         f"TREO {fq(res['oxides'].get('TREO'))}, of which {fq(res['TREO_classified'])} classified"),
     ]
+    if "above_cutoff" in res:
+        a = res["above_cutoff"]
+        lines.append(f"above the {fq(a['cutoff'])} {a['item']} cut-off ({a['mode']}): {fq(a['dry_mud'])} dry mud at "
+                     f"{fq(a['grade'])}, TREO {fq(a['TREO'])}")
     if "uncertainty" in res:
         u = res["uncertainty"]
         lines.append(f"TREO P10/P50/P90: {fq(u['TREO_P10'])} / {fq(u['TREO_P50'])} / {fq(u['TREO_P90'])}")
