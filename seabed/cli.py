@@ -38,7 +38,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config)
     report = check_inputs(cfg)
-    print(f"{args.config}: OK — {report}")
+    if not args.quiet:
+        print(f"{args.config}: OK — {report}")
     return 0
 
 
@@ -117,7 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"seabed {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    # -q/-v are accepted after the command too (SUPPRESS keeps the global value when absent there).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add = sub.add_parser
+
+    def add_parser(name, **kwargs):
+        return _add(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser
 
     p = sub.add_parser("check", help="validate a config and every input it names, computing nothing",
                        epilog=EXAMPLES["check"], formatter_class=argparse.RawDescriptionHelpFormatter)

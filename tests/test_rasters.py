@@ -47,3 +47,17 @@ def test_cog_reprojected_to_lonlat(tmp_path, field):
         vals = src.read(1, masked=True)
         assert vals.min() >= 100
         assert vals.max() <= 5000
+
+
+def test_core_profiles_plot_one_line_per_core():
+    import pandas as pd
+
+    from seabed.outputs.profiles import plot_core_profiles
+
+    df = pd.DataFrame({"core_id": ["A", "A", "B"], "top_mbsf": [0.0, 0.5, 0.0], "bottom_mbsf": [0.5, 1.0, 1.0],
+                       "La": [100.0, 300.0, 50.0], "Y": [200.0, 100.0, 50.0]})
+    fig = plot_core_profiles(df)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [300, 300, 400, 400])  # La + Y per sample
+    assert ax.yaxis_inverted()

@@ -242,6 +242,10 @@ def write_run_outputs(
         _save(rundir, "figures/variogram.png", ax)
     if est.cross_validation is not None:
         _save(rundir, "figures/cross_validation.png", plot_cross_validation(est.cross_validation.predictions))
+    from seabed.outputs.profiles import plot_core_profiles
+
+    _save(rundir, "figures/core_profiles.png", plot_core_profiles(
+        site.intervals, max_depth=float(site.grid.layers.bottom[-1]) + 2.0))
     _save(rundir, "figures/grade_tonnage.png", plot_grade_tonnage(res.grade_tonnage, title=f"Grade-tonnage, cut-off on {item}"))
     _save(rundir, "figures/depth_profile.png", plot_depth_profile(res.tonnage_by_layer, item="REY"))
     if res.simulation_summary is not None:

@@ -184,6 +184,8 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     ])
     if "map_cores" in figures:
         s.figure(figures["map_cores"], caption="Cores over bathymetry (ETOPO1), with the EEZ and study areas.")
+    if "core_profiles" in figures:
+        s.figure(figures["core_profiles"], caption="Total REY against depth below seafloor in every core.")
 
     s = r.section("Estimation and modelling techniques")
     v = est.get("variogram")

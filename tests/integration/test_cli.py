@@ -119,3 +119,10 @@ def test_failed_run_leaves_no_partial_output(tmp_path):
     _assert_user_error(seabed("run", p, "--out", out), "missing.csv")
     assert not out.exists()
     assert not [q for q in tmp_path.iterdir() if q.name.startswith(".out")]
+
+
+@pytest.mark.parametrize("args", [["-q", "check"], ["check", "-q"]], ids=["global", "after-command"])
+def test_quiet_flag_in_either_position(args):
+    r = seabed(*args[:1], *args[1:], ROOT / "configs" / "takaya2018_box.toml")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""

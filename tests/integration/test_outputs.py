@@ -110,6 +110,7 @@ def test_report_numbers_equal_summary(takaya_run):
     assert "SYNTHETIC" in html
     assert "data:image/png;base64," in html
     assert not re.search(r'src="(?!data:)', html), "report must be self-contained"
+    assert "Total REY against depth" in html
     for key in ("dry_mud", "mean_REY_grade"):
         assert format_quantity(summary["resource"][key]) in html
     assert format_quantity(summary["resource"]["oxides"]["TREO"]) in html
