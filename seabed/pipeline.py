@@ -93,11 +93,13 @@ def build_grid(spec: GridSpec, layers: Layers, extent: BaseGeometry) -> WorkingG
     return grid
 
 
-def prepare_site(cfg: Config) -> SiteData:
-    """Load, validate and composite every input named in the config."""
+def load_inputs(cfg: Config) -> tuple[dict, WorkingGrid, dict[str, xr.DataArray], xr.Dataset, pd.DataFrame]:
+    """Areas, working grid, source grids, grids resampled onto it, and the validated core intervals.
+
+    Everything the config names is read and validated here; nothing is estimated.
+    """
     areas = build_areas(cfg.areas)
-    layers = build_layers(cfg.layers)
-    grid = build_grid(cfg.grid, layers, areas[cfg.grid.extent])
+    grid = build_grid(cfg.grid, build_layers(cfg.layers), areas[cfg.grid.extent])
     source_grids: dict[str, xr.DataArray] = {}
     rasters = {}
     for key in ("bathymetry", "sediment_thickness", "crustal_age"):
@@ -108,7 +110,6 @@ def prepare_site(cfg: Config) -> SiteData:
         name = "elevation" if key == "bathymetry" else key
         source_grids[name] = da
         rasters[name] = resample_to_grid(da, grid, name=name)
-    raster_ds = grid.attach_crs(xr.Dataset(rasters))
     cores_cfg = cfg.inputs.cores
     intervals = load_cores(
         cores_cfg.path,
@@ -119,9 +120,16 @@ def prepare_site(cfg: Config) -> SiteData:
         detection_policy=cores_cfg.detection_policy,
         duplicate_policy=cores_cfg.duplicate_policy,
     )
+    return areas, grid, source_grids, grid.attach_crs(xr.Dataset(rasters)), intervals
+
+
+def prepare_site(cfg: Config) -> SiteData:
+    """Load, validate and composite every input named in the config."""
+    areas, grid, source_grids, rasters, intervals = load_inputs(cfg)
+    cores_cfg = cfg.inputs.cores
     elements = [e for e in intervals.attrs.get("elements", []) if cores_cfg.elements is None or e in cores_cfg.elements]
-    comps = composite(intervals, layers, elements=elements, min_coverage=cores_cfg.min_coverage, grid=grid)
-    return SiteData(areas, grid, source_grids, raster_ds, intervals, comps, elements)
+    comps = composite(intervals, grid.layers, elements=elements, min_coverage=cores_cfg.min_coverage, grid=grid)
+    return SiteData(areas, grid, source_grids, rasters, intervals, comps, elements)
 
 
 def summarise_inputs(cfg: Config, site: SiteData) -> dict:
@@ -207,21 +215,10 @@ def check_inputs(cfg: Config) -> str:
 
     Returns a one-line description of what was checked.
     """
-    areas = build_areas(cfg.areas)
-    layers = build_layers(cfg.layers)
-    grid = build_grid(cfg.grid, layers, areas[cfg.grid.extent])
-    n_grids = 0
-    for key in ("bathymetry", "sediment_thickness", "crustal_age"):
-        spec = getattr(cfg.inputs, key)
-        if spec is not None:
-            resample_to_grid(load_grid(spec.path, spec.variable, units=spec.units), grid)
-            n_grids += 1
-    cores = cfg.inputs.cores
-    intervals = load_cores(cores.path, units=cores.units, elements=cores.elements, grid=grid,
-                           area=areas[cfg.grid.extent], detection_policy=cores.detection_policy,
-                           duplicate_policy=cores.duplicate_policy)
+    areas, grid, source_grids, _, intervals = load_inputs(cfg)
     return (f"{len(areas)} areas, grid {grid.shape[1]}x{grid.shape[0]} cells of {grid.cell_size:g} m, "
-            f"{layers.n} layers, {n_grids} grids, {intervals['core_id'].nunique()} cores / {len(intervals)} intervals")
+            f"{grid.layers.n} layers, {len(source_grids)} grids, {intervals['core_id'].nunique()} cores / "
+            f"{len(intervals)} intervals")
 
 
 @dataclass
@@ -452,7 +449,7 @@ def run(
     from seabed.outputs.bundle import write_run_outputs
     from seabed.outputs.manifest import build_manifest, utc_now
     from seabed.outputs.maps import plot_site_map
-    from seabed.outputs.report import render_run_report
+    from seabed.outputs.report import REPORT_TABLES, render_run_report
     from seabed.outputs.rundir import RunDirectory
     from seabed.outputs.summary import build_summary
     from seabed.progress import StageProgress
@@ -482,8 +479,7 @@ def run(
             summary = build_summary(cfg, site, est, res, sup, inputs_summary)
             rundir.write_json("summary.json", summary)
             figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
-            tables = {"grade_tonnage": res.grade_tonnage, "mask_areas": res.mask_table, "tonnage": res.tonnage,
-                      "tonnage_by_depth": res.tonnage_by_depth}
+            tables = {name: getattr(res, attr) for name, (attr, _) in REPORT_TABLES.items()}
             report = render_run_report(summary, figures=figures, tables=tables)
             rundir.write_with("report.html", report.write)
         manifest = build_manifest(
@@ -546,29 +542,16 @@ def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray |
 def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwrite: bool = False,
                command: list[str] | None = None) -> RunResult:
     """The supply stage alone, on the saved resource of an earlier run (``seabed supply``)."""
-
+    from seabed.outputs.bundle import write_supply_outputs
     from seabed.outputs.manifest import build_manifest, file_sha256, utc_now
     from seabed.outputs.rundir import RunDirectory, to_jsonable
     from seabed.supply.model import project_supply
-    from seabed.supply.plot import (
-        plot_cash_flow,
-        plot_offset_probability,
-        plot_supply_vs_imports,
-        plot_tornado,
-    )
 
     started = utc_now()
     inventory, grades = load_saved_resource(resource_dir)
     with RunDirectory(out, overwrite=overwrite) as rundir:
         sup = project_supply(inventory, cfg.supply, seed=cfg.seed, realisations=grades)
-        for name in ("production", "demand", "offset", "offset_years", "cash_flow", "bands", "offset_probability",
-                     "monte_carlo", "tornado", "scenarios", "mining", "head_grade"):
-            df = getattr(sup, name)
-            rundir.write_with(f"tables/supply_{name}.csv", lambda p, df=df: df.to_csv(p))
-        for name, fn in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
-                         ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
-            fig = fn(sup)
-            rundir.write_with(f"figures/{name}.png", lambda p, fig=fig: fig.savefig(p, dpi=120))
+        write_supply_outputs(rundir, sup)
         summary = {"title": cfg.title, "resource_from": str(Path(resource_dir).resolve()),
                    "supply": {k: to_jsonable(v) for k, v in sup.summary.items()}}
         rundir.write_json("summary.json", summary)
@@ -592,7 +575,7 @@ def rebuild_report(run_dir: str | Path) -> Path:
     import json
 
     from seabed.errors import InputDataError
-    from seabed.outputs.report import render_run_report
+    from seabed.outputs.report import REPORT_TABLES, render_run_report
 
     run_dir = Path(run_dir)
     path = run_dir / "summary.json"
@@ -603,11 +586,10 @@ def rebuild_report(run_dir: str | Path) -> Path:
         raise InputDataError(f"{path}: no resource section; expected a `seabed run` or `seabed estimate` output")
     figures = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
     tables = {}
-    for name, index in (("grade_tonnage", False), ("mask_areas", True), ("tonnage", True), ("tonnage_by_depth", True)):
+    for name, (_, index_levels) in REPORT_TABLES.items():
         p = run_dir / "tables" / f"{name}.csv"
         if p.is_file():
-            df = pd.read_csv(p)
-            tables[name] = df.set_index(df.columns[0]) if index else df
+            tables[name] = pd.read_csv(p, index_col=list(range(index_levels)) or None)
     out = render_run_report(summary, figures=figures, tables=tables).write(run_dir / "report.html")
     manifest = run_dir / "manifest.json"
     if manifest.is_file():  # keep the manifest's output hashes true

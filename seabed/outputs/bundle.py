@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from seabed.config import Config
     from seabed.pipeline import EstimationResult, ResourceResult, SiteData
 
-__all__ = ["GROUP_RASTERS", "write_run_outputs"]
+__all__ = ["GROUP_RASTERS", "SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
 
 #: Element groups written as per-layer grade rasters.
 GROUP_RASTERS = ("REY", "HREY", "magnet")
@@ -149,6 +149,29 @@ def _classified_areas(bm: xr.Dataset, grid) -> Any:
     return gdf.to_crs("EPSG:4326")
 
 
+#: SupplyResult tables written as ``tables/supply_<name>.csv``.
+SUPPLY_TABLES = ("mining", "head_grade", "production", "demand", "offset", "offset_years", "cash_flow", "bands",
+                 "offset_probability", "monte_carlo", "tornado", "scenarios")
+
+
+def write_supply_outputs(rundir: RunDirectory, sup: Any) -> None:
+    """The supply stage's CSV tables and figures (for ``seabed run`` and ``seabed supply``)."""
+    from seabed.supply.plot import (
+        plot_cash_flow,
+        plot_offset_probability,
+        plot_supply_vs_imports,
+        plot_tornado,
+    )
+
+    for name in SUPPLY_TABLES:
+        df = getattr(sup, name)
+        if df is not None and len(df):
+            _csv(rundir, f"tables/supply_{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
+    for name, plot in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
+                       ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
+        _save(rundir, f"figures/{name}.png", plot(sup))
+
+
 def write_run_outputs(
     rundir: RunDirectory,
     cfg: Config,
@@ -165,12 +188,6 @@ def write_run_outputs(
     from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
     from seabed.resource.plot import plot_depth_profile, plot_grade_tonnage, plot_tonnage_range
     from seabed.resource.selectivity import interval_grade
-    from seabed.supply.plot import (
-        plot_cash_flow,
-        plot_offset_probability,
-        plot_supply_vs_imports,
-        plot_tornado,
-    )
 
     bm = res.block_model
     grid = site.grid
@@ -210,14 +227,6 @@ def write_run_outputs(
         tables["simulation_summary"] = res.simulation_summary
     if est.cross_validation is not None:
         tables["cross_validation_metrics"] = est.cross_validation.metrics
-    if sup is not None:
-        tables |= {
-            "supply_mining": sup.mining, "supply_head_grade": sup.head_grade, "supply_production": sup.production,
-            "supply_demand": sup.demand, "supply_offset": sup.offset, "supply_offset_years": sup.offset_years,
-            "supply_cash_flow": sup.cash_flow, "supply_bands": sup.bands,
-            "supply_offset_probability": sup.offset_probability, "supply_monte_carlo": sup.monte_carlo,
-            "supply_tornado": sup.tornado, "supply_scenarios": sup.scenarios,
-        }
     if res.inventory_realisations:
         grades = np.stack([r[list(_element_columns(r))].to_numpy() for r in res.inventory_realisations])
         rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez_compressed(
@@ -252,7 +261,4 @@ def write_run_outputs(
         _save(rundir, "figures/tonnage_uncertainty.png", plot_tonnage_range(
             res.simulation_summary, title=f"Contained oxide, P10-P90 of {res.simulation_summary.attrs.get('n_realisations')} realisations"))
     if sup is not None:
-        _save(rundir, "figures/supply_vs_imports.png", plot_supply_vs_imports(sup))
-        _save(rundir, "figures/offset_probability.png", plot_offset_probability(sup))
-        _save(rundir, "figures/tornado.png", plot_tornado(sup))
-        _save(rundir, "figures/cash_flow.png", plot_cash_flow(sup))
+        write_supply_outputs(rundir, sup)

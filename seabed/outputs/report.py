@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Report"]
+__all__ = ["REPORT_TABLES", "Report", "render_run_report"]
+
+#: Tables printed in the run report: name (= ``tables/<name>.csv``) → (ResourceResult attribute,
+#: number of index columns in the CSV).
+REPORT_TABLES: dict[str, tuple[str, int]] = {
+    "grade_tonnage": ("grade_tonnage", 0),
+    "mask_areas": ("mask_table", 1),
+    "tonnage": ("tonnage", 2),
+    "tonnage_by_depth": ("tonnage_by_depth", 1),
+}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
