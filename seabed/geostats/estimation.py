@@ -173,13 +173,14 @@ def _layer_representatives(group_of_variable: np.ndarray, n_elements: int, n_lay
 DEFAULT_TASK_CELLS = 250_000
 
 #: Per-layer diagnostics: fill value outside the estimated cells, dtype.
+#: Per-(layer, y, x) diagnostics: name → (fill, dtype, units, long_name).
 _LAYERED = {
-    "slope_of_regression": (np.nan, float),
-    "kriging_efficiency": (np.nan, float),
-    "n_samples": (0, np.int32),
-    "nearest_distance": (np.nan, float),
-    "negative_weight_sum": (np.nan, float),
-    "reason": (2, np.int8),
+    "slope_of_regression": (np.nan, float, "1", "slope of regression of true on estimated grade"),
+    "kriging_efficiency": (np.nan, float, "1", "kriging efficiency (BV - KV) / BV"),
+    "n_samples": (0, np.int32, "1", "number of composites used"),
+    "nearest_distance": (np.nan, float, "m", "distance from cell centre to the nearest composite used"),
+    "negative_weight_sum": (np.nan, float, "1", "sum of negative estimation weights"),
+    "reason": (2, np.int8, "1", "estimation status"),
 }
 
 
@@ -215,7 +216,7 @@ def _estimate_rows(
         n_g = int(groups.max()) + 1 if p else 1
         return {"estimate": np.empty((0, p)), "variance": np.empty((0, p)), "group_of_variable": groups,
                 "n_clipped": np.zeros(p, dtype=np.int64),
-                "diagnostics": {name: np.empty((0, n_g), dtype=dt) for name, (_, dt) in _LAYERED.items()}}
+                "diagnostics": {name: np.empty((0, n_g), dtype=spec[1]) for name, spec in _LAYERED.items()}}
     result = estimator.predict(targets, **{k: v for k, v in options.items() if v is not None})
     estimate = np.asarray(result.estimate).reshape(targets.shape[0], -1)
     variance = np.asarray(result.variance).reshape(targets.shape[0], -1)
@@ -381,7 +382,7 @@ def estimate_grades(
     grade = np.full((n_el, n_layers, ny, nx), np.nan)
     kvar = np.full((n_el, n_layers, ny, nx), np.nan)
     grade_flat, kvar_flat = grade.reshape(p, ny * nx), kvar.reshape(p, ny * nx)
-    diag = {name: np.full((n_layers, ny * nx), fill, dtype=dtype) for name, (fill, dtype) in _LAYERED.items()}
+    diag = {name: np.full((n_layers, ny * nx), spec[0], dtype=spec[1]) for name, spec in _LAYERED.items()}
     clipped_by_variable = np.zeros(p, dtype=np.int64)
     reps: list[int] | None = None
     parts = getattr(runner, "imap", runner)(_estimate_rows, blocks, estimator=estimator, x=grid.x, y=grid.y, mask=mask, options=options)
@@ -394,11 +395,6 @@ def estimate_grades(
         for name, arr in part["diagnostics"].items():
             diag[name][:, sel] = arr[:, part["group_of_variable"][reps]].T
         clipped_by_variable += part["n_clipped"]
-    if reps is None:  # empty mask: no task ran
-        reps = [0] * n_layers
-
-    def layered(name: str, fill: float, dtype: Any) -> np.ndarray:
-        return diag[name].reshape(n_layers, ny, nx)
 
     clipped = clipped_by_variable.reshape(n_el, n_layers).sum(axis=1)
     coords_xr = dict(grid.coords()) | grid.layers.coords()
@@ -421,41 +417,10 @@ def estimate_grades(
                 kvar,
                 {"units": "ppm^2", "long_name": "kriging (estimation) variance of the grade"},
             ),
-            "slope_of_regression": (
-                dims3,
-                layered("slope_of_regression", np.nan, float),
-                {"units": "1", "long_name": "slope of regression of true on estimated grade"},
-            ),
-            "kriging_efficiency": (
-                dims3,
-                layered("kriging_efficiency", np.nan, float),
-                {"units": "1", "long_name": "kriging efficiency (BV - KV) / BV"},
-            ),
-            "n_samples": (
-                dims3,
-                layered("n_samples", 0, np.int32),
-                {"units": "1", "long_name": "number of composites used"},
-            ),
-            "nearest_distance": (
-                dims3,
-                layered("nearest_distance", np.nan, float),
-                {"units": "m", "long_name": "distance from cell centre to the nearest composite used"},
-            ),
-            "negative_weight_sum": (
-                dims3,
-                layered("negative_weight_sum", np.nan, float),
-                {"units": "1", "long_name": "sum of negative estimation weights"},
-            ),
-            "reason": (
-                dims3,
-                layered("reason", 2, np.int8),
-                {
-                    "units": "1",
-                    "long_name": "estimation status",
-                    "flag_values": np.array(list(REASON_FLAGS), dtype=np.int8),
-                    "flag_meanings": " ".join(REASON_FLAGS.values()),
-                },
-            ),
+            **{
+                name: (dims3, diag[name].reshape(n_layers, ny, nx), {"units": units, "long_name": long_name})
+                for name, (_, _, units, long_name) in _LAYERED.items()
+            },
         },
         coords=coords_xr,
         attrs={
@@ -471,6 +436,8 @@ def estimate_grades(
             "diagnostics_sample_set": "per layer, the sample set shared by most elements",
         },
     )
+    ds["reason"].attrs.update(flag_values=np.array(list(REASON_FLAGS), dtype=np.int8),
+                              flag_meanings=" ".join(REASON_FLAGS.values()))
     if method not in ("ordinary_kriging", "simple_kriging"):
         for name in ("slope_of_regression", "kriging_efficiency"):
             ds[name].attrs["comment"] = "not defined for this method (NaN)"
