@@ -169,3 +169,20 @@ def test_supply_without_resource_is_a_user_error(tmp_path, cli):
     assert r.returncode == 2
     assert "mining_inventory.csv" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_classified_and_unclassified_add_up_to_the_total(takaya_run):
+    r = json.loads((takaya_run / "summary.json").read_text())["resource"]
+    total = r["oxides"]["TREO"]["value"]
+    assert r["TREO_classified"]["value"] + r["TREO_unclassified"]["value"] == pytest.approx(total, rel=1e-9)
+    by_class = sum(v["TREO"]["value"] for v in r["classes"].values())
+    assert by_class == pytest.approx(total, rel=1e-9)
+
+
+def test_input_summary_composite_mean_is_the_calibrated_964_ppm(takaya_run):
+    """The demo cores are generated to a length-weighted mean REY of 964 ppm (0-10 mbsf); the composites'
+    coverage-weighted mean printed in the summary must reproduce it (composites drop < 50 %-covered layers,
+    so within 1 %)."""
+    cores = json.loads((takaya_run / "summary.json").read_text())["inputs"]["cores"]
+    assert cores["mean_REY_ppm_composites"] == pytest.approx(964.0, rel=0.01)
+    assert 5000 <= cores["max_layer_REY_ppm"] <= 8000
