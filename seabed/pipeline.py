@@ -232,11 +232,12 @@ class EstimationResult:
     elements: list[str]
 
 
-def estimate_stage(cfg: Config, site: SiteData, *, mapper=None) -> EstimationResult:
+def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | None = None) -> EstimationResult:
     """Variography, kriging (or a baseline) of every element × layer, and cross-validation.
 
     ``mapper`` (a :class:`seabed.compute.Mapper`) runs the estimation as spatial row-block
-    tasks of ``[compute]`` size; ``None`` estimates in one call.
+    tasks of ``[compute]`` size; ``None`` estimates in one call. With ``store`` (a NetCDF
+    path) the grade and variance cubes are written there block by block and read lazily.
     """
     from seabed.geostats.estimation import (
         bytes_per_cell,
@@ -262,7 +263,7 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None) -> EstimationRes
         cells = cfg.compute.options().cells_per_chunk(bytes_per_cell(len(elements) * site.grid.layers.n),
                                                       n_workers=mapper.n_workers)
         estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
-                                    mapper=mapper, task_cells=cells, **kwargs)
+                                    mapper=mapper, task_cells=cells, store=store, **kwargs)
     cv = None
     if cfg.estimation.cross_validation.enabled:
         cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
@@ -467,7 +468,7 @@ def run(
                                 title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
             rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
         with bar.stage("estimation"):
-            est = estimate_stage(cfg, site, mapper=mapper)
+            est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
         with bar.stage("resource"):
             res = resource_stage(cfg, site, est, mapper=mapper)
         sup = None
@@ -494,7 +495,24 @@ def run(
         )
         rundir.write_json("manifest.json", manifest)
         out_dir = rundir.commit()
+    _read_cubes_from(out_dir / "block_model.nc", est, res)
     return RunResult(out_dir, list(rundir.files), summary, site, est, res, sup, _headlines(summary))
+
+
+def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> None:
+    """Point the lazily read grade and variance cubes at the published block model.
+
+    During the run they are read from the scratch store, which the commit removes; the
+    block model written to the run directory holds the same values.
+    """
+    if est.estimates["grade"].chunks is None:
+        return
+    final = xr.open_dataset(path, chunks=dict(est.estimates["grade"].chunksizes), cache=False)
+    for name in ("grade", "kriging_variance"):
+        if name in final:
+            data = final[name].transpose(*est.estimates[name].dims).data
+            est.estimates[name] = est.estimates[name].copy(data=data)
+            res.block_model[name] = res.block_model[name].copy(data=data)
 
 
 def _headlines(summary: dict) -> list[str]:

@@ -203,6 +203,45 @@ def test_estimation_uses_several_tasks(site):
     assert calls[0] > 3
 
 
+# ------------------------------------------------ estimation into a store
+@pytest.mark.parametrize("task_cells", [97, 400], ids=["many-blocks", "few-blocks"])
+def test_estimation_into_a_store_is_lazy_and_the_same(site, reference, tmp_path, task_cells):
+    with open_mapper(ComputeOptions(scheduler="threads", workers=2)) as mapper:
+        got = estimate(site, mapper=mapper, task_cells=task_cells, store=tmp_path / "cube.nc")
+    for name in ("grade", "kriging_variance"):
+        assert got[name].chunks is not None, name  # read lazily from the store
+        assert max(got[name].chunksizes["y"]) == max(1, task_cells // NX)
+    assert_same(reference, got)
+
+
+def test_resource_tables_from_a_lazy_block_model_equal_in_memory(site, reference, tmp_path):
+    from seabed.resource import classification, selectivity, tonnage
+
+    grid = site[0]
+    lazy = estimate(site, mapper=Mapper(ComputeOptions(scheduler="synchronous")), task_cells=150,
+                    store=tmp_path / "cube.nc")
+    bms = [build_block_model(est, grid, density="0.6 t/m^3") for est in (reference, lazy)]
+    assert bms[1]["grade"].chunks is not None
+    assert len(tonnage.row_blocks(bms[1])) > 3
+    assert bms[0]["grade"].chunks is None
+    assert len(tonnage.row_blocks(bms[0])) == 1
+    tables = []
+    for bm in bms:
+        rc = classification.classify(bm)["resource_class"]
+        tables.append([
+            tonnage.tonnage_table(bm, by_layer=True, items=["REY", "TREO", "La"]),
+            tonnage.tonnage_by_depth(bm, [1.5, 3.0], items=["REY"]),
+            selectivity.grade_tonnage(bm, item="REY", cutoffs=[0, 500, 800], report=("TREO",)),
+            selectivity.mining_inventory(bm, cutoff="500 ppm", interval=("0 m", "3 m"), min_thickness="1 m",
+                                         resource_class=rc),
+        ])
+    for a, b in zip(*tables, strict=True):
+        assert a.shape == b.shape
+        assert len(a) > 0
+        num = a.select_dtypes("number").columns
+        np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=RTOL, equal_nan=True)
+
+
 # ------------------------------------------------------ simulation identity
 @pytest.fixture(scope="module")
 def simulation_case(site):

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
 import xarray as xr
@@ -229,6 +230,64 @@ def _estimate_rows(
     }
 
 
+class _CubeWriter:
+    """Receives the (element, layer, y, x) estimate and variance block by block.
+
+    In memory (two NaN-filled float64 arrays) without ``store``; otherwise written into a
+    NetCDF4/HDF5 file chunked as (1, 1, chunk_rows, nx) and read back lazily with Dask.
+    """
+
+    names = ("grade", "kriging_variance")
+
+    def __init__(self, shape: tuple[int, int, int, int], *, store: str | Path | None, chunk_rows: int) -> None:
+        self.shape = shape
+        self.store = None if store is None else Path(store)
+        self.chunk_rows = min(max(1, chunk_rows), shape[2])
+        self._nc: Any = None
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __enter__(self) -> Self:
+        if self.store is None:
+            self._arrays = (np.full(self.shape, np.nan), np.full(self.shape, np.nan))
+            return self
+        import netCDF4
+
+        self.store.parent.mkdir(parents=True, exist_ok=True)
+        nc = netCDF4.Dataset(self.store, "w", format="NETCDF4")
+        for dim, size in zip(("element", "layer", "y", "x"), self.shape, strict=True):
+            nc.createDimension(dim, size)
+        for name in self.names:
+            nc.createVariable(name, "f8", ("element", "layer", "y", "x"), fill_value=np.nan,
+                              chunksizes=(1, 1, self.chunk_rows, self.shape[3]))
+        self._nc = nc
+        return self
+
+    def write(self, rows: slice, cells: np.ndarray, estimate: np.ndarray, variance: np.ndarray) -> None:
+        """Put the values of ``cells`` (flat indices within the block ``rows``) in place."""
+        n_el, n_l, _, nx = self.shape
+        n_rows = rows.stop - rows.start
+        for k, values in enumerate((estimate, variance)):
+            if self._nc is None:
+                flat = self._arrays[k].reshape(n_el * n_l, -1)
+                flat[:, rows.start * nx + cells] = values.T
+                continue
+            block = np.full((n_el * n_l, n_rows * nx), np.nan)
+            block[:, cells] = values.T
+            self._nc.variables[self.names[k]][:, :, rows, :] = block.reshape(n_el, n_l, n_rows, nx)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._nc is not None:
+            self._nc.close()
+
+    def arrays(self) -> tuple[Any, Any]:
+        """The two cubes: numpy arrays, or Dask arrays reading the store."""
+        if self.store is None:
+            return self._arrays
+        ds = xr.open_dataset(self.store, chunks={"element": -1, "layer": -1, "y": self.chunk_rows, "x": -1},
+                             cache=False)
+        return ds["grade"].data, ds["kriging_variance"].data
+
+
 def estimate_grades(
     composites: xr.Dataset,
     grid: WorkingGrid,
@@ -246,6 +305,7 @@ def estimate_grades(
     n_jobs: int = 1,
     mapper: Callable | None = None,
     task_cells: int | None = None,
+    store: str | Path | None = None,
 ) -> xr.Dataset:
     """Estimate the grade of every element in every layer and cell of the grid.
 
@@ -287,6 +347,11 @@ def estimate_grades(
         call (batched by ``chunk_size``, ``n_jobs`` threads).
     task_cells : int, optional
         Cells per task with a mapper; default ``chunk_size``, else 250,000.
+    store : str or Path, optional
+        NetCDF file (created, overwritten) that receives ``grade`` and ``kriging_variance``
+        block by block as the tasks finish; the returned Dataset then reads them lazily
+        (Dask, one chunk per ``task_cells`` cells of whole rows), so the caller never holds
+        the element × layer × cell arrays whole. The file must outlive the Dataset.
 
     Returns
     -------
@@ -311,8 +376,9 @@ def estimate_grades(
     the global search of the fitted estimator, so a block of rows needs no halo of cells;
     only the grouping of identical neighbour sets (solved once per group) differs, which
     changes the numbers by floating-point rounding at most (tests hold them to 1e-10).
-    Memory per task is about ``bytes_per_cell(n_variables) × task_cells``; the assembled
-    output (two float64 arrays of element × layer × cells) lives with the caller.
+    Memory per task is about ``bytes_per_cell(n_variables) × task_cells``; without
+    ``store`` the assembled output (two float64 arrays of element × layer × cells) lives
+    with the caller, with ``store`` it lives on disk and the caller holds a few blocks.
     """
     if method not in METHODS:
         raise ConfigError(f"estimation.method: got {method!r}; expected one of {', '.join(METHODS)}")
@@ -379,22 +445,23 @@ def estimate_grades(
     else:
         blocks = split_rows(ny, mask.sum(axis=1), int(task_cells or chunk_size or DEFAULT_TASK_CELLS))
         runner = mapper
-    grade = np.full((n_el, n_layers, ny, nx), np.nan)
-    kvar = np.full((n_el, n_layers, ny, nx), np.nan)
-    grade_flat, kvar_flat = grade.reshape(p, ny * nx), kvar.reshape(p, ny * nx)
+    cube = _CubeWriter((n_el, n_layers, ny, nx), store=store,
+                       chunk_rows=max(1, int(task_cells or chunk_size or DEFAULT_TASK_CELLS) // max(nx, 1)))
     diag = {name: np.full((n_layers, ny * nx), spec[0], dtype=spec[1]) for name, spec in _LAYERED.items()}
     clipped_by_variable = np.zeros(p, dtype=np.int64)
     reps: list[int] | None = None
     parts = getattr(runner, "imap", runner)(_estimate_rows, blocks, estimator=estimator, x=grid.x, y=grid.y, mask=mask, options=options)
-    for rows, part in zip(blocks, parts, strict=True):
-        sel = rows.start * nx + np.flatnonzero(mask[rows].ravel())
-        if reps is None:
-            reps = _layer_representatives(part["group_of_variable"], n_el, n_layers)
-        grade_flat[:, sel] = part["estimate"].T
-        kvar_flat[:, sel] = part["variance"].T
-        for name, arr in part["diagnostics"].items():
-            diag[name][:, sel] = arr[:, part["group_of_variable"][reps]].T
-        clipped_by_variable += part["n_clipped"]
+    with cube:
+        for rows, part in zip(blocks, parts, strict=True):
+            local = np.flatnonzero(mask[rows].ravel())
+            sel = rows.start * nx + local
+            if reps is None:
+                reps = _layer_representatives(part["group_of_variable"], n_el, n_layers)
+            cube.write(rows, local, part["estimate"], part["variance"])
+            for name, arr in part["diagnostics"].items():
+                diag[name][:, sel] = arr[:, part["group_of_variable"][reps]].T
+            clipped_by_variable += part["n_clipped"]
+    grade, kvar = cube.arrays()
 
     clipped = clipped_by_variable.reshape(n_el, n_layers).sum(axis=1)
     coords_xr = dict(grid.coords()) | grid.layers.coords()

@@ -67,6 +67,14 @@ class RunDirectory:
             shutil.rmtree(self.staging)
         self.staging.mkdir()
         self.files: list[str] = []
+        self._scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
+
+    @property
+    def scratch(self) -> Path:
+        """A working directory for intermediate files (e.g. the estimation store), created on
+        first use and removed when the run is committed or aborted; never an output."""
+        self._scratch.mkdir(exist_ok=True)
+        return self._scratch
 
     def path(self, name: str) -> Path:
         """Staging path for an output file (records it as an output)."""
@@ -97,11 +105,13 @@ class RunDirectory:
         self.staging.rename(self.target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
         return self.target
 
     def abort(self) -> None:
         """Remove the staging directory (nothing reaches the target)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> Self:
         return self

@@ -71,6 +71,12 @@ def _grade_factor(units: str | None) -> float:
     return float(parse_quantity(f"1 {units}", "[]", field="estimates.grade units").to("ppm").magnitude)
 
 
+def _scaled(da: xr.DataArray, factor: float) -> object:
+    """``da``'s data as float times ``factor`` (a Dask array stays lazy; no copy when 1)."""
+    data = da.data.astype(float, copy=False) if hasattr(da.data, "dask") else np.asarray(da.values, dtype=float)
+    return data if factor == 1.0 else data * factor
+
+
 def _density_array(
     density: xr.DataArray | pint.Quantity | str | float, grid: WorkingGrid
 ) -> np.ndarray:
@@ -157,13 +163,13 @@ def build_block_model(
     factor = _grade_factor(grade.attrs.get("units"))
     dims4 = ("element", "layer", "y", "x")
     dims3 = ("layer", "y", "x")
+    # .data keeps a lazily read (Dask) grade cube lazy: it is streamed, never held whole
     data_vars: dict[str, tuple] = {
-        "grade": (dims4, np.asarray(grade.values, dtype=float) * factor,
-                  {"units": "ppm", "long_name": "grade (mass fraction, dry basis)"}),
+        "grade": (dims4, _scaled(grade, factor), {"units": "ppm", "long_name": "grade (mass fraction, dry basis)"}),
     }
     if "kriging_variance" in estimates:
         kv = estimates["kriging_variance"].transpose(*dims4)
-        data_vars["kriging_variance"] = (dims4, np.asarray(kv.values, dtype=float) * factor**2,
+        data_vars["kriging_variance"] = (dims4, _scaled(kv, factor**2),
                                          {"units": "ppm^2", "long_name": "kriging variance"})
     for name in DIAGNOSTICS:
         if name in estimates:
@@ -188,7 +194,7 @@ def build_block_model(
         keep &= arr
         data_vars[f"mask_{name}"] = (("y", "x"), arr, {"long_name": m.attrs.get("long_name", name),
                                                        "flag_meanings": "removed kept"})
-    known = np.all(np.isfinite(data_vars["grade"][1]), axis=0)
+    known = np.isfinite(grade).all("element").values  # computed chunk by chunk when lazy
     if "reason" in estimates:
         known &= np.asarray(estimates["reason"].transpose(*dims3).values) == 0
     mineable = keep[None] & (thickness > 0) & known & np.isfinite(data_vars["dry_bulk_density"][1])

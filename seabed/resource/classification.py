@@ -94,8 +94,8 @@ def _criterion(bm: xr.Dataset, field: str, value: object, reference: str, cls: s
                 f"classification.{cls}.max_relative_std: the block model has no kriging_variance; "
                 "fix: remove the rule or estimate with kriging variances"
             )
-        std = np.sqrt(bm["kriging_variance"].sel(element=reference).values)
-        grade = bm["grade"].sel(element=reference).values
+        std = np.sqrt(bm["kriging_variance"].sel(element=reference).transpose("layer", "y", "x").values)
+        grade = bm["grade"].sel(element=reference).transpose("layer", "y", "x").values
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(std / grade <= value)
     var = _VARIABLE[field]
@@ -135,7 +135,7 @@ def classify(bm: xr.Dataset, rules: ClassificationSettings | None = None) -> xr.
     """
     rules = rules or ClassificationSettings()
     shape = bm["mineable"].shape
-    estimated = np.all(np.isfinite(bm["grade"].transpose("element", "layer", "y", "x").values), axis=0)
+    estimated = np.isfinite(bm["grade"]).all("element").transpose("layer", "y", "x").values  # chunk by chunk
     if "reason" in bm:
         estimated &= bm["reason"].transpose("layer", "y", "x").values == 0
     code = np.zeros(shape, dtype=np.int8)

@@ -26,7 +26,7 @@ import xarray as xr
 from seabed.errors import ConfigError
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.settings import CutoffSettings
-from seabed.resource.tonnage import block_tonnes, item_grade, item_members
+from seabed.resource.tonnage import block_tonnes, item_grade, item_members, row_blocks
 from seabed.units import parse_quantity
 
 __all__ = [
@@ -102,9 +102,7 @@ def interval_grade(
     t = block_tonnes(bm, depth_from=a, depth_to=b)
     g = item_grade(bm, item, grade=grade).fillna(0.0)
     total = t.sum("layer")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (t * g).sum("layer") / total
-    mean = mean.where(total > 0)
+    mean = (t * g).sum("layer") / total.where(total > 0)  # NaN where nothing (no 0/0, lazy-safe)
     top = bm["layer_top"]
     h = (np.minimum(top + bm["thickness"], b) - np.maximum(top, a)).clip(min=0.0)
     thick = h.where(bm["mineable"], 0.0).sum("layer")
@@ -229,7 +227,9 @@ def grade_tonnage(
     items = [item, *[r for r in report if r != item]]
     elements = [str(e) for e in bm["element"].values]
     depth = _default_interval(bm, interval) if mode == "interval" else (None, None)
-    g_items = {i: item_grade(bm, i, grade=grade).fillna(0.0).values for i in items}
+    # item grades (layer, y, x) computed once (chunk by chunk for a lazily read block model)
+    raw = {i: item_grade(bm, i, grade=grade).load() for i in items}
+    g_items = {i: raw[i].fillna(0.0).values for i in items}
     if mode == "interval":
         mean, _, thick = interval_grade(bm, item, depth, grade=grade)
         sel_grade = mean.fillna(-np.inf)
@@ -240,7 +240,7 @@ def grade_tonnage(
             column = (sel_grade >= c) & (thick >= min_h)
             sel = bm["mineable"] & column
         else:
-            sel = apply_cutoff(bm, item=item, cutoff=c, mode="block", grade=grade)
+            sel = bm["mineable"] & (raw[item] >= c)  # apply_cutoff(mode="block") on the loaded grade
         if where is not None:
             sel = sel & where
         t = block_tonnes(bm, where=sel, depth_from=depth[0], depth_to=depth[1]).values
@@ -254,6 +254,23 @@ def grade_tonnage(
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs = {"item": item, "mode": mode, "scope": selection_label(mode, depth if mode == "interval" else None)}
+    return out
+
+
+def _column_metal(grade: xr.DataArray, tonnes: np.ndarray, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
+    """Σ over layers of grade × tonnes at cells ``(iy, ix)``, (element, n) in ppm·t.
+
+    Streamed over the row blocks of ``grade`` (:func:`seabed.resource.tonnage.row_blocks`).
+    """
+    out = np.zeros((grade.sizes["element"], iy.size))
+    for rows in row_blocks(grade):
+        pick = np.flatnonzero((iy >= rows.start) & (iy < rows.stop))
+        if pick.size == 0:
+            continue
+        g = grade.isel(y=rows).transpose("element", "layer", "y", "x").values
+        r, c = iy[pick] - rows.start, ix[pick]
+        gv = g[:, :, r, c]
+        out[:, pick] = (np.where(np.isfinite(gv), gv, 0.0) * tonnes[:, iy[pick], c]).sum(axis=1)
     return out
 
 
@@ -305,10 +322,10 @@ def mining_inventory(
     tonnes = t.sum("layer").values
     iy, ix = np.nonzero(tonnes > 0)
     elements = [str(e) for e in bm["element"].values]
-    g = (bm["grade"] if grade is None else grade).fillna(0.0).transpose("element", "layer", "y", "x").values
     tv = t.values
     col_t = tonnes[iy, ix]
-    grades = {e: (g[k][:, iy, ix] * tv[:, iy, ix]).sum(axis=0) / col_t for k, e in enumerate(elements)}
+    metal = _column_metal(bm["grade"] if grade is None else grade, tv, iy, ix)
+    grades = {e: metal[k] / col_t for k, e in enumerate(elements)}
     top = bm["layer_top"].values[:, None]
     h = np.clip(np.minimum(top + bm["thickness"].values[:, iy, ix], b) - np.maximum(top, a), 0, None)
     thickness = (h * sel.values[:, iy, ix]).sum(axis=0)

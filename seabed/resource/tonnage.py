@@ -45,6 +45,7 @@ __all__ = [
     "contained",
     "item_grade",
     "item_members",
+    "row_blocks",
     "tonnage_by_depth",
     "tonnage_by_polygon",
     "tonnage_table",
@@ -190,16 +191,78 @@ def compute_tonnage(
     return xr.Dataset({"dry_tonnes": t, "metal_tonnes": metal, "oxide_tonnes": oxide})
 
 
+def row_blocks(bm: xr.Dataset | xr.DataArray) -> list[slice]:
+    """Blocks of grid rows to stream a block model through, one per Dask chunk of ``y``.
+
+    A block model held in memory is one block (all rows); one read lazily from a store
+    (:func:`seabed.geostats.estimation.estimate_grades` with ``store``) gives one block per
+    chunk of rows, so sums over the grid hold one chunk of ``grade`` at a time.
+    """
+    da = bm["grade"] if isinstance(bm, xr.Dataset) else bm
+    ny = da.sizes["y"]
+    if da.chunks is None:
+        return [slice(0, ny)]
+    out, start = [], 0
+    for size in da.chunksizes["y"]:
+        out.append(slice(start, start + size))
+        start += size
+    return out
+
+
+def layer_metal(tonnes: xr.DataArray, grade: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """Element tonnes per layer, streamed over row blocks.
+
+    Parameters
+    ----------
+    tonnes : xarray.DataArray
+        Dry tonnes per cell-layer ``(layer, y, x)``, t (zero where not counted).
+    grade : xarray.DataArray
+        Grades ``(element, layer, y, x)``, ppm (NaN counts as 0); may be Dask-backed.
+
+    Returns
+    -------
+    (metal, dry) : ndarray (element, layer), ndarray (layer,)
+        Contained element tonnes and dry tonnes per layer, t.
+
+    Notes
+    -----
+    metal[e, l] = 10⁻⁶ Σ_cells g[e, l] T[l], accumulated one row block (:func:`row_blocks`)
+    at a time, so a lazily read grade cube is never held whole.
+    """
+    n_el, n_l = grade.sizes["element"], grade.sizes["layer"]
+    metal = np.zeros((n_el, n_l))
+    dry = np.zeros(n_l)
+    for rows in row_blocks(grade):
+        t = np.asarray(tonnes.isel(y=rows).transpose("layer", "y", "x").values, dtype=float)
+        g = np.asarray(grade.isel(y=rows).transpose("element", "layer", "y", "x").values)
+        for k in range(n_l):
+            gk = g[:, k].reshape(n_el, -1)
+            tk = t[k].ravel()
+            metal[:, k] += np.where(np.isfinite(gk), gk, 0.0) @ tk * 1e-6
+            dry[k] += tk.sum()
+    return metal, dry
+
+
 def _sums(
-    bm: xr.Dataset, tonnes: np.ndarray, items: Iterable[str], grade: np.ndarray
+    bm: xr.Dataset, tonnes: xr.DataArray, items: Iterable[str], grade: xr.DataArray | None = None,
+    *, layers: slice | int | None = None,
 ) -> dict[str, tuple[float, float, float]]:
-    """(dry t, metal t, oxide t) per item for a (layer, y, x) tonnage array."""
+    """(dry t, metal t, oxide t) per item for a (layer, y, x) tonnage array.
+
+    ``layers`` restricts the sums to some layers (default all).
+    """
     elements = _elements(bm)
-    g = np.where(np.isfinite(grade), grade, 0.0).reshape(len(elements), -1)
-    metal = g @ tonnes.ravel() * 1e-6  # per element, t
+    metal_l, dry_l = layer_metal(tonnes, bm["grade"] if grade is None else grade)
+    return _item_sums(elements, metal_l, dry_l, items, layers=layers)
+
+
+def _item_sums(elements: Sequence[str], metal_l: np.ndarray, dry_l: np.ndarray, items: Iterable[str],
+               *, layers: slice | int | None = None) -> dict[str, tuple[float, float, float]]:
+    sel = slice(None) if layers is None else layers
+    metal = np.atleast_2d(metal_l.T[sel]).sum(axis=0)  # per element, t
+    total = float(np.sum(dry_l[sel]))
     factors = _oxide_factors(elements)
     idx = {e: i for i, e in enumerate(elements)}
-    total = float(tonnes.sum())
     out = {}
     for item in items:
         members, _ = item_members(item, elements)
@@ -272,16 +335,14 @@ def tonnage_table(
     """
     items = _resolve_items(bm, items)
     elements = _elements(bm)
-    t = block_tonnes(bm, where=where).values
-    g = bm["grade"].transpose("element", "layer", "y", "x").values
+    metal_l, dry_l = layer_metal(block_tonnes(bm, where=where), bm["grade"])
     rows: list[dict] = []
     if by_layer:
         labels = [f"{a:g}-{b:g} mbsf" for a, b in zip(bm["layer_top"].values, bm["layer_bottom"].values, strict=True)]
         for k, label in enumerate(labels):
-            tk = np.zeros_like(t)
-            tk[k] = t[k]
-            rows += _rows(label, _sums(bm, tk, items, g), elements, mud_units, metal_units)
-    rows += _rows("total", _sums(bm, t, items, g), elements, mud_units, metal_units)
+            rows += _rows(label, _item_sums(elements, metal_l, dry_l, items, layers=k), elements, mud_units,
+                          metal_units)
+    rows += _rows("total", _item_sums(elements, metal_l, dry_l, items), elements, mud_units, metal_units)
     return pd.DataFrame(rows).set_index(["scope", "item"])
 
 
@@ -301,12 +362,12 @@ def contained(
     oxide : bool, optional
         Report as oxide; default True for oxide groups, False otherwise.
     """
-    t = block_tonnes(bm, where=where).values
+    t = block_tonnes(bm, where=where)
     if item == "mud":
         return Quantity(float(t.sum()), "t")
     _, is_oxide = item_members(item, _elements(bm))
     oxide = is_oxide if oxide is None else oxide
-    _, metal, ox = _sums(bm, t, [item], bm["grade"].transpose("element", "layer", "y", "x").values)[item]
+    _, metal, ox = _sums(bm, t, [item])[item]
     return Quantity(ox if oxide else metal, "t")
 
 
@@ -342,15 +403,14 @@ def tonnage_by_depth(
     depths = list(bm["layer_bottom"].values) if depths is None else list(depths)
     items = list(items)
     elements = _elements(bm)
-    g = bm["grade"].transpose("element", "layer", "y", "x").values
     mud_f = Quantity(1, "t").to(mud_units).magnitude
     met_f = Quantity(1, "t").to(metal_units).magnitude
     top0 = float(bm["layer_top"].values[0])
     rows = []
     for d in depths:
-        t = block_tonnes(bm, where=where, depth_to=float(d)).values
-        sums = _sums(bm, t, items, g)
-        dry = float(t.sum())
+        metal_l, dry_l = layer_metal(block_tonnes(bm, where=where, depth_to=float(d)), bm["grade"])
+        sums = _item_sums(elements, metal_l, dry_l, items)
+        dry = float(dry_l.sum())
         row: dict[str, object] = {"interval": f"{top0:g}-{d:g} mbsf", f"dry mud [{mud_units}]": dry * mud_f}
         for item, (_, metal, oxide) in sums.items():
             _, is_ox = item_members(item, elements)
@@ -381,18 +441,18 @@ def tonnage_by_polygon(
     """
     items = list(items)
     elements = _elements(bm)
-    g = bm["grade"].transpose("element", "layer", "y", "x").values
     mud_f = Quantity(1, "t").to(mud_units).magnitude
     met_f = Quantity(1, "t").to(metal_units).magnitude
     rows = []
     for name, geom in polygons.items():
         inside = xr.DataArray(grid.mask(geom), dims=("y", "x"))
         sel = inside if where is None else inside & where
-        t = block_tonnes(bm, where=sel).values
-        dry = float(t.sum())
-        footprint = float((bm["cell_area"].values * (t.sum(axis=0) > 0)).sum()) / 1e6
+        t = block_tonnes(bm, where=sel)
+        metal_l, dry_l = layer_metal(t, bm["grade"])
+        dry = float(dry_l.sum())
+        footprint = float((bm["cell_area"] * (t.sum("layer") > 0)).sum()) / 1e6
         row: dict[str, object] = {"polygon": name, "area [km^2]": footprint, f"dry mud [{mud_units}]": dry * mud_f}
-        for item, (_, metal, oxide) in _sums(bm, t, items, g).items():
+        for item, (_, metal, oxide) in _item_sums(elements, metal_l, dry_l, items).items():
             _, is_ox = item_members(item, elements)
             value = oxide if is_ox else metal
             row[f"{item} [ppm]"] = value / dry * 1e6 if dry > 0 else np.nan
