@@ -316,9 +316,9 @@ class ResourceResult:
 def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper=None) -> ResourceResult:
     """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty.
 
-    With a ``mapper`` (:class:`seabed.compute.Mapper`) the conditioning weights are solved in
-    blocks and every realisation (its tonnage table and, for the first
-    ``supply_realisations``, its mining inventory) is one task.
+    With a ``mapper`` (:class:`seabed.compute.Mapper`) the simulation runs as tasks of one tile
+    of grid rows × a batch of realisations, each returning sums (tonnage per scope and, for
+    the first ``supply_realisations``, the re-graded inventory blocks of its tile).
     """
     from seabed.resource import classification, masks, selectivity, simulation, tonnage
     from seabed.resource.blockmodel import build_block_model
@@ -358,33 +358,22 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     realisations: list[pd.DataFrame] = []
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
-                                             vertical_correlation=rs.simulation.vertical_correlation, mapper=mapper)
+                                             vertical_correlation=rs.simulation.vertical_correlation)
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
-        options = {"cutoff_item": rs.cutoff.item, "cutoffs": [q.to("ppm").magnitude for q in rs.simulation.cutoffs],
-                   "resource_class": bm["resource_class"], "density_relative_sd": rs.simulation.density_relative_sd,
-                   "thickness_relative_sd": rs.simulation.thickness_relative_sd}
-        runner = mapper or (lambda func, items, **shared: [func(i, **shared) for i in items])
-        parts = runner(_realisation_task, range(rs.simulation.n_realisations), plan=plan, bm=bm,
-                       seed=rs.simulation.seed, options=options, cut=cut, n_inventories=n_sup)
-        sims = pd.concat([table for table, _ in parts], ignore_index=True)
+        tile_cells = cfg.compute.options().cells_per_chunk(
+            simulation.simulation_bytes_per_cell(plan.n_fields), n_workers=getattr(mapper, "n_workers", 1))
+        run = simulation.simulate_resource(
+            plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed, mapper=mapper,
+            cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
+            resource_class=bm["resource_class"], density_relative_sd=rs.simulation.density_relative_sd,
+            thickness_relative_sd=rs.simulation.thickness_relative_sd, inventory=result["inventory"],
+            inventory_tonnes=selectivity.inventory_tonnes(bm, **cut) if n_sup else None, n_inventories=n_sup,
+            tile_cells=tile_cells)
+        sims = run.tonnage
         summary = simulation.summarise_realisations(sims, units="kt")
-        realisations = [inv for _, inv in parts[:n_sup]]
+        realisations = run.inventories
     return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
                           inventory_realisations=realisations, **result)
-
-
-def _realisation_task(index: int, *, plan, bm: xr.Dataset, seed: int, options: dict, cut: dict,
-                      n_inventories: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One realisation: its tonnage table, and its mining inventory if ``index < n_inventories``."""
-    from seabed.resource import selectivity, simulation
-
-    grades = simulation.simulate_realisation(plan, seed=seed, index=index)
-    table = simulation.realisation_tonnage(plan, bm, index, seed=seed, grades=grades, **options)
-    inventory = None
-    if index < n_inventories:
-        realised = xr.DataArray(grades, dims=("element", "layer", "y", "x"), coords=bm["grade"].coords)
-        inventory = selectivity.mining_inventory(bm, resource_class=bm["resource_class"], grade=realised, **cut)
-    return table, inventory
 
 
 def supply_stage(cfg: Config, res: ResourceResult):

@@ -28,7 +28,7 @@ from seabed.geostats.estimation import estimate_grades
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
-from seabed.resource.simulation import prepare_simulation, run_simulation
+from seabed.resource.simulation import prepare_simulation, run_simulation, tile_weights
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 RTOL = 1e-10
@@ -266,21 +266,26 @@ def test_realisations_same_whatever_local_scheduler(simulation_case, scheduler):
     assert got["realisation"].tolist() == expected["realisation"].tolist()
 
 
-def test_realisations_and_weights_same_on_a_local_cluster(simulation_case, cluster_client):
-    comp, grid, plan, bm, expected = simulation_case
+def test_realisations_same_on_a_local_cluster(simulation_case, cluster_client):
+    _, _, plan, bm, expected = simulation_case
     with open_mapper(ComputeOptions(), client=cluster_client) as mapper:
-        plan2 = prepare_simulation(comp, grid, model=MODEL, elements=["La", "Nd", "Y"], mapper=mapper)
-        got = run_simulation(plan2, bm, n_realisations=4, seed=7, items=["REY", "TREO"], cutoffs=[600.0],
-                             mapper=mapper)
-    for key, w in plan.weights.items():
-        np.testing.assert_array_equal(w.toarray(), plan2.weights[key].toarray())
+        got = run_simulation(plan, bm, n_realisations=4, seed=7, items=["REY", "TREO"], cutoffs=[600.0],
+                             mapper=mapper, tile_cells=5 * NX)
+    np.testing.assert_allclose(got["tonnes"].to_numpy(), expected["tonnes"].to_numpy(), rtol=RTOL)
+
+
+@pytest.mark.parametrize("tile_cells", [NX, 4 * NX + 1, 10**6], ids=["row", "four-rows", "one-tile"])
+def test_realisations_same_whatever_tile_size(simulation_case, tile_cells):
+    _, _, plan, bm, expected = simulation_case
+    got = run_simulation(plan, bm, n_realisations=4, seed=7, items=["REY", "TREO"], cutoffs=[600.0],
+                         mapper=Mapper(ComputeOptions(scheduler="threads", workers=2)), tile_cells=tile_cells)
     np.testing.assert_allclose(got["tonnes"].to_numpy(), expected["tonnes"].to_numpy(), rtol=RTOL)
 
 
 def test_weights_are_sparse(simulation_case):
     _, _, plan, _, _ = simulation_case
-    (w,) = plan.weights.values()
-    assert w.shape[0] == NY * NX
+    (w,) = tile_weights(plan, slice(0, 5)).values()
+    assert w.shape[0] == 5 * NX
     assert w.getnnz(axis=1).max() <= 64
 
 

@@ -271,6 +271,24 @@ def test_tiled_search_equals_kdtree_search(nb):
     np.testing.assert_array_equal(tiled, small)
 
 
+@pytest.mark.parametrize("k", [4, 12, 13], ids=["k4", "k12", "k13"])
+def test_search_breaks_distance_ties_by_lowest_index_in_both_paths(k):
+    # samples and targets on the same 10 m lattice: equidistant samples everywhere
+    g = np.arange(0.0, 400.0, 10.0)
+    xx, yy = np.meshgrid(g, g)
+    xy = np.column_stack([xx.ravel(), yy.ravel()])
+    targets = xy[::2] + 0.0
+    search = SampleSearch(xy, Neighbourhood(max_samples=k))
+    tiled = search.query(targets)  # >= 512 targets: tiled candidate search
+    small = np.vstack([search.query(targets[i : i + 37]) for i in range(0, len(targets), 37)])
+    np.testing.assert_array_equal(tiled, small)
+    # brute force: sort by (squared distance, index) and keep the first k
+    for i in (0, 17, 400):
+        d2 = ((xy - targets[i]) ** 2).sum(axis=1)
+        expected = np.sort(np.lexsort((np.arange(len(xy)), d2))[:k])
+        np.testing.assert_array_equal(tiled[i], expected)
+
+
 def test_octant_search_keeps_at_most_n_per_octant():
     rng = np.random.default_rng(2)
     xy = np.vstack([rng.uniform(1, 10, (30, 2)), [[-5.0, 5.0], [-5.0, -5.0], [5.0, -5.0]]])

@@ -8,12 +8,11 @@ import pytest
 import xarray as xr
 
 from seabed.geostats.kriging import Kriging, Neighbourhood
+from seabed.geostats.random_field import ConvolutionKernel, field_window
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
 from seabed.resource.simulation import (
     NormalScoreTransform,
-    gaussian_field_spectrum,
-    gaussian_fields,
     prepare_simulation,
     run_simulation,
     simulate_realisation,
@@ -71,10 +70,12 @@ def test_normal_score_round_trip() -> None:
     assert t.back_transform(np.array([-10.0, 10.0])).tolist() == [t.lower, t.upper]
 
 
-def test_spectrum_exact_for_short_range() -> None:
-    sq, clipped = gaussian_field_spectrum(MODEL, (50, 60), D)
-    assert clipped < 1e-3
-    assert sq.shape[0] >= 50 + RANGE / D
+@pytest.mark.parametrize("tile_cells", [N, 7 * N + 3, N * N], ids=["one-row", "seven-rows", "one-tile"])
+def test_realisation_does_not_depend_on_tiling(plan_and_data, tile_cells) -> None:
+    plan, _ = plan_and_data
+    reference = simulate_scores(plan, seed=3, index=1, tile_cells=3 * N)
+    got = simulate_scores(plan, seed=3, index=1, tile_cells=tile_cells)
+    np.testing.assert_allclose(got, reference, rtol=1e-10, atol=1e-10)
 
 
 def test_realisations_honour_data_and_are_reproducible(plan_and_data) -> None:
@@ -117,9 +118,8 @@ def experimental_gamma(fields: np.ndarray, lag: int) -> tuple[float, float]:
     ids=["exponential", "anisotropic-spherical-nugget"],
 )
 def test_unconditional_fields_reproduce_variogram(model: VariogramModel) -> None:
-    sq, clipped = gaussian_field_spectrum(model, (N, N), D)
-    assert clipped < 1e-3
-    fields = gaussian_fields(sq, 30, (N, N), np.random.default_rng(0), workers=1)
+    kernel = ConvolutionKernel.from_model(model.scaled(1 / model.sill), D, tolerance=1e-5)
+    fields = field_window(kernel, [(0, i) for i in range(30)], (0, N), (0, N))
     assert float(fields.var()) == pytest.approx(1.0, abs=0.05)
     for lag in (1, 5, 10, 20):
         gx, gy = experimental_gamma(fields, lag)

@@ -121,6 +121,7 @@ def fit_pooled_variogram(
     kinds: Sequence[str] = ("spherical",),
     fit_nugget: bool = True,
     fix_sill: bool = True,
+    max_range: float | None = None,
 ) -> tuple[VariogramModel, ExperimentalVariogram]:
     """Fit one standardised variogram pooled over all elements and layers.
 
@@ -140,6 +141,8 @@ def fit_pooled_variogram(
         Fit a nugget.
     fix_sill : bool, default True
         Fix the total sill at 1 (the variance of standardised values).
+    max_range : float, optional
+        Upper bound on the fitted practical ranges, m (default: twice the largest lag).
 
     Returns
     -------
@@ -153,7 +156,7 @@ def fit_pooled_variogram(
     edges = _default_lags(coords, lag_spacing, n_lags)
     experimental = pooled_experimental_variogram(coords, values, lag_edges=edges)
     model = fit_variogram(
-        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None
+        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None, max_range=max_range
     )
     return model, experimental
 

@@ -154,8 +154,18 @@ class SampleSearch:
         k_query = width
         if nb.max_per_octant is not None:
             k_query = self.n  # exact: every sample in the radius is a candidate
-        _, idx = self._tree.query(t, k=k_query, distance_upper_bound=bound, workers=workers)
-        idx = np.asarray(idx, dtype=np.intp).reshape(m, k_query)
+        if nb.max_per_octant is None and k_query < self.n:
+            # one more than needed, to see ties at the k-th distance and break them by index
+            dist, idx = self._tree.query(t, k=k_query + 1, distance_upper_bound=bound, workers=workers)
+            dist = np.asarray(dist).reshape(m, k_query + 1)
+            idx = np.asarray(idx, dtype=np.intp).reshape(m, k_query + 1)
+            tied = np.flatnonzero(np.isfinite(dist[:, k_query]) & (dist[:, k_query] == dist[:, k_query - 1]))
+            idx = idx[:, :k_query].copy()
+            for i in tied:
+                idx[i] = self._lowest_index_nearest(t[i], k_query, float(dist[i, k_query - 1]))
+        else:
+            _, idx = self._tree.query(t, k=k_query, distance_upper_bound=bound, workers=workers)
+            idx = np.asarray(idx, dtype=np.intp).reshape(m, k_query)
         if nb.max_per_octant is not None:
             found = idx < self.n
             safe = np.where(found, idx, 0)
@@ -174,6 +184,13 @@ class SampleSearch:
         idx.sort(axis=1)
         return np.ascontiguousarray(idx[:, :width])
 
+
+    def _lowest_index_nearest(self, t: np.ndarray, k: int, radius: float) -> np.ndarray:
+        """The ``k`` nearest samples of one (transformed) target, ties broken by lowest index."""
+        cand = np.asarray(self._tree.query_ball_point(t, radius * (1 + 1e-9)), dtype=np.intp)
+        d = self._tcoords[cand] - t
+        d2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
+        return cand[np.lexsort((cand, d2))[:k]]
 
     def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
         """k nearest samples of many compact targets via per-tile candidate lists.
@@ -209,7 +226,11 @@ class SampleSearch:
         dy = ext[c, 1] - t[:, None, 1]
         d2 = dx * dx + dy * dy
         if width > k:
+            kth = np.partition(d2, k - 1, axis=1)[:, k - 1 : k]
+            tied = np.flatnonzero((d2 <= kth).sum(axis=1) > k)  # ties at the k-th distance
             part = np.argpartition(d2, k - 1, axis=1)[:, :k]
+            if tied.size:  # among equal distances the lowest sample index wins (as in query)
+                part[tied] = np.lexsort((c[tied], d2[tied]), axis=1)[:, :k]
             c = np.take_along_axis(c, part, axis=1)
             if np.isfinite(bound):
                 d2 = np.take_along_axis(d2, part, axis=1)

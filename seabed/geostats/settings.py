@@ -67,6 +67,9 @@ class VariogramFitSettings(_Section):
     n_lags: int | None = Field(None, ge=3, le=100, description="Number of lag classes")
     fit_nugget: bool = True
     fix_sill: bool = Field(True, description="Fix the total sill at 1 (standardised data)")
+    max_range: Length | None = Field(
+        None, description="Upper bound on fitted practical ranges; default twice the largest lag. Cap it when a "
+        "regional trend would otherwise be fitted as a very long range (it also bounds the simulation halo)")
 
 
 class StructureSettings(_Section):
@@ -166,6 +169,7 @@ def estimation_kwargs(settings: EstimationSettings) -> dict[str, Any]:
             "n_lags": v.n_lags,
             "fit_nugget": v.fit_nugget,
             "fix_sill": v.fix_sill,
+            "max_range": _metres(v.max_range),
         }
     return {
         "method": settings.method,

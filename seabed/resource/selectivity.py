@@ -34,6 +34,7 @@ __all__ = [
     "cutoff_from_settings",
     "grade_tonnage",
     "interval_grade",
+    "inventory_tonnes",
     "mining_inventory",
     "selection_label",
 ]
@@ -274,6 +275,32 @@ def _column_metal(grade: xr.DataArray, tonnes: np.ndarray, iy: np.ndarray, ix: n
     return out
 
 
+def _inventory_selection(bm: xr.Dataset, *, item: str, cutoff: pint.Quantity | str | float,
+                         interval: tuple[float, float], min_thickness: pint.Quantity | str | float,
+                         ) -> tuple[xr.DataArray, xr.DataArray]:
+    a, b = interval
+    sel = apply_cutoff(bm, item=item, cutoff=cutoff, mode="interval", interval=(a, b), min_thickness=min_thickness)
+    return block_tonnes(bm, where=sel, depth_from=a, depth_to=b).load(), sel
+
+
+def inventory_tonnes(
+    bm: xr.Dataset,
+    *,
+    item: str = "REY",
+    cutoff: pint.Quantity | str | float = "400 ppm",
+    interval: Sequence[pint.Quantity | str | float] = ("0 m", "10 m"),
+    min_thickness: pint.Quantity | str | float = "2 m",
+    **_: object,
+) -> xr.DataArray:
+    """Dry tonnes (t) per cell-layer of the blocks of :func:`mining_inventory`, (layer, y, x).
+
+    The same selection as :func:`mining_inventory` with the same arguments (further keywords,
+    such as ``resource_class``, are accepted and ignored); zero outside the inventory.
+    """
+    return _inventory_selection(bm, item=item, cutoff=cutoff, interval=_interval(interval),
+                                min_thickness=min_thickness)[0]
+
+
 def mining_inventory(
     bm: xr.Dataset,
     *,
@@ -316,9 +343,7 @@ def mining_inventory(
     if mode != "interval":
         raise ConfigError(f"mining_inventory mode: got {mode!r}; expected 'interval'")
     a, b = _interval(interval)
-    sel = apply_cutoff(bm, item=item, cutoff=cutoff, mode="interval", interval=(a, b),
-                       min_thickness=min_thickness)
-    t = block_tonnes(bm, where=sel, depth_from=a, depth_to=b)
+    t, sel = _inventory_selection(bm, item=item, cutoff=cutoff, interval=(a, b), min_thickness=min_thickness)
     tonnes = t.sum("layer").values
     iy, ix = np.nonzero(tonnes > 0)
     elements = [str(e) for e in bm["element"].values]

@@ -1,7 +1,7 @@
 """Conditional simulation of grades and the spread of tonnage it implies.
 
-Method (Gaussian, FFT + kriging-of-residuals conditioning)
-----------------------------------------------------------
+Method (Gaussian, kernel convolution + kriging-of-residuals conditioning, tile by tile)
+-------------------------------------------------------------------------------------
 1. **Normal scores.** Each element × layer composite column is mapped to N(0, 1) by its
    own empirical normal-score transform (:class:`NormalScoreTransform`).
 2. **Correlation model.** One standardised variogram ``γ`` (any
@@ -10,33 +10,42 @@ Method (Gaussian, FFT + kriging-of-residuals conditioning)
    cores and layers) and a layer-to-layer correlation ``ρ^|Δl|`` (AR(1) in depth):
    ``Cov(Y_el(u), Y_e'l'(u')) = R_e[e, e'] ρ^|l−l'| C(u − u')`` — an intrinsic
    (separable) model.
-3. **Unconditional fields.** Independent standard Gaussian fields with covariance
-   ``C`` are drawn on the grid by circulant embedding (FFT; Dietrich & Newsam 1993; two
-   fields per complex FFT), then correlated across elements and layers with the Cholesky
-   factors of ``R_e`` and of the AR(1) matrix.
+3. **Unconditional fields.** Independent standard Gaussian fields with covariance ``C``
+   are moving averages of white noise, ``Z = k ⊛ W`` (Oliver 1995), with ``k`` the
+   convolution square root of ``C`` truncated at a halo
+   (:mod:`seabed.geostats.random_field`). The noise of field ``f`` of realisation ``r``
+   is keyed cell by cell by ``(seed, r, f, lattice cell)``, so a field can be computed
+   on any tile of grid rows (plus its halo) or at any data cell, and every tiling gives
+   the same field. The fields are then correlated across elements and layers with the
+   Cholesky factors of ``R_e`` and of the AR(1) matrix.
 4. **Conditioning.** ``Y_cs = Y_uc + Σ_α w_α(u) [y_α − Y_uc(x_α)]`` with simple-kriging
    weights ``w`` (mean 0, the standardised model). Under the separable model with
    isotopic data, simple cokriging reduces to kriging each variable alone (autokrigeability,
    Wackernagel 2003 §25), so the weights depend only on the set of data locations: they are
-   solved **once** (by :class:`seabed.geostats.kriging.Kriging` on an identity right-hand
-   side) and reused for every element, layer and realisation.
+   solved per tile, **once** for all elements, layers and the realisations of a task
+   (:func:`tile_weights`, :class:`seabed.geostats.kriging.Kriging` on an identity
+   right-hand side, stored sparse).
 5. **Back-transform** to ppm with each column's transform.
 
-Each realisation is a pure function of ``(plan, seed, index)``
-(:func:`simulate_realisation`), so realisations can run as independent (e.g. Dask) tasks.
-:func:`realisation_tonnage` reduces one realisation to a small table (tonnage per
-element, class and cut-off) and :func:`summarise_realisations` gives P10/P50/P90.
+Scale: :func:`simulate_resource` runs one task per (tile of grid rows, batch of
+realisations); a task holds its tile's fields, weights and grades and returns tonnage
+sums, so memory is bounded by the tile size, not the grid. Each realisation is a pure
+function of ``(plan, seed, index)``; the tables do not depend on the scheduler, tile size
+or batching beyond rounding (tests: 1e-10). :func:`summarise_realisations` gives
+P10/P50/P90.
 
 Limitations: one variogram for all elements and layers; the AR(1) vertical model and
 the pooled element correlations are approximations; with heterotopic data (a core missing
 some layers) each sample pattern gets its own weights, and the cokriging shortcut is
 then approximate; data are moved to the centres of their grid cells (several cores in a
-cell are averaged).
+cell are averaged); the kernel is truncated where it holds all but ``1e-5`` of the variance
+(implied covariance within ~2e-3 of the model); a practical range of more than ~1,000
+cells is refused (cap the fitted range, ``variogram.max_range``).
 
 References
 ----------
-Dietrich, C. R. & Newsam, G. N. (1993). A fast and exact method for multidimensional
-Gaussian stochastic simulations. *Water Resources Research* 29(8), 2861–2869.
+Oliver, D. S. (1995). Moving averages for Gaussian simulation in two and three dimensions.
+*Mathematical Geology* 27(5), 939–960.
 Journel, A. G. & Huijbregts, C. J. (1978). *Mining Geostatistics*, §V.C (conditioning by
 kriging). Wackernagel, H. (2003). *Multivariate Geostatistics*, 3rd ed., Springer.
 Deutsch, C. V. & Journel, A. G. (1998). *GSLIB*, 2nd ed., §V.1.6 (normal-score transform).
@@ -50,15 +59,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import fft as sfft
 from scipy.sparse import csr_matrix
 from scipy.sparse import vstack as sparse_vstack
 from scipy.special import ndtri
 
+from seabed.compute import split_rows
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
+from seabed.geostats.random_field import ConvolutionKernel, field_at, field_window
 from seabed.geostats.variogram import VariogramModel
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.tonnage import DEFAULT_ITEMS, block_tonnes, item_members
@@ -67,14 +77,17 @@ from seabed.working_grid import WorkingGrid
 __all__ = [
     "NormalScoreTransform",
     "SimulationPlan",
-    "gaussian_field_spectrum",
-    "gaussian_fields",
+    "SimulationRun",
+    "conditional_tile_scores",
     "prepare_simulation",
-    "realisation_tonnage",
     "run_simulation",
     "simulate_realisation",
+    "simulate_resource",
     "simulate_scores",
+    "simulation_bytes_per_cell",
     "summarise_realisations",
+    "tile_weights",
+    "unconditional_at_data",
 ]
 
 
@@ -143,89 +156,6 @@ class NormalScoreTransform:
         return xs, ys
 
 
-# ------------------------------------------------------------------ FFT fields
-def gaussian_field_spectrum(
-    model: VariogramModel, shape: tuple[int, int], cell_size: float, *, padding: float | None = None
-) -> tuple[np.ndarray, float]:
-    """Square root of the circulant-embedding eigenvalues for ``model`` on a grid.
-
-    Parameters
-    ----------
-    model : VariogramModel
-        Variogram; rescaled to unit sill.
-    shape : (ny, nx)
-        Size of the grid to simulate.
-    cell_size : float
-        Cell edge, m.
-    padding : float, optional
-        Padding of the embedding, in multiples of the longest practical range; default 1
-        for spherical structures only (compact support: the embedding is then exact),
-        1.5 otherwise.
-
-    Returns
-    -------
-    (sqrt_eigenvalues, clipped) : ndarray (My, Mx) float32, float
-        ``sqrt(max(λ, 0) / (My·Mx))`` and the fraction of the total variance lost by
-        clipping negative eigenvalues (0 for an exact embedding).
-
-    Notes
-    -----
-    The covariance on the (My × Mx) torus has first row c[i, j] = C(j' d, −i' d) with
-    signed wrapped offsets i', j' (rows run north → south); λ = FFT₂(c) are the eigenvalues
-    of the block-circulant matrix. ``Z = FFT₂(√(λ/M) ⊙ (ε₁ + iε₂))`` has independent real
-    and imaginary parts, each with covariance C on the grid.
-    """
-    unit = model.scaled(1.0 / model.sill)
-    if padding is None:
-        padding = 1.0 if all(s.kind == "spherical" for s in unit.structures) else 1.5
-    longest = max((max(s.range, s.range_minor or 0.0) for s in unit.structures), default=cell_size)
-    pad = int(np.ceil(padding * longest / cell_size))
-    my = sfft.next_fast_len(shape[0] + pad, real=False)
-    mx = sfft.next_fast_len(shape[1] + pad, real=False)
-    i = np.arange(my)
-    j = np.arange(mx)
-    di = np.where(i <= my // 2, i, i - my)
-    dj = np.where(j <= mx // 2, j, j - mx)
-    dy = -di[:, None] * cell_size
-    dx = dj[None, :] * cell_size
-    c = unit.covariance(np.broadcast_to(dx, (my, mx)), np.broadcast_to(dy, (my, mx)))
-    lam = np.real(sfft.fft2(c))
-    negative = -lam[lam < 0].sum()
-    clipped = float(negative / lam[lam > 0].sum()) if negative > 0 else 0.0
-    sqrt_lam = np.sqrt(np.clip(lam, 0.0, None) / (my * mx)).astype(np.float32)
-    return sqrt_lam, clipped
-
-
-def gaussian_fields(
-    sqrt_lam: np.ndarray, n: int, shape: tuple[int, int], rng: np.random.Generator, workers: int
-) -> np.ndarray:
-    """``n`` independent unconditional fields, (n, ny, nx) float32.
-
-    Parameters
-    ----------
-    sqrt_lam : ndarray
-        From :func:`gaussian_field_spectrum`.
-    n : int
-        Number of fields.
-    shape : (ny, nx)
-        Grid size (at most the embedding size).
-    rng : numpy.random.Generator
-        Random stream.
-    workers : int
-        FFT threads.
-    """
-    my, mx = sqrt_lam.shape
-    out = np.empty((n, *shape), dtype=np.float32)
-    for k in range(0, n, 2):
-        noise = rng.standard_normal((my, mx, 2), dtype=np.float32).view(np.complex64)[..., 0]
-        noise *= sqrt_lam
-        z = sfft.fft2(noise, workers=workers, overwrite_x=True)
-        out[k] = z.real[: shape[0], : shape[1]]
-        if k + 1 < n:
-            out[k + 1] = z.imag[: shape[0], : shape[1]]
-    return out
-
-
 # ----------------------------------------------------------------------- plan
 @dataclass
 class SimulationPlan:
@@ -239,41 +169,46 @@ class SimulationPlan:
         Simulated elements.
     transforms : list of list of NormalScoreTransform
         ``[element][layer]``.
-    sqrt_lam : ndarray
-        FFT spectrum on the extended lattice (see :func:`gaussian_field_spectrum`).
-    lattice_shape : (ny, nx)
-        Extended lattice (the grid plus the cells holding data outside it).
-    grid_rows, grid_cols : slice
-        Where the grid sits in the lattice.
-    data_index : ndarray of int
-        Flat lattice index of each data cell.
+    kernel : ConvolutionKernel
+        Convolution square root of the unit-sill variogram (:mod:`seabed.geostats.random_field`).
+    data_rows, data_cols : ndarray of int
+        Lattice cell of each data cell (row, column relative to the grid's first cell; may lie
+        outside the grid).
+    data_xy : ndarray, (n_data, 2)
+        Centres of the data cells, m.
     scores : ndarray, (element, layer, n_data)
         Normal scores of the data cells (NaN where missing).
-    weights : dict
-        Sample pattern (tuple of data indices) -> simple-kriging weights, a sparse
-        (n_grid, n_pattern) float32 CSR matrix.
+    patterns : dict
+        Sample pattern (tuple of data indices) -> list of ``(element, layer)`` pairs sampled
+        exactly there (each pattern has its own conditioning weights).
+    model : VariogramModel
+        The unit-sill variogram of the normal scores.
+    neighbourhood : Neighbourhood
+        Search of the conditioning kriging.
     chol_elements, chol_layers : ndarray
         Cholesky factors of the element and layer correlation matrices.
     vertical_correlation : float
         Layer-to-layer correlation ρ.
-    clipped_variance : float
-        Variance fraction lost in the embedding.
+    element_correlation : ndarray
+        Element correlation of normal scores.
+    workers : int
+        FFT threads inside one task.
     """
 
     grid: WorkingGrid
     elements: list[str]
     transforms: list[list[NormalScoreTransform]]
-    sqrt_lam: np.ndarray
-    lattice_shape: tuple[int, int]
-    grid_rows: slice
-    grid_cols: slice
-    data_index: np.ndarray
+    kernel: ConvolutionKernel
+    data_rows: np.ndarray
+    data_cols: np.ndarray
+    data_xy: np.ndarray
     scores: np.ndarray
-    weights: dict[tuple[int, ...], csr_matrix]
+    patterns: dict[tuple[int, ...], list[tuple[int, int]]]
+    model: VariogramModel
+    neighbourhood: Neighbourhood
     chol_elements: np.ndarray
     chol_layers: np.ndarray
     vertical_correlation: float
-    clipped_variance: float
     element_correlation: np.ndarray = field(repr=False, default_factory=lambda: np.eye(1))
     workers: int = 1
 
@@ -281,6 +216,11 @@ class SimulationPlan:
     def n_layers(self) -> int:
         """Number of layers."""
         return self.grid.layers.n
+
+    @property
+    def n_fields(self) -> int:
+        """Independent Gaussian fields per realisation (elements × layers)."""
+        return len(self.elements) * self.grid.layers.n
 
 
 def _nearest_psd_cholesky(r: np.ndarray) -> np.ndarray:
@@ -318,23 +258,25 @@ def _vertical_correlation(scores: np.ndarray) -> float:
     return float(np.clip(np.corrcoef(a[ok], b[ok])[0, 1], 0.0, 0.99))
 
 
-#: Grid cells per block when solving the conditioning weights (fixed, so that the weights,
-#: and hence every realisation, do not depend on how the work is scheduled).
+#: Cells per block when solving the conditioning weights inside a tile (bounds the dense
+#: kriging output, ``16 × n_data`` bytes per cell).
 WEIGHT_BLOCK_CELLS = 16_384
 
-#: Lattice cells mixed at once by the element and layer Cholesky factors (bounds temporaries).
-MIX_BLOCK_CELLS = 65_536
+#: Default cells per simulation tile (whole grid rows).
+DEFAULT_TILE_CELLS = 65_536
+
+#: Default fraction of the unit variance the truncated convolution kernel may miss (keeps the
+#: implied covariance within ~2e-3 of the model; :class:`ConvolutionKernel`).
+KERNEL_TOLERANCE = 1e-5
 
 
-def _map_locally(func: Callable, items: Sequence, **shared: object) -> list:
-    return [func(item, **shared) for item in items]
+def simulation_bytes_per_cell(n_fields: int) -> int:
+    """Working memory of one target cell in a simulation tile, bytes.
 
-
-def _weight_block(rows: slice, *, estimator: Kriging, targets: np.ndarray) -> csr_matrix:
-    """Simple-kriging weights of the targets ``rows`` as a sparse (rows × data) matrix."""
-    w = estimator.predict(targets[rows]).estimate
-    w = np.nan_to_num(np.atleast_2d(w).reshape(rows.stop - rows.start, -1)).astype(np.float32)
-    return csr_matrix(w)
+    ``48 × n_fields + 64``: the fields on the tile window, their mixed and conditioned scores
+    (float64) and the back-transformed grades, plus the cell's tonnage inputs.
+    """
+    return 48 * int(n_fields) + 64
 
 
 def prepare_simulation(
@@ -345,11 +287,10 @@ def prepare_simulation(
     elements: Sequence[str] | None = None,
     vertical_correlation: float | None = None,
     neighbourhood: Neighbourhood | None = None,
-    padding: float | None = None,
+    kernel_tolerance: float = KERNEL_TOLERANCE,
     workers: int = 1,
-    mapper: Callable | None = None,
 ) -> SimulationPlan:
-    """Fit transforms, correlations, FFT spectrum and kriging weights once.
+    """Fit transforms, correlations and the convolution kernel once.
 
     Parameters
     ----------
@@ -366,14 +307,10 @@ def prepare_simulation(
         Layer-to-layer correlation of normal scores; default fitted (lag-one, pooled).
     neighbourhood : Neighbourhood, optional
         Kriging neighbourhood for conditioning; default the 64 nearest data, at least 1.
-    padding : float, optional
-        FFT embedding padding in multiples of the longest range (see
-        :func:`gaussian_field_spectrum`).
+    kernel_tolerance : float, default 1e-5
+        Variance fraction the truncated kernel may miss (see :class:`ConvolutionKernel`).
     workers : int, default 1
-        Threads for the FFTs.
-    mapper : callable, optional
-        ``map``-like ``mapper(func, items, **shared)`` (:class:`seabed.compute.Mapper`) that
-        solves the conditioning weights of blocks of ``WEIGHT_BLOCK_CELLS`` cells as tasks.
+        FFT threads inside one task.
 
     Returns
     -------
@@ -381,9 +318,9 @@ def prepare_simulation(
 
     Notes
     -----
-    The conditioning weights are stored sparse: each cell has at most
-    ``neighbourhood.max_samples`` non-zero weights (64 by default), so the weights of a
-    pattern take ``8 × 64 × cells`` bytes instead of ``4 × n_data × cells`` dense.
+    Nothing here grows with the grid: the conditioning weights are solved tile by tile in
+    the realisation tasks (:func:`run_simulation`), once per tile for all the realisations
+    of a task.
     """
     if composites.sizes.get("layer") != grid.layers.n:
         raise InputDataError(
@@ -401,20 +338,17 @@ def prepare_simulation(
     transforms = [[NormalScoreTransform.fit(values[i, j]) for j in range(n_l)] for i in range(n_el)]
     core_scores = np.stack([[transforms[i][j].transform(values[i, j]) for j in range(n_l)] for i in range(n_el)])
 
-    # lattice: the grid extended to every data cell
+    # data cells of the (unbounded) lattice of grid cells; several cores in a cell are averaged
     d = grid.cell_size
     cx = np.asarray(composites["x"].values, dtype=float)
     cy = np.asarray(composites["y"].values, dtype=float)
-    col = np.round((cx - grid.x[0]) / d).astype(int)
-    row = np.round((grid.y[0] - cy) / d).astype(int)
-    r0, c0 = min(0, row.min()), min(0, col.min())
-    r1, c1 = max(grid.shape[0], row.max() + 1), max(grid.shape[1], col.max() + 1)
-    lattice = (r1 - r0, c1 - c0)
-    flat = (row - r0) * lattice[1] + (col - c0)
-    cells, inverse = np.unique(flat, return_inverse=True)
+    col = np.round((cx - grid.x[0]) / d).astype(np.int64)
+    row = np.round((grid.y[0] - cy) / d).astype(np.int64)
+    cells, inverse = np.unique(np.column_stack([row, col]), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
     with np.errstate(invalid="ignore"):
-        scores = np.full((n_el, n_l, cells.size), np.nan)
-        for k in range(cells.size):
+        scores = np.full((n_el, n_l, cells.shape[0]), np.nan)
+        for k in range(cells.shape[0]):
             members = core_scores[..., inverse == k]
             counts = np.isfinite(members).sum(axis=-1)
             sums = np.nansum(members, axis=-1)
@@ -423,126 +357,293 @@ def prepare_simulation(
     r_el = _element_correlation(core_scores)
     rho = _vertical_correlation(core_scores) if vertical_correlation is None else float(vertical_correlation)
     lag = np.abs(np.arange(n_l)[:, None] - np.arange(n_l)[None, :])
-    chol_layers = _nearest_psd_cholesky(rho**lag)
-    chol_el = _nearest_psd_cholesky(r_el)
-
-    sqrt_lam, clipped = gaussian_field_spectrum(model, lattice, d, padding=padding)
-
     unit = model.scaled(1.0 / model.sill)
-    lat_r, lat_c = np.divmod(cells, lattice[1])
-    data_xy = np.column_stack([grid.x[0] + (lat_c + c0) * d, grid.y[0] - (lat_r + r0) * d])
-    targets = grid.cell_centres()
-    hood = neighbourhood or Neighbourhood(max_samples=64, min_samples=1)
-    weights: dict[tuple[int, ...], csr_matrix] = {}
-    blocks = [slice(s, min(s + WEIGHT_BLOCK_CELLS, targets.shape[0]))
-              for s in range(0, targets.shape[0], WEIGHT_BLOCK_CELLS)]
-    runner = mapper or _map_locally
-    for pattern in sorted({tuple(np.flatnonzero(np.isfinite(scores[i, j]))) for i in range(n_el) for j in range(n_l)}):
-        idx = np.array(pattern, dtype=int)
-        if idx.size == 0:
-            weights[pattern] = csr_matrix((targets.shape[0], 0), dtype=np.float32)
-            continue
-        sk = Kriging(unit, kind="simple", mean=0.0, neighbourhood=hood).fit(data_xy[idx], np.eye(idx.size))
-        parts = runner(_weight_block, blocks, estimator=sk, targets=targets)
-        weights[pattern] = sparse_vstack(parts, format="csr", dtype=np.float32)
+    patterns: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for i in range(n_el):
+        for j in range(n_l):
+            patterns.setdefault(tuple(int(k) for k in np.flatnonzero(np.isfinite(scores[i, j]))), []).append((i, j))
+    data_xy = np.column_stack([grid.x[0] + cells[:, 1] * d, grid.y[0] - cells[:, 0] * d])
     return SimulationPlan(
         grid=grid,
         elements=elements,
         transforms=transforms,
-        sqrt_lam=sqrt_lam,
-        lattice_shape=lattice,
-        grid_rows=slice(-r0, -r0 + grid.shape[0]),
-        grid_cols=slice(-c0, -c0 + grid.shape[1]),
-        data_index=cells,
+        kernel=ConvolutionKernel.from_model(unit, d, tolerance=kernel_tolerance),
+        data_rows=cells[:, 0].copy(),
+        data_cols=cells[:, 1].copy(),
+        data_xy=data_xy,
         scores=scores,
-        weights=weights,
-        chol_elements=chol_el,
-        chol_layers=chol_layers,
+        patterns=dict(sorted(patterns.items())),
+        model=unit,
+        neighbourhood=neighbourhood or Neighbourhood(max_samples=64, min_samples=1),
+        chol_elements=_nearest_psd_cholesky(r_el),
+        chol_layers=_nearest_psd_cholesky(rho**lag),
         vertical_correlation=rho,
-        clipped_variance=clipped,
         element_correlation=r_el,
         workers=workers,
     )
 
 
-# ----------------------------------------------------------------- realisation
+# ------------------------------------------------------------- realisation parts
 def _rng(seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(index)]))
 
 
-def simulate_scores(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
-    """Conditional normal scores of realisation ``index``, (element, layer, ny*nx) float32."""
-    rng = _rng(seed, index)
-    n_el, n_l = len(plan.elements), plan.n_layers
-    fields = gaussian_fields(plan.sqrt_lam, n_el * n_l, plan.lattice_shape, rng, plan.workers)
-    lat = fields.reshape(n_el, n_l, -1)  # mixed in place, block by block (bounded temporaries)
-    chol_el = plan.chol_elements.astype(np.float32)
-    chol_l = plan.chol_layers.astype(np.float32)
-    for start in range(0, lat.shape[-1], MIX_BLOCK_CELLS):
-        block = lat[:, :, start : start + MIX_BLOCK_CELLS]
-        mixed = np.einsum("ab,bln->aln", chol_el, block, optimize=True)
-        block[...] = np.matmul(chol_l, mixed)
-    ny, nx = plan.grid.shape
-    grid_part = lat.reshape(n_el, n_l, *plan.lattice_shape)[:, :, plan.grid_rows, plan.grid_cols]
-    out = np.ascontiguousarray(grid_part).reshape(n_el, n_l, ny * nx)
-    at_data = lat[:, :, plan.data_index]  # (e, l, n_data)
-    del fields, lat, grid_part
-    residual = plan.scores - at_data
-    for pattern, w in plan.weights.items():
-        if w.shape[1] == 0:
+def _keys(plan: SimulationPlan, seed: int, index: int) -> list[tuple[int, int, int]]:
+    """Noise key of each independent field of realisation ``index`` (element-major)."""
+    return [(int(seed), int(index), f) for f in range(plan.n_fields)]
+
+
+def _mix(plan: SimulationPlan, fields: np.ndarray) -> np.ndarray:
+    """Correlate independent unit fields (n_fields, n) across elements and layers → (e, l, n)."""
+    z = fields.reshape(len(plan.elements), plan.n_layers, -1)
+    z = np.einsum("ab,bln->aln", plan.chol_elements, z, optimize=True)
+    return np.matmul(plan.chol_layers, z)
+
+
+def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
+    """Unconditional scores of realisation ``index`` at the data cells, (element, layer, n_data)."""
+    return _mix(plan, field_at(plan.kernel, _keys(plan, seed, index), plan.data_rows, plan.data_cols))
+
+
+def tile_weights(plan: SimulationPlan, rows: slice, cells: np.ndarray | None = None) -> dict[tuple[int, ...], csr_matrix]:
+    """Simple-kriging conditioning weights of the cells of grid rows ``rows``.
+
+    Parameters
+    ----------
+    plan : SimulationPlan
+    rows : slice
+        Grid rows of the tile.
+    cells : ndarray of int, optional
+        Flat indices (within the tile, row-major) of the cells to condition; default all.
+
+    Returns
+    -------
+    dict
+        Sample pattern -> sparse (cells × pattern size) float64 weights: each cell has at most
+        ``neighbourhood.max_samples`` non-zero weights. The weights depend on the data
+        locations only (normal scores, unit sill, mean 0), so one set serves every element,
+        layer and realisation sampled with that pattern.
+    """
+    xx, yy = np.meshgrid(plan.grid.x, plan.grid.y[rows])
+    targets = np.column_stack([xx.ravel(), yy.ravel()])
+    if cells is not None:
+        targets = targets[cells]
+    n = targets.shape[0]
+    out: dict[tuple[int, ...], csr_matrix] = {}
+    for pattern in plan.patterns:
+        idx = np.array(pattern, dtype=int)
+        if idx.size == 0:
+            out[pattern] = csr_matrix((n, 0))
             continue
-        idx = np.array(pattern)
-        mask = np.all(np.isfinite(plan.scores[:, :, idx]), axis=-1)
-        present = np.isfinite(plan.scores).sum(axis=-1) == idx.size
-        sel = np.argwhere(mask & present)
-        if sel.size == 0:
-            continue
-        r = residual[sel[:, 0], sel[:, 1]][:, idx].astype(np.float32)  # (v, n_pattern)
-        out[sel[:, 0], sel[:, 1]] += np.asarray(w @ r.T).T
+        sk = Kriging(plan.model, kind="simple", mean=0.0, neighbourhood=plan.neighbourhood).fit(
+            plan.data_xy[idx], np.eye(idx.size))
+        parts = []
+        for start in range(0, n, WEIGHT_BLOCK_CELLS):
+            w = sk.predict(targets[start : start + WEIGHT_BLOCK_CELLS]).estimate
+            parts.append(csr_matrix(np.nan_to_num(np.atleast_2d(w).reshape(-1, idx.size))))
+        out[pattern] = sparse_vstack(parts, format="csr") if parts else csr_matrix((0, idx.size))
     return out
 
 
-def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
-    """Grades of realisation ``index``, ppm, (element, layer, y, x) float32.
+def conditional_tile_scores(
+    plan: SimulationPlan,
+    rows: slice,
+    *,
+    seed: int,
+    index: int,
+    weights: dict[tuple[int, ...], csr_matrix],
+    at_data: np.ndarray,
+    cells: np.ndarray | None = None,
+) -> np.ndarray:
+    """Conditional normal scores of realisation ``index`` on a tile, (element, layer, cells).
 
-    A pure function of ``(plan, seed, index)``: the random stream is
-    ``SeedSequence([seed, index])``, so realisations are reproducible and independent
-    whatever order (or machine) they run on.
+    ``Y_cs = Y_uc + Σ_α w_α [y_α − Y_uc(x_α)]`` with the tile's ``weights``
+    (:func:`tile_weights`, same ``cells``) and ``at_data`` the realisation's unconditional
+    scores at the data cells (:func:`unconditional_at_data`).
     """
-    y = simulate_scores(plan, seed=seed, index=index)
-    out = np.empty_like(y)
+    nx = plan.grid.shape[1]
+    fields = field_window(plan.kernel, _keys(plan, seed, index), (rows.start, rows.stop), (0, nx),
+                          workers=plan.workers).reshape(plan.n_fields, -1)
+    if cells is not None:
+        fields = fields[:, cells]
+    out = _mix(plan, fields)
+    residual = plan.scores - at_data
+    for pattern, pairs in plan.patterns.items():
+        w = weights[pattern]
+        if w.shape[1] == 0:
+            continue
+        e, lyr = np.array(pairs).T
+        r = residual[e, lyr][:, list(pattern)]  # (pairs, pattern)
+        out[e, lyr] += np.asarray(w @ r.T).T
+    return out
+
+
+def _back_transform(plan: SimulationPlan, y: np.ndarray) -> np.ndarray:
+    out = np.empty(y.shape, dtype=np.float32)
     for i in range(len(plan.elements)):
         for j in range(plan.n_layers):
             out[i, j] = plan.transforms[i][j].back_transform(y[i, j])
-    return out.reshape(len(plan.elements), plan.n_layers, *plan.grid.shape)
+    return out
 
 
-def realisation_tonnage(
+def _tiles(n_rows: int, n_cols: int, tile_cells: int) -> list[slice]:
+    return split_rows(n_rows, [n_cols] * n_rows, max(1, int(tile_cells)))
+
+
+def simulate_scores(plan: SimulationPlan, *, seed: int, index: int, tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
+    """Conditional normal scores of realisation ``index`` on the whole grid, (element, layer, ny*nx).
+
+    Tile by tile (``tile_cells`` cells of whole rows); the result does not depend on the
+    tiling beyond rounding.
+    """
+    ny, nx = plan.grid.shape
+    at_data = unconditional_at_data(plan, seed=seed, index=index)
+    out = np.empty((len(plan.elements), plan.n_layers, ny * nx))
+    for rows in _tiles(ny, nx, tile_cells):
+        w = tile_weights(plan, rows)
+        out[:, :, rows.start * nx : rows.stop * nx] = conditional_tile_scores(
+            plan, rows, seed=seed, index=index, weights=w, at_data=at_data)
+    return out
+
+
+def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int, tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
+    """Grades of realisation ``index`` on the whole grid, ppm, (element, layer, y, x) float32.
+
+    A pure function of ``(plan, seed, index)``: the noise of field ``f`` is keyed by
+    ``(seed, index, f)`` cell by cell, so realisations are reproducible and independent
+    whatever order, machine or tiling they are computed with. Holds the whole grid: for
+    tonnage over large grids use :func:`run_simulation`, which never does.
+    """
+    y = simulate_scores(plan, seed=seed, index=index, tile_cells=tile_cells)
+    return _back_transform(plan, y).reshape(len(plan.elements), plan.n_layers, *plan.grid.shape)
+
+
+# ------------------------------------------------------------------ tonnage
+@dataclass
+class TileWork:
+    """One simulation task: a tile of grid rows and a batch of realisations.
+
+    Attributes
+    ----------
+    rows : slice
+        Grid rows.
+    cells : ndarray of int
+        Flat indices (within the tile) of the cells that carry tonnes (the rest is skipped).
+    tonnes : ndarray, (layer, cells)
+        Dry tonnes counted in the resource, t.
+    codes : ndarray of int8, (layer, cells) or None
+        Resource class codes.
+    inventory_tonnes : ndarray, (layer, cells) or None
+        Dry tonnes of the mined interval of the inventory blocks (0 elsewhere), t.
+    inventory_cells, inventory_rows : ndarray of int
+        Positions in ``cells`` of the inventory blocks in this tile, and their rows in the
+        inventory table.
+    indices : tuple of int
+        Realisations.
+    """
+
+    rows: slice
+    cells: np.ndarray
+    tonnes: np.ndarray
+    codes: np.ndarray | None
+    inventory_tonnes: np.ndarray | None
+    inventory_cells: np.ndarray
+    inventory_rows: np.ndarray
+    indices: tuple[int, ...]
+
+
+def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> list[str]:
+    classes = [CLASS_NAMES[c] for c in (3, 2, 1, 0)] if with_classes else []
+    return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
+
+
+def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.ndarray, cutoff_item: str,
+               cutoffs: Sequence[float], n_inventories: int) -> dict[str, object]:
+    """Sums of one tile for a batch of realisations (see :func:`run_simulation`)."""
+    n_scopes = 1 + (4 if work.codes is not None else 0) + len(cutoffs)
+    empty = {"indices": work.indices, "mud": np.zeros((len(work.indices), n_scopes)),
+             "metal": np.zeros((len(work.indices), n_scopes, len(plan.elements))), "inventories": {},
+             "inventory_rows": work.inventory_rows}
+    if work.cells.size == 0:
+        return empty
+    weights = tile_weights(plan, work.rows, work.cells)
+    members, is_oxide = item_members(cutoff_item, plan.elements)
+    idx = [plan.elements.index(m) for m in members]
+    factors = np.array([ELEMENTS[m].oxide_factor if is_oxide else 1.0 for m in members])
+    t = work.tonnes
+    masks: list[np.ndarray] = [np.ones_like(t, dtype=bool)]
+    if work.codes is not None:
+        masks += [work.codes == c for c in (3, 2, 1, 0)]
+    mud, metal, inventories = empty["mud"], empty["metal"], empty["inventories"]
+    for k, r in enumerate(work.indices):
+        y = conditional_tile_scores(plan, work.rows, seed=seed, index=r, weights=weights,
+                                    at_data=at_data[r], cells=work.cells)
+        g = _back_transform(plan, y)
+        g_item = np.tensordot(factors, g[idx], axes=1)
+        sels = masks + [g_item >= c for c in cutoffs]
+        for s, sel in enumerate(sels):
+            tw = np.where(sel, t, 0.0)
+            mud[k, s] = tw.sum()
+            metal[k, s] = np.einsum("eln,ln->e", g, tw, dtype=np.float64) * 1e-6
+        if r < n_inventories and work.inventory_tonnes is not None and work.inventory_cells.size:
+            pick = work.inventory_cells
+            inventories[r] = np.einsum("eln,ln->en", g[:, :, pick], work.inventory_tonnes[:, pick], dtype=np.float64)
+    return empty
+
+
+def _data_task(batch: tuple[int, ...], *, plan: SimulationPlan, seed: int) -> np.ndarray:
+    return np.stack([unconditional_at_data(plan, seed=seed, index=r) for r in batch])
+
+
+@dataclass
+class SimulationRun:
+    """Result of :func:`simulate_resource`.
+
+    Attributes
+    ----------
+    tonnage : pandas.DataFrame
+        Long table (see :func:`run_simulation`).
+    inventories : list of pandas.DataFrame
+        The mining inventory re-graded with each of the first ``n_inventories`` realisations.
+    """
+
+    tonnage: pd.DataFrame
+    inventories: list[pd.DataFrame]
+
+
+def simulate_resource(
     plan: SimulationPlan,
     bm: xr.Dataset,
-    index: int,
     *,
+    n_realisations: int,
     seed: int,
+    mapper: Callable | None = None,
     items: Iterable[str] = DEFAULT_ITEMS,
     cutoff_item: str = "REY",
     cutoffs: Sequence[float] = (400.0, 1000.0, 2000.0),
     resource_class: xr.DataArray | None = None,
     density_relative_sd: float = 0.0,
     thickness_relative_sd: float = 0.0,
-    grades: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Tonnage of one realisation: totals, per class and above each cut-off.
+    inventory: pd.DataFrame | None = None,
+    inventory_tonnes: xr.DataArray | None = None,
+    n_inventories: int = 0,
+    tile_cells: int = DEFAULT_TILE_CELLS,
+) -> SimulationRun:
+    """Tonnage (and re-graded mining inventories) of ``n_realisations`` realisations, tile by tile.
 
     Parameters
     ----------
     plan : SimulationPlan
         From :func:`prepare_simulation` (elements must be in the block model).
     bm : xarray.Dataset
-        Block model (cell area, thickness, density, ``mineable``).
-    index : int
-        Realisation number.
+        Block model (cell area, thickness, density, ``mineable``); may be read lazily.
+    n_realisations : int
+        Number of realisations (≥ 1).
     seed : int
         Base seed.
+    mapper : callable, optional
+        ``mapper(func, items, **shared)`` (:class:`seabed.compute.Mapper`): every (tile,
+        batch of realisations) is one task; default: in this process.
     items : iterable of str
         Groups/oxide groups reported besides each element.
     cutoff_item : str, default "REY"
@@ -554,9 +655,131 @@ def realisation_tonnage(
     density_relative_sd, thickness_relative_sd : float
         Relative standard deviation of a global density / thickness factor drawn per
         realisation (normal, truncated at ±3 sd); 0 switches it off.
-    grades : ndarray, optional
-        The realisation's grades if already simulated (:func:`simulate_realisation` of the
-        same ``plan``, ``seed``, ``index``), ppm.
+    inventory : pandas.DataFrame, optional
+        The mining inventory (:func:`seabed.resource.selectivity.mining_inventory`) to re-grade.
+    inventory_tonnes : xarray.DataArray, optional
+        Its ``(layer, y, x)`` tonnes of the mined interval
+        (:func:`seabed.resource.selectivity.inventory_tonnes`), t.
+    n_inventories : int, default 0
+        Re-grade the inventory with the first ``n_inventories`` realisations.
+    tile_cells : int
+        Cells per tile (whole rows): bounds a task's memory at about
+        ``simulation_bytes_per_cell(plan.n_fields) × tile_cells`` bytes.
+
+    Returns
+    -------
+    SimulationRun
+
+    Notes
+    -----
+    Memory does not grow with the grid beyond (layer, y, x) maps of tonnes and classes:
+    each task simulates one tile (fields on the tile plus its halo, conditioning weights
+    of the tile's cells, solved once for the task's realisations) and returns sums. The
+    unconditional scores at the data cells are computed first, once per realisation
+    (``n_realisations × elements × layers × n_data`` values). Only cells with tonnes are
+    conditioned. The table is the same whatever the scheduler, tile size or batching (to
+    rounding): every random number is keyed by (seed, realisation, field, lattice cell).
+    """
+    if n_realisations < 1:
+        raise ConfigError(f"simulation.n_realisations: got {n_realisations}; expected >= 1")
+    runner = mapper or _map_locally
+    workers = int(getattr(mapper, "n_workers", 1))
+    ny, nx = plan.grid.shape
+    tiles = _tiles(ny, nx, tile_cells)
+    n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
+    batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
+    at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
+
+    tonnes = block_tonnes(bm).transpose("layer", "y", "x").values.reshape(plan.n_layers, -1)
+    rc = resource_class if resource_class is not None else bm.get("resource_class")
+    codes = None if rc is None else rc.transpose("layer", "y", "x").values.astype(np.int8).reshape(plan.n_layers, -1)
+    inv_t = None
+    inv_flat = np.empty(0, dtype=np.int64)
+    if inventory is not None and n_inventories > 0:
+        if inventory_tonnes is None:
+            raise ConfigError("simulation: an inventory to re-grade needs its inventory_tonnes (layer, y, x)")
+        inv_t = inventory_tonnes.transpose("layer", "y", "x").values.reshape(plan.n_layers, -1)
+        col = np.round((inventory["x"].to_numpy() - plan.grid.x[0]) / plan.grid.cell_size).astype(np.int64)
+        row = np.round((plan.grid.y[0] - inventory["y"].to_numpy()) / plan.grid.cell_size).astype(np.int64)
+        inv_flat = row * nx + col
+    work = []
+    for rows in tiles:
+        span = slice(rows.start * nx, rows.stop * nx)
+        active = tonnes[:, span].any(axis=0)
+        if inv_t is not None:
+            active |= inv_t[:, span].any(axis=0)
+        cells = np.flatnonzero(active)
+        in_tile = np.flatnonzero((inv_flat >= span.start) & (inv_flat < span.stop))
+        pos = np.searchsorted(cells, inv_flat[in_tile] - span.start)
+        for batch in batches:
+            work.append(TileWork(
+                rows=rows, cells=cells, tonnes=tonnes[:, span][:, cells],
+                codes=None if codes is None else codes[:, span][:, cells],
+                inventory_tonnes=None if inv_t is None else inv_t[:, span][:, cells],
+                inventory_cells=pos, inventory_rows=in_tile, indices=batch))
+    with_classes = codes is not None
+    scopes = _scopes(cutoff_item, cutoffs, with_classes)
+    mud = np.zeros((n_realisations, len(scopes)))
+    metal = np.zeros((n_realisations, len(scopes), len(plan.elements)))
+    n_inv = min(n_inventories, n_realisations) if inv_t is not None else 0
+    inv_metal = np.zeros((n_inv, len(plan.elements), len(inv_flat)))
+    parts = getattr(runner, "imap", runner)(_tile_task, work, plan=plan, seed=seed, at_data=at_data,
+                                            cutoff_item=cutoff_item, cutoffs=list(cutoffs), n_inventories=n_inv)
+    for part in parts:
+        idx = list(part["indices"])
+        mud[idx] += part["mud"]
+        metal[idx] += part["metal"]
+        for r, m in part["inventories"].items():
+            inv_metal[r][:, part["inventory_rows"]] += m
+    tables = [_tonnage_frame(plan, r, mud[r], metal[r], scopes, list(items), seed=seed,
+                             density_relative_sd=density_relative_sd, thickness_relative_sd=thickness_relative_sd)
+              for r in range(n_realisations)]
+    inventories = []
+    for r in range(n_inv):
+        inv = inventory.copy()
+        col_t = inventory["dry_tonnes"].to_numpy()
+        for k, e in enumerate(plan.elements):
+            if e in inv.columns:
+                inv[e] = inv_metal[r, k] / col_t
+        inventories.append(inv)
+    return SimulationRun(pd.concat(tables, ignore_index=True), inventories)
+
+
+def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.ndarray, scopes: list[str],
+                   items: list[str], *, seed: int, density_relative_sd: float,
+                   thickness_relative_sd: float) -> pd.DataFrame:
+    """The long table of one realisation from its sums per scope (t)."""
+    rng = _rng(seed, 10**9 + index)
+    factor = 1.0
+    for sd in (density_relative_sd, thickness_relative_sd):
+        if sd > 0:
+            factor *= 1.0 + sd * float(np.clip(rng.standard_normal(), -3, 3))
+    ox = np.array([ELEMENTS[e].oxide_factor for e in plan.elements])
+    rows = []
+    for s, scope in enumerate(scopes):
+        m = metal[s] * factor
+        rows.append((scope, "mud", float(mud[s] * factor), np.nan))
+        for k, e in enumerate(plan.elements):
+            rows.append((scope, e, float(m[k]), float(m[k] * ox[k])))
+        for item in items:
+            mem, oxide = item_members(item, plan.elements)
+            ii = [plan.elements.index(x) for x in mem]
+            as_oxide = float((m[ii] * ox[ii]).sum())
+            rows.append((scope, item, as_oxide if oxide else float(m[ii].sum()), as_oxide))
+    out = pd.DataFrame(rows, columns=["scope", "item", "tonnes", "oxide_tonnes"])
+    out.insert(0, "realisation", index)
+    return out
+
+
+def _map_locally(func: Callable, items: Sequence, **shared: object) -> list:
+    return [func(item, **shared) for item in items]
+
+
+def run_simulation(plan: SimulationPlan, bm: xr.Dataset, *, n_realisations: int, seed: int,
+                   mapper: Callable | None = None, **options: object) -> pd.DataFrame:
+    """Tonnage of ``n_realisations`` realisations: totals, per class and above each cut-off.
+
+    See :func:`simulate_resource` for the parameters.
 
     Returns
     -------
@@ -566,86 +789,8 @@ def realisation_tonnage(
         dry mud for ``"mud"``, oxide tonnes for oxide groups, metal tonnes otherwise) and
         ``oxide_tonnes`` (t, as oxides; NaN for mud).
     """
-    if grades is None:
-        grades = simulate_realisation(plan, seed=seed, index=index)
-    rng = _rng(seed, 10**9 + index)
-    factor = 1.0
-    for sd in (density_relative_sd, thickness_relative_sd):
-        if sd > 0:
-            factor *= 1.0 + sd * float(np.clip(rng.standard_normal(), -3, 3))
-    t = block_tonnes(bm).values * factor  # (l, y, x)
-    n_l = plan.n_layers
-    t2 = t.reshape(n_l, -1)
-    g = grades.reshape(len(plan.elements), n_l, -1)
-    scopes: list[tuple[str, np.ndarray]] = [("total", t2)]
-    rc = resource_class if resource_class is not None else bm.get("resource_class")
-    if rc is not None:
-        codes = rc.transpose("layer", "y", "x").values.reshape(n_l, -1)
-        scopes += [(CLASS_NAMES[c], t2 * (codes == c)) for c in (3, 2, 1, 0)]
-    members, is_oxide = item_members(cutoff_item, plan.elements)
-    idx = [plan.elements.index(m) for m in members]
-    factors = np.array([ELEMENTS[m].oxide_factor if is_oxide else 1.0 for m in members], dtype=np.float32)
-    g_item = np.tensordot(factors, g[idx], axes=1)
-    scopes += [(f"{cutoff_item} >= {c:g} ppm", t2 * (g_item >= c)) for c in cutoffs]
-    rows = []
-    ox = np.array([ELEMENTS[e].oxide_factor for e in plan.elements])
-    items = list(items)
-    for scope, tw in scopes:
-        metal = np.einsum("eln,ln->e", g, tw, dtype=np.float64) * 1e-6
-        rows.append((scope, "mud", float(tw.sum()), np.nan))
-        for k, e in enumerate(plan.elements):
-            rows.append((scope, e, float(metal[k]), float(metal[k] * ox[k])))
-        for item in items:
-            mem, oxide = item_members(item, plan.elements)
-            ii = [plan.elements.index(m) for m in mem]
-            as_oxide = float((metal[ii] * ox[ii]).sum())
-            rows.append((scope, item, as_oxide if oxide else float(metal[ii].sum()), as_oxide))
-    out = pd.DataFrame(rows, columns=["scope", "item", "tonnes", "oxide_tonnes"])
-    out.insert(0, "realisation", index)
-    return out
-
-
-def _tonnage_task(index: int, *, plan: SimulationPlan, bm: xr.Dataset, seed: int, options: dict) -> pd.DataFrame:
-    return realisation_tonnage(plan, bm, index, seed=seed, **options)
-
-
-def run_simulation(
-    plan: SimulationPlan,
-    bm: xr.Dataset,
-    *,
-    n_realisations: int,
-    seed: int,
-    map_function: Callable | None = None,
-    mapper: Callable | None = None,
-    **options: object,
-) -> pd.DataFrame:
-    """Tonnage of ``n_realisations`` realisations (long table, see :func:`realisation_tonnage`).
-
-    Parameters
-    ----------
-    map_function : callable, optional
-        ``map``-like function used to run the realisations (e.g. a Dask client's
-        ``map`` + gather, or a process pool's ``map``); default the built-in ``map``.
-    mapper : callable, optional
-        ``mapper(func, items, **shared)`` (:class:`seabed.compute.Mapper`): realisations run
-        as independent tasks, with ``plan`` and ``bm`` sent to the workers once. Takes
-        precedence over ``map_function``. Each realisation is a pure function of
-        ``(plan, seed, index)``, so the table does not depend on the scheduler.
-    **options
-        Passed to :func:`realisation_tonnage`.
-    """
-    if n_realisations < 1:
-        raise ConfigError(f"simulation.n_realisations: got {n_realisations}; expected >= 1")
-
-    if mapper is not None:
-        tables = mapper(_tonnage_task, range(n_realisations), plan=plan, bm=bm, seed=seed, options=options)
-        return pd.concat(tables, ignore_index=True)
-
-    def one(i: int) -> pd.DataFrame:
-        return realisation_tonnage(plan, bm, i, seed=seed, **options)
-
-    runner = map_function or map
-    return pd.concat(list(runner(one, range(n_realisations))), ignore_index=True)
+    return simulate_resource(plan, bm, n_realisations=n_realisations, seed=seed, mapper=mapper,
+                             **options).tonnage
 
 
 def summarise_realisations(
