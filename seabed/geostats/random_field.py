@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 #: Lattice cells per side of a noise block (part of the definition of a field: do not change).
-NOISE_BLOCK: int = 16
+NOISE_BLOCK: int = 64
 
 _B = NOISE_BLOCK
 _BB = NOISE_BLOCK * NOISE_BLOCK

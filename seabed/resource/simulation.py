@@ -68,7 +68,7 @@ from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
-from seabed.geostats.random_field import ConvolutionKernel, field_at, field_window
+from seabed.geostats.random_field import NOISE_BLOCK, ConvolutionKernel, field_at, field_window
 from seabed.geostats.variogram import VariogramModel
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.tonnage import DEFAULT_ITEMS, block_tonnes, item_members
@@ -401,8 +401,24 @@ def _mix(plan: SimulationPlan, fields: np.ndarray) -> np.ndarray:
 
 
 def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
-    """Unconditional scores of realisation ``index`` at the data cells, (element, layer, n_data)."""
-    return _mix(plan, field_at(plan.kernel, _keys(plan, seed, index), plan.data_rows, plan.data_cols))
+    """Unconditional scores of realisation ``index`` at the data cells, (element, layer, n_data).
+
+    Data spread over a compact area are read from one field window over their bounding box;
+    scattered data are computed point by point (:func:`seabed.geostats.random_field.field_at`).
+    Both give the same values (to rounding).
+    """
+    keys = _keys(plan, seed, index)
+    r, c = plan.data_rows, plan.data_cols
+    if r.size == 0:
+        return np.zeros((len(plan.elements), plan.n_layers, 0))
+    box = (int(r.max() - r.min()) + 1) * (int(c.max() - c.min()) + 1)
+    if box <= 4 * r.size * (2 * plan.kernel.halo + NOISE_BLOCK) ** 2:
+        win = field_window(plan.kernel, keys, (int(r.min()), int(r.max()) + 1), (int(c.min()), int(c.max()) + 1),
+                           workers=plan.workers)
+        fields = win[:, r - r.min(), c - c.min()]
+    else:
+        fields = field_at(plan.kernel, keys, r, c)
+    return _mix(plan, fields)
 
 
 def tile_weights(plan: SimulationPlan, rows: slice, cells: np.ndarray | None = None) -> dict[tuple[int, ...], csr_matrix]:
@@ -454,18 +470,22 @@ def conditional_tile_scores(
     weights: dict[tuple[int, ...], csr_matrix],
     at_data: np.ndarray,
     cells: np.ndarray | None = None,
+    fields: np.ndarray | None = None,
 ) -> np.ndarray:
     """Conditional normal scores of realisation ``index`` on a tile, (element, layer, cells).
 
     ``Y_cs = Y_uc + Σ_α w_α [y_α − Y_uc(x_α)]`` with the tile's ``weights``
     (:func:`tile_weights`, same ``cells``) and ``at_data`` the realisation's unconditional
-    scores at the data cells (:func:`unconditional_at_data`).
+    scores at the data cells (:func:`unconditional_at_data`). ``fields`` are the
+    realisation's independent unit fields on the tile's cells (n_fields, cells) if already
+    drawn.
     """
     nx = plan.grid.shape[1]
-    fields = field_window(plan.kernel, _keys(plan, seed, index), (rows.start, rows.stop), (0, nx),
-                          workers=plan.workers).reshape(plan.n_fields, -1)
-    if cells is not None:
-        fields = fields[:, cells]
+    if fields is None:
+        fields = field_window(plan.kernel, _keys(plan, seed, index), (rows.start, rows.stop), (0, nx),
+                              workers=plan.workers).reshape(plan.n_fields, -1)
+        if cells is not None:
+            fields = fields[:, cells]
     out = _mix(plan, fields)
     residual = plan.scores - at_data
     for pattern, pairs in plan.patterns.items():
@@ -557,9 +577,40 @@ def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> l
     return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
 
 
-def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.ndarray, cutoff_item: str,
+def _fields_with_data(plan: SimulationPlan, rows: slice, cells: np.ndarray, *, seed: int,
+                      index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit fields on a tile's cells and mixed scores at the data cells, from one field window.
+
+    For a tile that holds the whole grid: one window over the grid and the data cells
+    replaces two (the same values as :func:`unconditional_at_data` to rounding).
+    """
+    nx = plan.grid.shape[1]
+    r0, r1 = min(rows.start, int(plan.data_rows.min(initial=0))), max(rows.stop, int(plan.data_rows.max(initial=0)) + 1)
+    c0, c1 = min(0, int(plan.data_cols.min(initial=0))), max(nx, int(plan.data_cols.max(initial=0)) + 1)
+    win = field_window(plan.kernel, _keys(plan, seed, index), (r0, r1), (c0, c1), workers=plan.workers)
+    at_data = _mix(plan, win[:, plan.data_rows - r0, plan.data_cols - c0])
+    tile = win[:, rows.start - r0 : rows.stop - r0, -c0 : nx - c0].reshape(plan.n_fields, -1)
+    return tile[:, cells], at_data
+
+
+def _window_area(plan: SimulationPlan) -> tuple[int, int]:
+    """Cells of one window over the grid and the data, and of the grid alone."""
+    ny, nx = plan.grid.shape
+    r, c = plan.data_rows, plan.data_cols
+    if r.size == 0:
+        return ny * nx, ny * nx
+    rows = max(ny, int(r.max()) + 1) - min(0, int(r.min()))
+    cols = max(nx, int(c.max()) + 1) - min(0, int(c.min()))
+    return rows * cols, ny * nx
+
+
+def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.ndarray | None, cutoff_item: str,
                cutoffs: Sequence[float], n_inventories: int) -> dict[str, object]:
-    """Sums of one tile for a batch of realisations (see :func:`run_simulation`)."""
+    """Sums of one tile for a batch of realisations (see :func:`run_simulation`).
+
+    ``at_data`` None: the tile is the whole grid, and each realisation's data scores come
+    from the same field window as the tile's cells.
+    """
     n_scopes = 1 + (4 if work.codes is not None else 0) + len(cutoffs)
     empty = {"indices": work.indices, "mud": np.zeros((len(work.indices), n_scopes)),
              "metal": np.zeros((len(work.indices), n_scopes, len(plan.elements))), "inventories": {},
@@ -576,8 +627,12 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
         masks += [work.codes == c for c in (3, 2, 1, 0)]
     mud, metal, inventories = empty["mud"], empty["metal"], empty["inventories"]
     for k, r in enumerate(work.indices):
+        if at_data is None:
+            fields, data_r = _fields_with_data(plan, work.rows, work.cells, seed=seed, index=r)
+        else:
+            fields, data_r = None, at_data[r]
         y = conditional_tile_scores(plan, work.rows, seed=seed, index=r, weights=weights,
-                                    at_data=at_data[r], cells=work.cells)
+                                    at_data=data_r, cells=work.cells, fields=fields)
         g = _back_transform(plan, y)
         g_item = np.tensordot(factors, g[idx], axes=1)
         sels = masks + [g_item >= c for c in cutoffs]
@@ -688,7 +743,11 @@ def simulate_resource(
     tiles = _tiles(ny, nx, tile_cells)
     n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
     batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
-    at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
+    union, grid_cells = _window_area(plan)
+    if len(tiles) == 1 and union <= 2 * grid_cells:  # one window per realisation serves grid and data
+        at_data = None
+    else:
+        at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
 
     tonnes = block_tonnes(bm).transpose("layer", "y", "x").values.reshape(plan.n_layers, -1)
     rc = resource_class if resource_class is not None else bm.get("resource_class")
