@@ -342,3 +342,19 @@ def test_radius_limited_neighbourhoods_match_dense_solves():
         assert res.estimate[i] == pytest.approx(w[:n] @ v[idx], rel=1e-8, abs=1e-10)
         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("kind", ["simple", "ordinary"])
+def test_neighbour_weights_reproduce_predict_on_an_identity(kind):
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(0, 1000, (40, 2))
+    targets = rng.uniform(0, 1000, (300, 2))
+    model = VariogramModel(0.1, (Structure("spherical", 0.9, 400.0),))
+    nb = Neighbourhood(max_samples=8, min_samples=2, radius=300.0)
+    est = Kriging(model, kind=kind, mean=0.0 if kind == "simple" else None, neighbourhood=nb).fit(xy, np.eye(40))
+    dense = np.nan_to_num(est.predict(targets).estimate)
+    idx, w = est.neighbour_weights(targets)
+    rebuilt = np.zeros((300, 41))
+    np.put_along_axis(rebuilt, idx, w, axis=1)
+    np.testing.assert_allclose(rebuilt[:, :40], dense, atol=1e-12)
+    assert (idx < 40).sum(axis=1).max() <= 8

@@ -162,12 +162,12 @@ def test_p50_close_to_kriged_and_spread_narrows_with_cores() -> None:
         comp = composites(grid, n_cores, seed=3).drop_vars("La")
         bm = kriged_block_model(grid, comp)
         plan = prepare_simulation(comp, grid, model=MODEL)
-        res = run_simulation(plan, bm, n_realisations=40, seed=1, items=["Y"], cutoffs=[500.0])
+        res = run_simulation(plan, bm, n_realisations=100, seed=1, items=["Y"], cutoffs=[500.0])
         summary = summarise_realisations(res).loc[("total", "Y")]
         kriged = contained(bm, "Y").magnitude
         assert summary["P50 [t]"] == pytest.approx(kriged, rel=0.08)
         spreads[n_cores] = (summary["P90 [t]"] - summary["P10 [t]"]) / summary["P50 [t]"]
-    assert spreads[120] < 0.8 * spreads[12]
+    assert spreads[120] < 0.7 * spreads[12]  # measured ~0.5 (100 realisations, 3 seeds)
 
 
 def test_summary_has_classes_and_cutoffs(plan_and_data) -> None:

@@ -489,7 +489,39 @@ class Kriging:
             squeeze=self.squeeze_,
         )
 
-    def _krige_chunk(self, g: _Group, t: np.ndarray) -> dict[str, np.ndarray]:
+    def neighbour_weights(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Kriging weights of each target on its neighbours (the first sample set only).
+
+        Parameters
+        ----------
+        targets : ndarray, shape (m, 2)
+            Target points or block centres ``(x, y)``, m.
+
+        Returns
+        -------
+        (indices, weights) : ndarray of int (m, k), ndarray (m, k)
+            Sample indices (``n`` = the number of samples in unused slots) and their weights
+            (0 there, and everywhere for targets with too few samples). The estimate of
+            variable ``v`` is ``Σ_j weights[:, j] · values[indices[:, j], v]`` (plus the mean for
+            simple kriging): what :meth:`predict` computes, without forming it for every
+            variable (e.g. for an identity right-hand side of many variables).
+        """
+        if not hasattr(self, "groups_"):
+            raise ConfigError("kriging neighbour_weights: the estimator is not fitted; call fit() first")
+        targets = np.asarray(targets, dtype=float)
+        g = self.groups_[0]
+        k = g.search.width
+        chunk = int(np.clip(2**23 // (k + 1) ** 2, 256, 16384))
+        idx = np.full((targets.shape[0], k), g.n, dtype=np.intp)
+        w = np.zeros((targets.shape[0], k))
+        for start in range(0, targets.shape[0], chunk):
+            part = self._krige_chunk(g, targets[start : start + chunk], weights_only=True)
+            width = part["indices"].shape[1]
+            idx[start : start + chunk, :width] = part["indices"]
+            w[start : start + chunk, :width] = part["weights"]
+        return idx, w
+
+    def _krige_chunk(self, g: _Group, t: np.ndarray, *, weights_only: bool = False) -> dict[str, np.ndarray]:
         m = t.shape[0]
         pg = g.columns.size
         out = {
@@ -506,6 +538,8 @@ class Kriging:
         n_used = np.sum(idx < g.n, axis=1)
         out["n_samples"][:] = n_used
         ok = n_used >= self.neighbourhood.min_samples
+        if weights_only:
+            out = {"indices": np.full(idx.shape, g.n, dtype=np.intp), "weights": np.zeros(idx.shape)}
         if not ok.any():
             return out
         t = t[ok]
@@ -545,6 +579,11 @@ class Kriging:
         pieces = _Pieces(inv, uniq.shape[0], size)
         sol = pieces.unpack(_solve(lhs[pieces.set_of_piece], pieces.pack(rhs)))
         w = sol[:, :k]
+        if weights_only:
+            rows = np.flatnonzero(ok)
+            out["indices"][rows, :k] = idx
+            out["weights"][rows, :k] = np.where(valid, w, 0.0)
+            return out
         wc = np.sum(w * cov, axis=1)
         bv = g.block_variance
         if ordinary:

@@ -222,6 +222,11 @@ class SimulationPlan:
         """Independent Gaussian fields per realisation (elements × layers)."""
         return len(self.elements) * self.grid.layers.n
 
+    def bytes_per_cell(self) -> int:
+        """Working memory per tile cell of a simulation task (:func:`simulation_bytes_per_cell`)."""
+        k = self.neighbourhood.max_samples or self.data_xy.shape[0]
+        return simulation_bytes_per_cell(self.n_fields, len(self.patterns), min(k, self.data_xy.shape[0]))
+
 
 def _nearest_psd_cholesky(r: np.ndarray) -> np.ndarray:
     r = 0.5 * (r + r.T)
@@ -262,6 +267,9 @@ def _vertical_correlation(scores: np.ndarray) -> float:
 #: kriging output, ``16 × n_data`` bytes per cell).
 WEIGHT_BLOCK_CELLS = 16_384
 
+#: Values of one field window over the data cells held at once (8 B each).
+DATA_WINDOW_VALUES = 8_000_000
+
 #: Default cells per simulation tile (whole grid rows).
 DEFAULT_TILE_CELLS = 65_536
 
@@ -270,13 +278,15 @@ DEFAULT_TILE_CELLS = 65_536
 KERNEL_TOLERANCE = 1e-5
 
 
-def simulation_bytes_per_cell(n_fields: int) -> int:
+def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: int = 64) -> int:
     """Working memory of one target cell in a simulation tile, bytes.
 
-    ``48 × n_fields + 64``: the fields on the tile window, their mixed and conditioned scores
-    (float64) and the back-transformed grades, plus the cell's tonnage inputs.
+    ``48 × n_fields + 8 × max_samples × n_patterns + 64``: the fields on the tile window,
+    their mixed and conditioned scores (float64) and the back-transformed grades; the sparse
+    conditioning weights of each sample pattern (float32 value + int32 column per
+    neighbour); the cell's tonnage inputs.
     """
-    return 48 * int(n_fields) + 64
+    return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 64
 
 
 def prepare_simulation(
@@ -413,9 +423,11 @@ def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.
         return np.zeros((len(plan.elements), plan.n_layers, 0))
     box = (int(r.max() - r.min()) + 1) * (int(c.max() - c.min()) + 1)
     if box <= 4 * r.size * (2 * plan.kernel.halo + NOISE_BLOCK) ** 2:
-        win = field_window(plan.kernel, keys, (int(r.min()), int(r.max()) + 1), (int(c.min()), int(c.max()) + 1),
-                           workers=plan.workers)
-        fields = win[:, r - r.min(), c - c.min()]
+        rows, cols = (int(r.min()), int(r.max()) + 1), (int(c.min()), int(c.max()) + 1)
+        step = max(1, DATA_WINDOW_VALUES // box)  # fields per window: bounds the window's memory
+        fields = np.concatenate([
+            field_window(plan.kernel, keys[k : k + step], rows, cols, workers=plan.workers)[:, r - rows[0], c - cols[0]]
+            for k in range(0, len(keys), step)])
     else:
         fields = field_at(plan.kernel, keys, r, c)
     return _mix(plan, fields)
@@ -435,7 +447,7 @@ def tile_weights(plan: SimulationPlan, rows: slice, cells: np.ndarray | None = N
     Returns
     -------
     dict
-        Sample pattern -> sparse (cells × pattern size) float64 weights: each cell has at most
+        Sample pattern -> sparse (cells × pattern size) float32 weights: each cell has at most
         ``neighbourhood.max_samples`` non-zero weights. The weights depend on the data
         locations only (normal scores, unit sill, mean 0), so one set serves every element,
         layer and realisation sampled with that pattern.
@@ -452,12 +464,15 @@ def tile_weights(plan: SimulationPlan, rows: slice, cells: np.ndarray | None = N
             out[pattern] = csr_matrix((n, 0))
             continue
         sk = Kriging(plan.model, kind="simple", mean=0.0, neighbourhood=plan.neighbourhood).fit(
-            plan.data_xy[idx], np.eye(idx.size))
+            plan.data_xy[idx], np.zeros(idx.size))
         parts = []
         for start in range(0, n, WEIGHT_BLOCK_CELLS):
-            w = sk.predict(targets[start : start + WEIGHT_BLOCK_CELLS]).estimate
-            parts.append(csr_matrix(np.nan_to_num(np.atleast_2d(w).reshape(-1, idx.size))))
-        out[pattern] = sparse_vstack(parts, format="csr") if parts else csr_matrix((0, idx.size))
+            nb, w = sk.neighbour_weights(targets[start : start + WEIGHT_BLOCK_CELLS])
+            keep = nb < idx.size
+            m = nb.shape[0]
+            indptr = np.r_[0, np.cumsum(keep.sum(axis=1))]
+            parts.append(csr_matrix((w[keep].astype(np.float32), nb[keep], indptr), shape=(m, idx.size)))
+        out[pattern] = sparse_vstack(parts, format="csr", dtype=np.float32) if parts else csr_matrix((0, idx.size))
     return out
 
 
@@ -572,6 +587,19 @@ class TileWork:
     indices: tuple[int, ...]
 
 
+def _members(item: str, elements: Sequence[str]) -> tuple[tuple[str, ...], bool]:
+    """:func:`item_members`, and a simulated variable that is not an element (e.g. a
+    composite's TREO oxide sum simulated as one variable) as an item of its own."""
+    if item in elements and item not in ELEMENTS:
+        return (item,), False
+    return item_members(item, elements)
+
+
+def _oxide_factor(name: str) -> float:
+    """Oxide factor of an element; 1 for a variable that is already an oxide grade."""
+    return ELEMENTS[name].oxide_factor if name in ELEMENTS else 1.0
+
+
 def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> list[str]:
     classes = [CLASS_NAMES[c] for c in (3, 2, 1, 0)] if with_classes else []
     return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
@@ -618,9 +646,9 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
     if work.cells.size == 0:
         return empty
     weights = tile_weights(plan, work.rows, work.cells)
-    members, is_oxide = item_members(cutoff_item, plan.elements)
+    members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
-    factors = np.array([ELEMENTS[m].oxide_factor if is_oxide else 1.0 for m in members])
+    factors = np.array([_oxide_factor(m) if is_oxide else 1.0 for m in members])
     t = work.tonnes
     masks: list[np.ndarray] = [np.ones_like(t, dtype=bool)]
     if work.codes is not None:
@@ -741,6 +769,9 @@ def simulate_resource(
     workers = int(getattr(mapper, "n_workers", 1))
     ny, nx = plan.grid.shape
     tiles = _tiles(ny, nx, tile_cells)
+    if len(tiles) < 2 * workers and ny * nx > DEFAULT_TILE_CELLS:
+        # a large grid: parallel tiles (weights solved once each) rather than realisation batches
+        tiles = _tiles(ny, nx, -(-ny * nx // (2 * workers)))
     n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
     batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
     union, grid_cells = _window_area(plan)
@@ -813,7 +844,7 @@ def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.
     for sd in (density_relative_sd, thickness_relative_sd):
         if sd > 0:
             factor *= 1.0 + sd * float(np.clip(rng.standard_normal(), -3, 3))
-    ox = np.array([ELEMENTS[e].oxide_factor for e in plan.elements])
+    ox = np.array([_oxide_factor(e) for e in plan.elements])
     rows = []
     for s, scope in enumerate(scopes):
         m = metal[s] * factor
@@ -821,7 +852,7 @@ def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.
         for k, e in enumerate(plan.elements):
             rows.append((scope, e, float(m[k]), float(m[k] * ox[k])))
         for item in items:
-            mem, oxide = item_members(item, plan.elements)
+            mem, oxide = _members(item, plan.elements)
             ii = [plan.elements.index(x) for x in mem]
             as_oxide = float((m[ii] * ox[ii]).sum())
             rows.append((scope, item, as_oxide if oxide else float(m[ii].sum()), as_oxide))
