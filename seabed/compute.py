@@ -33,8 +33,9 @@ With ``memory_budget`` set, the cells per task are
     chunk_cells = memory_budget / (tasks_in_flight × bytes_per_cell)
 
 where ``tasks_in_flight`` is the number of workers and ``bytes_per_cell`` is given by the
-stage (for estimation ``4 × 8 × n_variables + 64``: estimate and variance in float64, each
-held twice while a chunk result is returned, plus per-cell diagnostics), clipped to
+stage and covers a running task and its share of the results waiting to be consumed (for
+estimation ``8 × 8 × n_variables + 64``: estimate and variance in float64, twice while
+computed and twice more while returned, plus per-cell diagnostics), clipped to
 [1,000, 2,000,000] cells.
 """
 
@@ -45,6 +46,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any
 
 from seabed.errors import ConfigError
@@ -200,18 +202,22 @@ class Mapper:
 
         At most ``2 × n_workers`` results are held at once (tasks are submitted in waves of
         that size), so a caller that consumes each result (e.g. writes a chunk into an output
-        array) needs memory for a few chunks only, not for all of them.
+        array) needs memory for a few chunks only, not for all of them. ``items`` may be a
+        generator: it is drawn one wave at a time, so per-task inputs need not exist all at once.
         """
-        items = list(items)
-        if not items:
-            return
         wave = 2 * self.n_workers
+        source = iter(items)
+        waves = iter(lambda: list(islice(source, wave)), [])  # items drawn lazily, a wave at a time
+        first = next(waves, None)
+        if first is None:
+            return
+        waves = chain([first], waves)
         if self.client is not None:
             # scatter a one-item list: a dict or list value would otherwise be scattered item by item
             scattered = {k: self.client.scatter([v], broadcast=True, hash=False)[0] for k, v in shared.items()}
             try:
-                for start in range(0, len(items), wave):
-                    futures = self.client.map(func, items[start : start + wave], pure=False, **scattered)
+                for batch in waves:
+                    futures = self.client.map(func, batch, pure=False, **scattered)
                     try:
                         yield from self.client.gather(futures)
                     finally:
@@ -227,8 +233,8 @@ class Mapper:
         kwargs: dict[str, Any] = {"scheduler": self.options.scheduler}
         if self.options.scheduler != "synchronous":
             kwargs["num_workers"] = self.options.n_workers
-        for start in range(0, len(items), wave):
-            tasks = [dask.delayed(func, pure=False)(item, **held) for item in items[start : start + wave]]
+        for batch in waves:
+            tasks = [dask.delayed(func, pure=False)(item, **held) for item in batch]
             yield from dask.compute(*tasks, **kwargs)
 
     def __repr__(self) -> str:

@@ -189,12 +189,15 @@ _LAYERED = {
 
 
 def bytes_per_cell(n_variables: int) -> int:
-    """Working memory of one target cell in an estimation task, bytes.
+    """Memory per target cell of an estimation task and its returned result, bytes.
 
-    ``4 × 8 × n_variables + 64``: estimate and variance in float64, each held twice (the
-    task's result and its copy into the output), plus the per-cell diagnostics.
+    ``8 × 8 × n_variables + 64``: estimate and variance in float64 while the task computes
+    them (×2 for the kriging temporaries), and again in the returned result, which waits in
+    a wave of ``2 × workers`` results (:meth:`seabed.compute.Mapper.imap`) until it is
+    written: with ``chunk_cells = budget / (workers × bytes_per_cell)`` the tasks running
+    and the results waiting fit in the budget together. Plus the per-cell diagnostics.
     """
-    return 4 * 8 * int(n_variables) + 64
+    return 8 * 8 * int(n_variables) + 64
 
 
 def _map_locally(func: Callable, items: Sequence, **shared: Any) -> list:
@@ -234,10 +237,12 @@ def _estimate_rows(
 
 
 class _CubeWriter:
-    """Receives the (element, layer, y, x) estimate and variance block by block.
+    """Receives the estimation results block by block.
 
-    In memory (two NaN-filled float64 arrays) without ``store``; otherwise written into a
-    NetCDF4/HDF5 file chunked as (1, 1, chunk_rows, nx) and read back lazily with Dask.
+    The (element, layer, y, x) estimate and variance and the (layer, y, x) diagnostics of
+    :data:`_LAYERED`: in memory without ``store``; otherwise written into a NetCDF4/HDF5
+    file chunked by ``chunk_rows`` rows and read back lazily with Dask, so the caller holds
+    a few blocks, never the grid.
     """
 
     names = ("grade", "kriging_variance")
@@ -247,11 +252,13 @@ class _CubeWriter:
         self.store = None if store is None else Path(store)
         self.chunk_rows = min(max(1, chunk_rows), shape[2])
         self._nc: Any = None
-        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
 
     def __enter__(self) -> Self:
+        _, n_l, ny, nx = self.shape
         if self.store is None:
-            self._arrays = (np.full(self.shape, np.nan), np.full(self.shape, np.nan))
+            self._arrays = {name: np.full(self.shape, np.nan) for name in self.names}
+            self._arrays |= {name: np.full((n_l, ny, nx), spec[0], dtype=spec[1]) for name, spec in _LAYERED.items()}
             return self
         import netCDF4
 
@@ -261,34 +268,44 @@ class _CubeWriter:
             nc.createDimension(dim, size)
         for name in self.names:
             nc.createVariable(name, "f8", ("element", "layer", "y", "x"), fill_value=np.nan,
-                              chunksizes=(1, 1, self.chunk_rows, self.shape[3]))
+                              chunksizes=(1, 1, self.chunk_rows, nx))
+        for name, (fill, dtype, _, _) in _LAYERED.items():
+            nc.createVariable(name, np.dtype(dtype), ("layer", "y", "x"), fill_value=fill,
+                              chunksizes=(1, self.chunk_rows, nx))
         self._nc = nc
         return self
 
-    def write(self, rows: slice, cells: np.ndarray, estimate: np.ndarray, variance: np.ndarray) -> None:
-        """Put the values of ``cells`` (flat indices within the block ``rows``) in place."""
+    def write(self, rows: slice, cells: np.ndarray, estimate: np.ndarray, variance: np.ndarray,
+              diagnostics: dict[str, np.ndarray]) -> None:
+        """Put the values of ``cells`` (flat indices within the block ``rows``) in place.
+
+        ``estimate``, ``variance``: (cells, element × layer); ``diagnostics``: name → (cells, layer).
+        """
         n_el, n_l, _, nx = self.shape
         n_rows = rows.stop - rows.start
-        for k, values in enumerate((estimate, variance)):
+        for name, values in ((self.names[0], estimate), (self.names[1], variance), *diagnostics.items()):
+            fill, dtype = (np.nan, float) if name in self.names else _LAYERED[name][:2]
+            lead = (n_el, n_l) if name in self.names else (n_l,)
+            n_lead = int(np.prod(lead))
             if self._nc is None:
-                flat = self._arrays[k].reshape(n_el * n_l, -1)
+                flat = self._arrays[name].reshape(n_lead, -1)
                 flat[:, rows.start * nx + cells] = values.T
                 continue
-            block = np.full((n_el * n_l, n_rows * nx), np.nan)
+            block = np.full((n_lead, n_rows * nx), fill, dtype=dtype)
             block[:, cells] = values.T
-            self._nc.variables[self.names[k]][:, :, rows, :] = block.reshape(n_el, n_l, n_rows, nx)
+            self._nc.variables[name][..., rows, :] = block.reshape(*lead, n_rows, nx)
 
     def __exit__(self, *exc: object) -> None:
         if self._nc is not None:
             self._nc.close()
 
-    def arrays(self) -> tuple[Any, Any]:
-        """The two cubes: numpy arrays, or Dask arrays reading the store."""
+    def arrays(self) -> dict[str, Any]:
+        """Every result by name: numpy arrays, or Dask arrays reading the store."""
         if self.store is None:
             return self._arrays
         ds = xr.open_dataset(self.store, chunks={"element": -1, "layer": -1, "y": self.chunk_rows, "x": -1},
-                             cache=False)
-        return ds["grade"].data, ds["kriging_variance"].data
+                             cache=False, mask_and_scale=False)
+        return {name: ds[name].data for name in (*self.names, *_LAYERED)}
 
 
 def estimate_grades(
@@ -450,21 +467,20 @@ def estimate_grades(
         runner = mapper
     cube = _CubeWriter((n_el, n_layers, ny, nx), store=store,
                        chunk_rows=max(1, int(task_cells or chunk_size or DEFAULT_TASK_CELLS) // max(nx, 1)))
-    diag = {name: np.full((n_layers, ny * nx), spec[0], dtype=spec[1]) for name, spec in _LAYERED.items()}
     clipped_by_variable = np.zeros(p, dtype=np.int64)
     reps: list[int] | None = None
     parts = getattr(runner, "imap", runner)(_estimate_rows, blocks, estimator=estimator, x=grid.x, y=grid.y, mask=mask, options=options)
     with cube:
         for rows, part in zip(blocks, parts, strict=True):
             local = np.flatnonzero(mask[rows].ravel())
-            sel = rows.start * nx + local
             if reps is None:
                 reps = _layer_representatives(part["group_of_variable"], n_el, n_layers)
-            cube.write(rows, local, part["estimate"], part["variance"])
-            for name, arr in part["diagnostics"].items():
-                diag[name][:, sel] = arr[:, part["group_of_variable"][reps]].T
+            layer_sets = part["group_of_variable"][reps]
+            cube.write(rows, local, part["estimate"], part["variance"],
+                       {name: arr[:, layer_sets] for name, arr in part["diagnostics"].items()})
             clipped_by_variable += part["n_clipped"]
-    grade, kvar = cube.arrays()
+    arrays = cube.arrays()
+    grade, kvar = arrays["grade"], arrays["kriging_variance"]
 
     clipped = clipped_by_variable.reshape(n_el, n_layers).sum(axis=1)
     coords_xr = dict(grid.coords()) | grid.layers.coords()
@@ -488,7 +504,7 @@ def estimate_grades(
                 {"units": "ppm^2", "long_name": "kriging (estimation) variance of the grade"},
             ),
             **{
-                name: (dims3, diag[name].reshape(n_layers, ny, nx), {"units": units, "long_name": long_name})
+                name: (dims3, arrays[name], {"units": units, "long_name": long_name})
                 for name, (_, _, units, long_name) in _LAYERED.items()
             },
         },

@@ -174,7 +174,7 @@ def build_block_model(
     for name in DIAGNOSTICS:
         if name in estimates:
             da = estimates[name].transpose(*dims3)
-            data_vars[name] = (dims3, da.values, dict(da.attrs))
+            data_vars[name] = (dims3, da.data, dict(da.attrs))  # stays lazy when read from a store
     thickness = _thickness(grid, rasters.get("sediment_thickness"), clip_layers_to_sediment)
     data_vars["cell_area"] = (("y", "x"), np.full(grid.shape, grid.cell_area),
                               {"units": "m^2", "long_name": "cell area", "standard_name": "cell_area"})
@@ -196,7 +196,7 @@ def build_block_model(
                                                        "flag_meanings": "removed kept"})
     known = np.isfinite(grade).all("element").values  # computed chunk by chunk when lazy
     if "reason" in estimates:
-        known &= np.asarray(estimates["reason"].transpose(*dims3).values) == 0
+        known &= (estimates["reason"].transpose(*dims3) == 0).values
     mineable = keep[None] & (thickness > 0) & known & np.isfinite(data_vars["dry_bulk_density"][1])
     data_vars["mineable"] = (dims3, mineable, {
         "long_name": "cell-layer counted in the resource",
@@ -204,6 +204,10 @@ def build_block_model(
         "flag_meanings": "excluded mineable",
     })
     ds = xr.Dataset(data_vars, coords=coords)
+    if grade.chunks is not None:
+        # a block model read lazily: every gridded variable in the same row blocks, so that
+        # derived maps (tonnes, item grades, selections) are computed block by block too
+        ds = ds.chunk({"y": grade.chunksizes["y"]})
     ds.attrs = {
         "title": "seabed block model",
         "Conventions": "CF-1.10",

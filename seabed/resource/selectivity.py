@@ -228,9 +228,9 @@ def grade_tonnage(
     items = [item, *[r for r in report if r != item]]
     elements = [str(e) for e in bm["element"].values]
     depth = _default_interval(bm, interval) if mode == "interval" else (None, None)
-    # item grades (layer, y, x) computed once (chunk by chunk for a lazily read block model)
-    raw = {i: item_grade(bm, i, grade=grade).load() for i in items}
-    g_items = {i: raw[i].fillna(0.0).values for i in items}
+    # item grades (layer, y, x): in memory, or lazy (block by block) for a block model read lazily
+    raw = {i: item_grade(bm, i, grade=grade) for i in items}
+    g_items = {i: raw[i].fillna(0.0) for i in items}
     if mode == "interval":
         mean, _, thick = interval_grade(bm, item, depth, grade=grade)
         sel_grade = mean.fillna(-np.inf)
@@ -244,7 +244,7 @@ def grade_tonnage(
             sel = bm["mineable"] & (raw[item] >= c)  # apply_cutoff(mode="block") on the loaded grade
         if where is not None:
             sel = sel & where
-        t = block_tonnes(bm, where=sel, depth_from=depth[0], depth_to=depth[1]).values
+        t = block_tonnes(bm, where=sel, depth_from=depth[0], depth_to=depth[1])
         dry = float(t.sum())
         row: dict[str, float] = {"cutoff [ppm]": c, "dry mud [Mt]": dry / 1e6}
         for i in items:
@@ -280,7 +280,7 @@ def _inventory_selection(bm: xr.Dataset, *, item: str, cutoff: pint.Quantity | s
                          ) -> tuple[xr.DataArray, xr.DataArray]:
     a, b = interval
     sel = apply_cutoff(bm, item=item, cutoff=cutoff, mode="interval", interval=(a, b), min_thickness=min_thickness)
-    return block_tonnes(bm, where=sel, depth_from=a, depth_to=b).load(), sel
+    return block_tonnes(bm, where=sel, depth_from=a, depth_to=b), sel
 
 
 def inventory_tonnes(
@@ -344,20 +344,32 @@ def mining_inventory(
         raise ConfigError(f"mining_inventory mode: got {mode!r}; expected 'interval'")
     a, b = _interval(interval)
     t, sel = _inventory_selection(bm, item=item, cutoff=cutoff, interval=(a, b), min_thickness=min_thickness)
-    tonnes = t.sum("layer").values
-    iy, ix = np.nonzero(tonnes > 0)
     elements = [str(e) for e in bm["element"].values]
-    tv = t.values
-    col_t = tonnes[iy, ix]
-    metal = _column_metal(bm["grade"] if grade is None else grade, tv, iy, ix)
-    grades = {e: metal[k] / col_t for k, e in enumerate(elements)}
-    top = bm["layer_top"].values[:, None]
-    h = np.clip(np.minimum(top + bm["thickness"].values[:, iy, ix], b) - np.maximum(top, a), 0, None)
-    thickness = (h * sel.values[:, iy, ix]).sum(axis=0)
+    g_all = bm["grade"] if grade is None else grade
     rc = resource_class if resource_class is not None else bm.get("resource_class")
+    top = bm["layer_top"].values[:, None]
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("iy", "ix", "col_t", "metal", "thickness", "codes")}
+    for rows in row_blocks(g_all):  # one block of rows at a time (a lazily read block model)
+        tv = t.isel(y=rows).transpose("layer", "y", "x").values
+        tonnes = tv.sum(axis=0)
+        iy, ix = np.nonzero(tonnes > 0)
+        parts["iy"].append(iy + rows.start)
+        parts["ix"].append(ix)
+        parts["col_t"].append(tonnes[iy, ix])
+        parts["metal"].append(_column_metal(g_all.isel(y=rows), tv, iy, ix))
+        h = np.clip(np.minimum(top + bm["thickness"].isel(y=rows).transpose("layer", "y", "x").values[:, iy, ix], b)
+                    - np.maximum(top, a), 0, None)
+        parts["thickness"].append((h * sel.isel(y=rows).transpose("layer", "y", "x").values[:, iy, ix]).sum(axis=0))
+        if rc is not None:
+            rcb = rc.isel(y=rows).transpose("layer", "y", "x").values[:, iy, ix]
+            parts["codes"].append(np.where(tv[:, iy, ix] > 0, rcb, 99).min(axis=0))
+    iy, ix = np.concatenate(parts["iy"]), np.concatenate(parts["ix"])
+    col_t = np.concatenate(parts["col_t"])
+    metal = np.concatenate(parts["metal"], axis=1)
+    thickness = np.concatenate(parts["thickness"])
+    grades = {e: metal[k] / col_t for k, e in enumerate(elements)}
     if rc is not None:
-        codes = np.where(tv[:, iy, ix] > 0, rc.transpose("layer", "y", "x").values[:, iy, ix], 99).min(axis=0)
-        classes = [CLASS_NAMES.get(int(c), "Unclassified") for c in codes]
+        classes = [CLASS_NAMES.get(int(c), "Unclassified") for c in np.concatenate(parts["codes"])]
     else:
         classes = ["Unclassified"] * iy.size
     out = pd.DataFrame({

@@ -53,7 +53,7 @@ Deutsch, C. V. & Journel, A. G. (1998). *GSLIB*, 2nd ed., §V.1.6 (normal-score 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -780,40 +780,42 @@ def simulate_resource(
     else:
         at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
 
-    tonnes = block_tonnes(bm).transpose("layer", "y", "x").values.reshape(plan.n_layers, -1)
+    tonnes = block_tonnes(bm).transpose("layer", "y", "x")
     rc = resource_class if resource_class is not None else bm.get("resource_class")
-    codes = None if rc is None else rc.transpose("layer", "y", "x").values.astype(np.int8).reshape(plan.n_layers, -1)
+    codes = None if rc is None else rc.transpose("layer", "y", "x")
     inv_t = None
     inv_flat = np.empty(0, dtype=np.int64)
     if inventory is not None and n_inventories > 0:
         if inventory_tonnes is None:
             raise ConfigError("simulation: an inventory to re-grade needs its inventory_tonnes (layer, y, x)")
-        inv_t = inventory_tonnes.transpose("layer", "y", "x").values.reshape(plan.n_layers, -1)
+        inv_t = inventory_tonnes.transpose("layer", "y", "x")
         col = np.round((inventory["x"].to_numpy() - plan.grid.x[0]) / plan.grid.cell_size).astype(np.int64)
         row = np.round((plan.grid.y[0] - inventory["y"].to_numpy()) / plan.grid.cell_size).astype(np.int64)
         inv_flat = row * nx + col
-    work = []
-    for rows in tiles:
-        span = slice(rows.start * nx, rows.stop * nx)
-        active = tonnes[:, span].any(axis=0)
-        if inv_t is not None:
-            active |= inv_t[:, span].any(axis=0)
-        cells = np.flatnonzero(active)
-        in_tile = np.flatnonzero((inv_flat >= span.start) & (inv_flat < span.stop))
-        pos = np.searchsorted(cells, inv_flat[in_tile] - span.start)
-        for batch in batches:
-            work.append(TileWork(
-                rows=rows, cells=cells, tonnes=tonnes[:, span][:, cells],
-                codes=None if codes is None else codes[:, span][:, cells],
-                inventory_tonnes=None if inv_t is None else inv_t[:, span][:, cells],
-                inventory_cells=pos, inventory_rows=in_tile, indices=batch))
+
+    def block(da: xr.DataArray | None, rows: slice, dtype: type = float) -> np.ndarray | None:
+        return None if da is None else np.asarray(da.isel(y=rows).values, dtype=dtype).reshape(plan.n_layers, -1)
+
+    def tasks() -> Iterator[TileWork]:  # built one wave at a time: (layer, y, x) maps never whole
+        for rows in tiles:
+            span = slice(rows.start * nx, rows.stop * nx)
+            t, c, it = block(tonnes, rows), block(codes, rows, np.int8), block(inv_t, rows)
+            active = t.any(axis=0) if it is None else t.any(axis=0) | it.any(axis=0)
+            cells = np.flatnonzero(active)
+            in_tile = np.flatnonzero((inv_flat >= span.start) & (inv_flat < span.stop))
+            pos = np.searchsorted(cells, inv_flat[in_tile] - span.start)
+            for batch in batches:
+                yield TileWork(rows=rows, cells=cells, tonnes=t[:, cells], codes=None if c is None else c[:, cells],
+                               inventory_tonnes=None if it is None else it[:, cells], inventory_cells=pos,
+                               inventory_rows=in_tile, indices=batch)
+
     with_classes = codes is not None
     scopes = _scopes(cutoff_item, cutoffs, with_classes)
     mud = np.zeros((n_realisations, len(scopes)))
     metal = np.zeros((n_realisations, len(scopes), len(plan.elements)))
     n_inv = min(n_inventories, n_realisations) if inv_t is not None else 0
     inv_metal = np.zeros((n_inv, len(plan.elements), len(inv_flat)))
-    parts = getattr(runner, "imap", runner)(_tile_task, work, plan=plan, seed=seed, at_data=at_data,
+    parts = getattr(runner, "imap", runner)(_tile_task, tasks(), plan=plan, seed=seed, at_data=at_data,
                                             cutoff_item=cutoff_item, cutoffs=list(cutoffs), n_inventories=n_inv)
     for part in parts:
         idx = list(part["indices"])

@@ -145,7 +145,16 @@ def test_library_run_gives_the_same_numbers_as_the_cli(takaya_run, tmp_path):
     result = run(cfg, out=tmp_path / "lib")
     cli = json.loads((takaya_run / "summary.json").read_text())
     assert result.summary == cli
-    assert result.resource.block_model["grade"].attrs["units"] == "ppm"
+    bm = result.resource.block_model
+    assert bm["grade"].attrs["units"] == "ppm"
+    # the cubes were read lazily from a scratch store during the run; afterwards from the output
+    assert bm["grade"].chunks is not None
+    assert not list(tmp_path.glob(".lib.scratch-*"))
+    written = xr.open_dataset(tmp_path / "lib" / "block_model.nc")
+    np.testing.assert_array_equal(bm["grade"].values, written["grade"].transpose(*bm["grade"].dims).values)
+    np.testing.assert_array_equal(result.estimation.estimates["kriging_variance"].values,
+                                  written["kriging_variance"].transpose(*bm["grade"].dims).values)
+    written.close()
 
 
 def test_estimate_then_supply_then_report(tmp_path, cli):
