@@ -496,12 +496,14 @@ def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> 
     """
     if est.estimates["grade"].chunks is None:
         return
-    final = xr.open_dataset(path, chunks=dict(est.estimates["grade"].chunksizes), cache=False)
-    for name in ("grade", "kriging_variance"):
-        if name in final:
-            data = final[name].transpose(*est.estimates[name].dims).data
-            est.estimates[name] = est.estimates[name].copy(data=data)
-            res.block_model[name] = res.block_model[name].copy(data=data)
+    chunks = {"y": est.estimates["grade"].chunksizes["y"]}
+    final = xr.open_dataset(path, chunks=chunks, cache=False, mask_and_scale=False)
+    for name, da in est.estimates.data_vars.items():  # the cubes and the per-layer diagnostics
+        if da.chunks is not None and name in final:
+            data = final[name].transpose(*da.dims).data.astype(da.dtype, copy=False)
+            est.estimates[name] = da.copy(data=data)
+            if name in res.block_model:
+                res.block_model[name] = res.block_model[name].copy(data=data)
 
 
 def _headlines(summary: dict) -> list[str]:

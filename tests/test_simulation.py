@@ -200,3 +200,15 @@ def test_tonnage_range_plot(plan_and_data) -> None:
     res = run_simulation(plan, bm, n_realisations=3, seed=2, items=["TREO", "HREO"], cutoffs=[])
     fig = plot_tonnage_range(summarise_realisations(res, units="kt"), items=["TREO", "HREO"])
     assert fig.axes[0].get_ylabel() == "contained [kt]"
+
+
+@pytest.mark.parametrize("values", [20_000, 8_000_000], ids=["many-strips", "one-window"])
+def test_data_scores_from_window_strips_equal_point_values(plan_and_data, monkeypatch, values) -> None:
+    from seabed.geostats.random_field import field_at
+    from seabed.resource import simulation
+
+    plan, _ = plan_and_data
+    monkeypatch.setattr(simulation, "DATA_WINDOW_VALUES", values)
+    got = simulation.unconditional_at_data(plan, seed=3, index=2)
+    points = simulation._mix(plan, field_at(plan.kernel, simulation._keys(plan, 3, 2), plan.data_rows, plan.data_cols))
+    np.testing.assert_allclose(got, points, rtol=0, atol=1e-12)

@@ -423,11 +423,20 @@ def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.
         return np.zeros((len(plan.elements), plan.n_layers, 0))
     box = (int(r.max() - r.min()) + 1) * (int(c.max() - c.min()) + 1)
     if box <= 4 * r.size * (2 * plan.kernel.halo + NOISE_BLOCK) ** 2:
-        rows, cols = (int(r.min()), int(r.max()) + 1), (int(c.min()), int(c.max()) + 1)
-        step = max(1, DATA_WINDOW_VALUES // box)  # fields per window: bounds the window's memory
-        fields = np.concatenate([
-            field_window(plan.kernel, keys[k : k + step], rows, cols, workers=plan.workers)[:, r - rows[0], c - cols[0]]
-            for k in range(0, len(keys), step)])
+        # strips of rows over the data's bounding box, a few fields at a time: bounded memory
+        cols = (int(c.min()), int(c.max()) + 1)
+        width = cols[1] - cols[0] + 2 * plan.kernel.halo
+        height = max(1, DATA_WINDOW_VALUES // (8 * width) - 2 * plan.kernel.halo)
+        step = max(1, DATA_WINDOW_VALUES // ((height + 2 * plan.kernel.halo) * width))
+        fields = np.empty((len(keys), r.size))
+        for top in range(int(r.min()), int(r.max()) + 1, height):
+            here = np.flatnonzero((r >= top) & (r < top + height))
+            if here.size == 0:
+                continue
+            rows = (top, int(r[here].max()) + 1)
+            for k in range(0, len(keys), step):
+                win = field_window(plan.kernel, keys[k : k + step], rows, cols, workers=plan.workers)
+                fields[k : k + step, here] = win[:, r[here] - rows[0], c[here] - cols[0]]
     else:
         fields = field_at(plan.kernel, keys, r, c)
     return _mix(plan, fields)

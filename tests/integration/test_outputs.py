@@ -154,6 +154,8 @@ def test_library_run_gives_the_same_numbers_as_the_cli(takaya_run, tmp_path):
     np.testing.assert_array_equal(bm["grade"].values, written["grade"].transpose(*bm["grade"].dims).values)
     np.testing.assert_array_equal(result.estimation.estimates["kriging_variance"].values,
                                   written["kriging_variance"].transpose(*bm["grade"].dims).values)
+    for name in ("reason", "n_samples", "slope_of_regression"):  # lazily read diagnostics too
+        np.testing.assert_array_equal(bm[name].values, written[name].transpose(*bm[name].dims).values)
     written.close()
 
 
