@@ -56,6 +56,7 @@ __all__ = [
     "ComputeOptions",
     "Mapper",
     "chunk_cells_for_budget",
+    "map_locally",
     "open_mapper",
     "parse_memory_budget",
     "split_rows",
@@ -165,11 +166,20 @@ def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_wor
 
     Examples
     --------
-    >>> chunk_cells_for_budget(4 * 2**30, 4 * 8 * 160 + 64, n_workers=2)
-    414252
+    The example of docs/scaling.md (estimation, 16 elements × 10 layers, ``8 × 8 × 160 + 64``
+    bytes per cell, 2 workers, 4 GiB):
+
+    >>> chunk_cells_for_budget(4 * 2**30, 8 * 8 * 160 + 64, n_workers=2)
+    208412
     """
     cells = int(memory_budget // (max(n_workers, 1) * bytes_per_cell))
     return int(min(max(cells, MIN_CHUNK_CELLS), MAX_CHUNK_CELLS))
+
+
+def map_locally(func: Callable, items: Iterable, **shared: Any) -> list:
+    """``[func(item, **shared) for item in items]`` in this thread: the mapper of a stage called
+    without one (same signature as :class:`Mapper`)."""
+    return [func(item, **shared) for item in items]
 
 
 class Mapper:

@@ -25,7 +25,7 @@ from typing import Any, Self
 import numpy as np
 import xarray as xr
 
-from seabed.compute import split_rows
+from seabed.compute import map_locally, split_rows
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.baselines import InverseDistance, NearestNeighbour
@@ -198,10 +198,6 @@ def bytes_per_cell(n_variables: int) -> int:
     and the results waiting fit in the budget together. Plus the per-cell diagnostics.
     """
     return 8 * 8 * int(n_variables) + 64
-
-
-def _map_locally(func: Callable, items: Sequence, **shared: Any) -> list:
-    return [func(item, **shared) for item in items]
 
 
 def _estimate_rows(
@@ -461,7 +457,7 @@ def estimate_grades(
         options = {"chunk_size": chunk_size, "n_jobs": n_jobs} if mapper is None else {}
     if mapper is None:  # one task: the whole grid, batched inside predict
         blocks = [slice(0, ny)]
-        runner: Callable = _map_locally
+        runner: Callable = map_locally
     else:
         blocks = split_rows(ny, mask.sum(axis=1), int(task_cells or chunk_size or DEFAULT_TASK_CELLS))
         runner = mapper

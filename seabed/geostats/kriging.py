@@ -432,7 +432,7 @@ class Kriging:
         p = self.n_variables_
         k = max((g.search.width for g in self.groups_), default=1)
         if chunk_size is None:
-            chunk_size = int(np.clip(2**23 // (k + 1) ** 2, 256, 16384))
+            chunk_size = _default_chunk_size(k)
         order = _spatial_order(targets, chunk_size)
         chunks = [order[s : s + chunk_size] for s in range(0, m, chunk_size)]
         n_groups = len(self.groups_)
@@ -511,7 +511,7 @@ class Kriging:
         targets = np.asarray(targets, dtype=float)
         g = self.groups_[0]
         k = g.search.width
-        chunk = int(np.clip(2**23 // (k + 1) ** 2, 256, 16384))
+        chunk = _default_chunk_size(k)
         idx = np.full((targets.shape[0], k), g.n, dtype=np.intp)
         w = np.zeros((targets.shape[0], k))
         for start in range(0, targets.shape[0], chunk):
@@ -663,6 +663,11 @@ class _Pieces:
         out = np.empty((self.m, packed.shape[1]))
         out[self.order] = packed.transpose(0, 2, 1)[self.piece, self.slot]
         return out
+
+
+def _default_chunk_size(k: int) -> int:
+    """Targets per batch for neighbourhoods of ``k`` samples (bounds the (m, k+1, k+1) systems)."""
+    return int(np.clip(2**23 // (k + 1) ** 2, 256, 16384))
 
 
 def _solve(lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:

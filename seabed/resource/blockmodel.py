@@ -73,7 +73,7 @@ def _grade_factor(units: str | None) -> float:
 
 def _scaled(da: xr.DataArray, factor: float) -> object:
     """``da``'s data as float times ``factor`` (a Dask array stays lazy; no copy when 1)."""
-    data = da.data.astype(float, copy=False) if hasattr(da.data, "dask") else np.asarray(da.values, dtype=float)
+    data = da.data.astype(float, copy=False) if da.chunks is not None else np.asarray(da.values, dtype=float)
     return data if factor == 1.0 else data * factor
 
 

@@ -258,21 +258,13 @@ def grade_tonnage(
     return out
 
 
-def _column_metal(grade: xr.DataArray, tonnes: np.ndarray, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
-    """Σ over layers of grade × tonnes at cells ``(iy, ix)``, (element, n) in ppm·t.
+def _column_metal(grade: np.ndarray, tonnes: np.ndarray, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
+    """Σ over layers of grade × tonnes at cells ``(iy, ix)`` of one block, (element, n) in ppm·t.
 
-    Streamed over the row blocks of ``grade`` (:func:`seabed.resource.tonnage.row_blocks`).
+    ``grade`` (element, layer, y, x) ppm (NaN counts as 0) and ``tonnes`` (layer, y, x) t.
     """
-    out = np.zeros((grade.sizes["element"], iy.size))
-    for rows in row_blocks(grade):
-        pick = np.flatnonzero((iy >= rows.start) & (iy < rows.stop))
-        if pick.size == 0:
-            continue
-        g = grade.isel(y=rows).transpose("element", "layer", "y", "x").values
-        r, c = iy[pick] - rows.start, ix[pick]
-        gv = g[:, :, r, c]
-        out[:, pick] = (np.where(np.isfinite(gv), gv, 0.0) * tonnes[:, iy[pick], c]).sum(axis=1)
-    return out
+    g = grade[:, :, iy, ix]
+    return (np.where(np.isfinite(g), g, 0.0) * tonnes[:, iy, ix]).sum(axis=1)
 
 
 def _inventory_selection(bm: xr.Dataset, *, item: str, cutoff: pint.Quantity | str | float,
@@ -356,7 +348,8 @@ def mining_inventory(
         parts["iy"].append(iy + rows.start)
         parts["ix"].append(ix)
         parts["col_t"].append(tonnes[iy, ix])
-        parts["metal"].append(_column_metal(g_all.isel(y=rows), tv, iy, ix))
+        g = g_all.isel(y=rows).transpose("element", "layer", "y", "x").values
+        parts["metal"].append(_column_metal(g, tv, iy, ix))
         h = np.clip(np.minimum(top + bm["thickness"].isel(y=rows).transpose("layer", "y", "x").values[:, iy, ix], b)
                     - np.maximum(top, a), 0, None)
         parts["thickness"].append((h * sel.isel(y=rows).transpose("layer", "y", "x").values[:, iy, ix]).sum(axis=0))

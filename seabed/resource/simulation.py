@@ -63,7 +63,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse import vstack as sparse_vstack
 from scipy.special import ndtri
 
-from seabed.compute import split_rows
+from seabed.compute import map_locally, split_rows
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import Kriging
@@ -614,31 +614,27 @@ def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> l
     return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
 
 
-def _fields_with_data(plan: SimulationPlan, rows: slice, cells: np.ndarray, *, seed: int,
+def _grid_and_data_window(plan: SimulationPlan) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Lattice rows and columns of the smallest window holding the grid and every data cell."""
+    ny, nx = plan.grid.shape
+    r, c = plan.data_rows, plan.data_cols
+    return ((min(0, int(r.min(initial=0))), max(ny, int(r.max(initial=0)) + 1)),
+            (min(0, int(c.min(initial=0))), max(nx, int(c.max(initial=0)) + 1)))
+
+
+def _fields_with_data(plan: SimulationPlan, cells: np.ndarray, *, seed: int,
                       index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unit fields on a tile's cells and mixed scores at the data cells, from one field window.
+    """Unit fields on the grid's ``cells`` and mixed scores at the data cells, from one window.
 
     For a tile that holds the whole grid: one window over the grid and the data cells
     replaces two (the same values as :func:`unconditional_at_data` to rounding).
     """
-    nx = plan.grid.shape[1]
-    r0, r1 = min(rows.start, int(plan.data_rows.min(initial=0))), max(rows.stop, int(plan.data_rows.max(initial=0)) + 1)
-    c0, c1 = min(0, int(plan.data_cols.min(initial=0))), max(nx, int(plan.data_cols.max(initial=0)) + 1)
+    ny, nx = plan.grid.shape
+    (r0, r1), (c0, c1) = _grid_and_data_window(plan)
     win = field_window(plan.kernel, _keys(plan, seed, index), (r0, r1), (c0, c1), workers=plan.workers)
     at_data = _mix(plan, win[:, plan.data_rows - r0, plan.data_cols - c0])
-    tile = win[:, rows.start - r0 : rows.stop - r0, -c0 : nx - c0].reshape(plan.n_fields, -1)
-    return tile[:, cells], at_data
-
-
-def _window_area(plan: SimulationPlan) -> tuple[int, int]:
-    """Cells of one window over the grid and the data, and of the grid alone."""
-    ny, nx = plan.grid.shape
-    r, c = plan.data_rows, plan.data_cols
-    if r.size == 0:
-        return ny * nx, ny * nx
-    rows = max(ny, int(r.max()) + 1) - min(0, int(r.min()))
-    cols = max(nx, int(c.max()) + 1) - min(0, int(c.min()))
-    return rows * cols, ny * nx
+    grid = win[:, -r0 : ny - r0, -c0 : nx - c0].reshape(plan.n_fields, -1)
+    return grid[:, cells], at_data
 
 
 def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.ndarray | None, cutoff_item: str,
@@ -649,11 +645,11 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
     from the same field window as the tile's cells.
     """
     n_scopes = 1 + (4 if work.codes is not None else 0) + len(cutoffs)
-    empty = {"indices": work.indices, "mud": np.zeros((len(work.indices), n_scopes)),
-             "metal": np.zeros((len(work.indices), n_scopes, len(plan.elements))), "inventories": {},
-             "inventory_rows": work.inventory_rows}
+    out = {"indices": work.indices, "mud": np.zeros((len(work.indices), n_scopes)),
+           "metal": np.zeros((len(work.indices), n_scopes, len(plan.elements))), "inventories": {},
+           "inventory_rows": work.inventory_rows}
     if work.cells.size == 0:
-        return empty
+        return out
     weights = tile_weights(plan, work.rows, work.cells)
     members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
@@ -662,10 +658,10 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
     masks: list[np.ndarray] = [np.ones_like(t, dtype=bool)]
     if work.codes is not None:
         masks += [work.codes == c for c in (3, 2, 1, 0)]
-    mud, metal, inventories = empty["mud"], empty["metal"], empty["inventories"]
+    mud, metal, inventories = out["mud"], out["metal"], out["inventories"]
     for k, r in enumerate(work.indices):
         if at_data is None:
-            fields, data_r = _fields_with_data(plan, work.rows, work.cells, seed=seed, index=r)
+            fields, data_r = _fields_with_data(plan, work.cells, seed=seed, index=r)
         else:
             fields, data_r = None, at_data[r]
         y = conditional_tile_scores(plan, work.rows, seed=seed, index=r, weights=weights,
@@ -680,7 +676,7 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
         if r < n_inventories and work.inventory_tonnes is not None and work.inventory_cells.size:
             pick = work.inventory_cells
             inventories[r] = np.einsum("eln,ln->en", g[:, :, pick], work.inventory_tonnes[:, pick], dtype=np.float64)
-    return empty
+    return out
 
 
 def _data_task(batch: tuple[int, ...], *, plan: SimulationPlan, seed: int) -> np.ndarray:
@@ -774,7 +770,7 @@ def simulate_resource(
     """
     if n_realisations < 1:
         raise ConfigError(f"simulation.n_realisations: got {n_realisations}; expected >= 1")
-    runner = mapper or _map_locally
+    runner = mapper or map_locally
     workers = int(getattr(mapper, "n_workers", 1))
     ny, nx = plan.grid.shape
     tiles = _tiles(ny, nx, tile_cells)
@@ -783,8 +779,8 @@ def simulate_resource(
         tiles = _tiles(ny, nx, -(-ny * nx // (2 * workers)))
     n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
     batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
-    union, grid_cells = _window_area(plan)
-    if len(tiles) == 1 and union <= 2 * grid_cells:  # one window per realisation serves grid and data
+    (r0, r1), (c0, c1) = _grid_and_data_window(plan)
+    if len(tiles) == 1 and (r1 - r0) * (c1 - c0) <= 2 * ny * nx:  # one window per realisation: grid and data
         at_data = None
     else:
         at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
@@ -870,10 +866,6 @@ def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.
     out = pd.DataFrame(rows, columns=["scope", "item", "tonnes", "oxide_tonnes"])
     out.insert(0, "realisation", index)
     return out
-
-
-def _map_locally(func: Callable, items: Sequence, **shared: object) -> list:
-    return [func(item, **shared) for item in items]
 
 
 def run_simulation(plan: SimulationPlan, bm: xr.Dataset, *, n_realisations: int, seed: int,

@@ -243,19 +243,6 @@ def layer_metal(tonnes: xr.DataArray, grade: xr.DataArray) -> tuple[np.ndarray, 
     return metal, dry
 
 
-def _sums(
-    bm: xr.Dataset, tonnes: xr.DataArray, items: Iterable[str], grade: xr.DataArray | None = None,
-    *, layers: slice | int | None = None,
-) -> dict[str, tuple[float, float, float]]:
-    """(dry t, metal t, oxide t) per item for a (layer, y, x) tonnage array.
-
-    ``layers`` restricts the sums to some layers (default all).
-    """
-    elements = _elements(bm)
-    metal_l, dry_l = layer_metal(tonnes, bm["grade"] if grade is None else grade)
-    return _item_sums(elements, metal_l, dry_l, items, layers=layers)
-
-
 def _item_sums(elements: Sequence[str], metal_l: np.ndarray, dry_l: np.ndarray, items: Iterable[str],
                *, layers: slice | int | None = None) -> dict[str, tuple[float, float, float]]:
     sel = slice(None) if layers is None else layers
@@ -367,7 +354,7 @@ def contained(
         return Quantity(float(t.sum()), "t")
     _, is_oxide = item_members(item, _elements(bm))
     oxide = is_oxide if oxide is None else oxide
-    _, metal, ox = _sums(bm, t, [item])[item]
+    _, metal, ox = _item_sums(_elements(bm), *layer_metal(t, bm["grade"]), [item])[item]
     return Quantity(ox if oxide else metal, "t")
 
 
