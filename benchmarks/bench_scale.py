@@ -214,6 +214,8 @@ def _treo_composites(site) -> xr.Dataset:
 
 
 def _simulate(n: int, grid=None, budget: float = 2 * 2**30) -> dict:
+    import dask.array as da
+
     from seabed.compute import ComputeOptions, open_mapper
     from seabed.geostats.estimation import fit_pooled_variogram
     from seabed.resource.blockmodel import build_block_model
@@ -224,18 +226,19 @@ def _simulate(n: int, grid=None, budget: float = 2 * 2**30) -> dict:
     model, _ = fit_pooled_variogram(comp, ["TREO"], max_range=cfg.estimation.variogram.max_range.to("m").magnitude)
     grid = site.grid if grid is None else grid
     mask = grid.mask(area)
-    grade = np.where(mask, 1.0, np.nan)[None, None] * np.ones((1, grid.layers.n, 1, 1))
+    # a lazy grade cube, as the pipeline's (read from its store): the block model is built in
+    # row blocks and never holds a (layer, y, x) array whole
+    flat = da.from_array(np.where(mask, 1.0, np.nan), chunks=(64, -1))
+    grade = da.broadcast_to(flat[None, None], (1, grid.layers.n, *grid.shape), chunks=(1, -1, 64, -1))
     coords = dict(grid.coords()) | grid.layers.coords() | {"element": ["TREO"]}
     bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
                                       coords=coords), grid, density="0.55 t/m^3")
-    bm = bm.chunk({"y": 64})  # as the pipeline's block model: derived maps computed block by block
-    del grade
     options = ComputeOptions(scheduler="threads", workers=2, memory_budget=budget)
     with open_mapper(options) as mapper:
         t0 = time.perf_counter()
         plan = prepare_simulation(comp, grid, model=model, elements=["TREO"])
         prepare = time.perf_counter() - t0
-        tile_cells = options.cells_per_chunk(plan.bytes_per_cell())
+        tile_cells = options.cells_per_chunk(plan.bytes_per_cell(), task_bytes=plan.task_bytes())
         t0 = time.perf_counter()
         run = simulate_resource(plan, bm, n_realisations=n, seed=cfg.resource.simulation.seed, mapper=mapper,
                                 items=[], cutoff_item="TREO", cutoffs=[1000.0], tile_cells=tile_cells)

@@ -30,13 +30,14 @@ Chunk size from a memory budget
 -------------------------------
 With ``memory_budget`` set, the cells per task are
 
-    chunk_cells = memory_budget / (tasks_in_flight × bytes_per_cell)
+    chunk_cells = (memory_budget / tasks_in_flight − task_bytes) / bytes_per_cell
 
-where ``tasks_in_flight`` is the number of workers and ``bytes_per_cell`` is given by the
+where ``tasks_in_flight`` is the number of workers, ``bytes_per_cell`` is given by the
 stage and covers a running task and its share of the results waiting to be consumed (for
 estimation ``8 × 8 × n_variables + 64``: estimate and variance in float64, twice while
-computed and twice more while returned, plus per-cell diagnostics), clipped to
-[1,000, 2,000,000] cells.
+computed and twice more while returned, plus per-cell diagnostics), and ``task_bytes`` is
+what a task needs whatever its size (for a simulation tile, the FFT buffers of its field
+windows), clipped to [1,000, 2,000,000] cells.
 """
 
 from __future__ import annotations
@@ -131,12 +132,13 @@ class ComputeOptions:
             return 1
         return self.workers or os.cpu_count() or 1
 
-    def cells_per_chunk(self, bytes_per_cell: float, *, n_workers: int | None = None) -> int:
+    def cells_per_chunk(self, bytes_per_cell: float, *, n_workers: int | None = None,
+                        task_bytes: float = 0.0) -> int:
         """Cells per task: ``chunk_cells``, or derived from ``memory_budget`` (module docstring)."""
         if self.memory_budget is None:
             return int(self.chunk_cells)
         return chunk_cells_for_budget(self.memory_budget, bytes_per_cell,
-                                      n_workers=n_workers or self.n_workers)
+                                      n_workers=n_workers or self.n_workers, task_bytes=task_bytes)
 
 
 def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> float:
@@ -159,10 +161,13 @@ def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> f
     return float(q.to("byte").magnitude)
 
 
-def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_workers: int = 1) -> int:
+def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_workers: int = 1,
+                           task_bytes: float = 0.0) -> int:
     """Cells per task so that ``n_workers`` tasks fit in ``memory_budget`` bytes.
 
-    ``clip(memory_budget / (n_workers × bytes_per_cell), 1,000, 2,000,000)``.
+    ``clip((memory_budget / n_workers − task_bytes) / bytes_per_cell, 1,000, 2,000,000)``,
+    where ``task_bytes`` is the working memory of a task that does not depend on its cells
+    (e.g. the FFT buffers of a simulation task).
 
     Examples
     --------
@@ -172,7 +177,7 @@ def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_wor
     >>> chunk_cells_for_budget(4 * 2**30, 8 * 8 * 160 + 64, n_workers=2)
     208412
     """
-    cells = int(memory_budget // (max(n_workers, 1) * bytes_per_cell))
+    cells = int(max(memory_budget / max(n_workers, 1) - task_bytes, 0.0) // bytes_per_cell)
     return int(min(max(cells, MIN_CHUNK_CELLS), MAX_CHUNK_CELLS))
 
 

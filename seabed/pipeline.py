@@ -360,7 +360,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
                                              vertical_correlation=rs.simulation.vertical_correlation)
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
-        tile_cells = cfg.compute.options().cells_per_chunk(plan.bytes_per_cell(),
+        tile_cells = cfg.compute.options().cells_per_chunk(plan.bytes_per_cell(), task_bytes=plan.task_bytes(),
                                                            n_workers=getattr(mapper, "n_workers", 1))
         run = simulation.simulate_resource(
             plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed, mapper=mapper,

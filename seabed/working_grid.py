@@ -240,10 +240,16 @@ class WorkingGrid:
         return self.attach_crs(da)
 
     def attach_crs(self, obj: xr.DataArray | xr.Dataset) -> xr.DataArray | xr.Dataset:
-        """Return ``obj`` with the working CRS written CF-style (``spatial_ref``)."""
+        """Return ``obj`` with the working CRS written CF-style (``spatial_ref``).
+
+        A shallow copy: the data are shared with ``obj``, not copied (rioxarray's default
+        copies every array, twice).
+        """
         import rioxarray  # noqa: F401  (registers the .rio accessor)
 
-        return obj.rio.write_crs(self.crs.to_wkt()).rio.write_transform(self.transform)
+        out = obj.copy(deep=False)
+        out.rio.write_crs(self.crs.to_wkt(), inplace=True)
+        return out.rio.write_transform(self.transform, inplace=True)
 
 
 def _densify(geom: BaseGeometry, max_step_deg: float = 0.05) -> BaseGeometry:

@@ -150,6 +150,9 @@ def test_chunk_cells_from_budget_formula():
     assert chunk_cells_for_budget(1e15, 8, n_workers=1) == 2_000_000  # clipped above
     assert ComputeOptions(chunk_cells=1234).cells_per_chunk(1024) == 1234
     assert ComputeOptions(workers=4, memory_budget=2**30).cells_per_chunk(1024) == 262_144
+    # a fixed 256 MiB per task first: (2**29 - 2**28) / 2**10 = 262,144 cells
+    assert chunk_cells_for_budget(2**30, 1024, n_workers=2, task_bytes=2**28) == 262_144
+    assert chunk_cells_for_budget(2**30, 1024, n_workers=2, task_bytes=2**30) == 1_000  # clipped below
 
 
 def test_split_rows_covers_every_row_once():
@@ -240,6 +243,60 @@ def test_resource_tables_from_a_lazy_block_model_equal_in_memory(site, reference
         assert len(a) > 0
         num = a.select_dtypes("number").columns
         np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=RTOL, equal_nan=True)
+
+
+@pytest.mark.parametrize("density", ["constant", "per_layer", "grid"])
+def test_lazy_block_model_holds_no_layered_array_and_equals_in_memory(site, reference, tmp_path, density):
+    """Thickness clipped to a sediment raster, density, mask, mineable and classes of a block
+    model read lazily are Dask arrays in the cube's row blocks, with the in-memory values."""
+    from seabed.resource import classification
+    from seabed.resource.density import density_field
+    from seabed.resource.settings import DensitySettings
+
+    grid = site[0]
+    lazy = estimate(site, mapper=Mapper(ComputeOptions(scheduler="synchronous")), task_cells=150,
+                    store=tmp_path / "cube.nc")
+    yy, xx = np.meshgrid(np.arange(NY), np.arange(NX), indexing="ij")
+    sediment = xr.DataArray(0.1 * (yy + xx), dims=("y", "x"), attrs={"units": "m"})  # 0-6.4 m: clips layers
+    values = xr.DataArray(0.5 + 0.001 * yy, dims=("y", "x"), attrs={"units": "t/m^3"})
+    settings = {"constant": DensitySettings(), "grid": DensitySettings(method="grid"),
+                "per_layer": DensitySettings(method="per_layer", per_layer=["0.5 t/m^3", "0.55 t/m^3", "0.6 t/m^3"])}
+    rho = density_field(grid, settings=settings[density], values=values)
+    mask = {"box": xr.DataArray(xx > 3, dims=("y", "x"))}
+    bms = [build_block_model(est, grid, density=rho, masks=mask, rasters={"sediment_thickness": sediment})
+           for est in (reference, lazy)]
+    bms = [bm.assign(classification.classify(bm)) for bm in bms]
+    rows = bms[1]["grade"].chunksizes["y"]
+    assert len(rows) > 3
+    layered = bms[1].sizes["layer"] * NY * NX
+    for name, var in bms[1].data_vars.items():
+        if "layer" in var.dims and {"y", "x"} <= set(var.dims):
+            assert var.chunks is not None, name
+            assert var.chunksizes["y"] == rows, name
+            assert _largest_array(var.data.__dask_graph__().values()) < layered, name
+        np.testing.assert_allclose(var.values.astype(float), bms[0][name].values.astype(float), rtol=RTOL,
+                                   equal_nan=True, err_msg=name)
+    assert 0 < float(bms[1]["mineable"].mean()) < 1
+    assert float((bms[1]["thickness"] < 1).mean()) > 0.05  # the sediment raster clips some layers
+
+
+def _largest_array(objects) -> int:
+    """Values of the largest NumPy array (counting the array a view was taken from) held by a
+    Dask graph's tasks."""
+    largest = 0
+    for o in objects:
+        if isinstance(o, np.ndarray):
+            while isinstance(o.base, np.ndarray):
+                o = o.base
+            largest = max(largest, o.size if all(o.strides) else 1)
+        elif isinstance(o, tuple | list):
+            largest = max(largest, _largest_array(o))
+        elif isinstance(o, dict):
+            largest = max(largest, _largest_array(o.values()))
+        else:  # dask task-spec objects: Task(args, kwargs), DataNode(value)
+            parts = [getattr(o, a) for a in ("args", "kwargs", "value") if hasattr(o, a)]
+            largest = max(largest, _largest_array(parts))
+    return largest
 
 
 # ------------------------------------------------------ simulation identity

@@ -72,6 +72,7 @@ __all__ = [
     "field_at",
     "field_window",
     "lattice_noise",
+    "window_workspace_bytes",
 ]
 
 #: Lattice cells per side of a noise block (part of the definition of a field: do not change).
@@ -454,6 +455,26 @@ def lattice_noise(key: Sequence[int], rows: tuple[int, int], cols: tuple[int, in
 
 
 # ---------------------------------------------------------------------------- fields
+def window_workspace_bytes(kernel: ConvolutionKernel, n_cols: int) -> int:
+    """Working memory of :func:`field_window` beyond its output, bytes (an upper bound).
+
+    A window's noise is convolved a batch of fields at a time, holding at most 8 M noise
+    values (or one field's padded window if larger, here for a window one row high and
+    ``n_cols`` wide); each held value costs about 36 B (the noise, the forward transform's
+    intermediate and result, the inverse transform, the kernel's transform). The bound does not
+    depend on the number of fields or, below 8 M values per field, on the window.
+
+    Examples
+    --------
+    >>> from seabed.geostats.variogram import Structure, VariogramModel
+    >>> k = ConvolutionKernel.from_model(VariogramModel(0.0, (Structure("spherical", 1.0, 60e3),)), 1000.0)
+    >>> window_workspace_bytes(k, 742) / 2**20  # MiB
+    274.65820312...
+    """
+    h = kernel.halo
+    return 36 * max(_NOISE_BUDGET, (1 + 2 * h) * (int(n_cols) + 2 * h))
+
+
 def _key_batch(n_keys: int, values_per_key: int) -> int:
     return max(1, min(n_keys, _NOISE_BUDGET // max(values_per_key, 1)))
 

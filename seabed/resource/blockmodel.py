@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import dask.array as da
 import numpy as np
 import pint
 import xarray as xr
@@ -78,8 +79,10 @@ def _scaled(da: xr.DataArray, factor: float) -> object:
 
 
 def _density_array(
-    density: xr.DataArray | pint.Quantity | str | float, grid: WorkingGrid
+    density: xr.DataArray | pint.Quantity | str | float, grid: WorkingGrid, rows: tuple[int, ...] | None = None
 ) -> np.ndarray:
+    """Dry bulk density (layer, y, x), t/m³; a Dask array in row blocks ``rows`` when given
+    (values are then made block by block, never as one (layer, y, x) array)."""
     shape = (grid.layers.n, *grid.shape)
     if isinstance(density, xr.DataArray):
         units = density.attrs.get("units")
@@ -87,30 +90,56 @@ def _density_array(
             raise InputDataError("dry_bulk_density: no attrs['units']; expected e.g. 't/m^3'")
         factor = parse_quantity(f"1 {units}", "[mass]/[length]**3", field="dry_bulk_density units")
         dims = [d for d in ("layer", "y", "x") if d in density.dims]
-        arr = np.asarray(density.transpose(*dims).values, dtype=float) * factor.to("t/m^3").magnitude
+        arr = density.transpose(*dims).data
         if dims == ["layer"]:
-            arr = arr[:, None, None]
+            arr = np.asarray(arr)[:, None, None]
         try:
-            return np.broadcast_to(arr, shape).astype(float)
+            np.broadcast_shapes(arr.shape, shape)
         except ValueError:
             raise InputDataError(
                 f"dry_bulk_density: got shape {arr.shape}; expected {shape} (layer, y, x)"
             ) from None
-    q = parse_quantity(density, "[mass]/[length]**3", field="dry_bulk_density")
-    return np.full(shape, float(q.to("t/m^3").magnitude))
+        scale = factor.to("t/m^3").magnitude
+    else:
+        q = parse_quantity(density, "[mass]/[length]**3", field="dry_bulk_density")
+        arr, scale = np.float64(q.to("t/m^3").magnitude), 1.0
+    if rows is None:
+        return np.broadcast_to(np.asarray(arr, dtype=float) * scale, shape).astype(float)
+    return _row_blocks(arr, shape, rows).astype(float) * scale
 
 
-def _thickness(grid: WorkingGrid, sediment: xr.DataArray | None, clip: bool) -> np.ndarray:
+def _row_blocks(arr: object, shape: tuple[int, ...], rows: tuple[int, ...]) -> da.Array:
+    """``arr`` (NumPy or Dask, broadcastable to ``shape`` (layer, y, x)) as a Dask array in
+    row blocks ``rows``: a small or broadcast array is expanded one block at a time."""
+    if not isinstance(arr, da.Array):  # a broadcast view: back to its distinct values
+        arr = np.asarray(arr)
+        arr = arr[tuple(slice(0, 1) if step == 0 else slice(None) for step in arr.strides)]
+    if np.ndim(arr) >= 2 and np.shape(arr)[-2] == shape[1]:
+        lead = (-1,) * (np.ndim(arr) - 2)
+        arr = arr.rechunk(lead + (rows, -1)) if isinstance(arr, da.Array) else \
+            da.from_array(arr, chunks=lead + (rows, -1), name=False)  # name=False: no hashing of the values
+    else:  # a constant or one value per layer
+        arr = da.from_array(arr, chunks=-1, name=False)
+    return da.broadcast_to(arr, shape, chunks=((shape[0],), rows, (shape[2],)))
+
+
+def _thickness(grid: WorkingGrid, sediment: xr.DataArray | None, clip: bool,
+               rows: tuple[int, ...] | None = None) -> np.ndarray:
+    """Thickness of mud in each layer (layer, y, x), m; a Dask array in row blocks ``rows``
+    when given."""
     top = grid.layers.top[:, None, None]
     bottom = grid.layers.bottom[:, None, None]
     shape = (grid.layers.n, *grid.shape)
     if sediment is None or not clip:
-        return np.broadcast_to(bottom - top, shape).astype(float)
+        nominal = (bottom - top).astype(float)
+        return np.broadcast_to(nominal, shape).copy() if rows is None else _row_blocks(nominal, shape, rows)
     units = sediment.attrs.get("units", "m")
     factor = parse_quantity(f"1 {units}", "[length]", field="sediment_thickness units").to("m").magnitude
     sed = np.asarray(sediment.transpose("y", "x").values, dtype=float)[None] * factor
     sed = np.where(np.isfinite(sed), sed, 0.0)
-    return np.clip(np.minimum(bottom, sed) - top, 0.0, None) * np.ones(shape)
+    if rows is not None:
+        sed = da.from_array(sed, chunks=(1, rows, -1), name=False)
+    return (np.minimum(bottom, sed) - top).clip(0.0, None)
 
 
 def build_block_model(
@@ -175,14 +204,17 @@ def build_block_model(
         if name in estimates:
             da = estimates[name].transpose(*dims3)
             data_vars[name] = (dims3, da.data, dict(da.attrs))  # stays lazy when read from a store
-    thickness = _thickness(grid, rasters.get("sediment_thickness"), clip_layers_to_sediment)
+    # a lazily read grade cube: the (layer, y, x) inputs are made in its row blocks too, so
+    # that no (layer, y, x) array is ever held whole
+    rows = tuple(grade.chunksizes["y"]) if grade.chunks is not None else None
+    thickness = _thickness(grid, rasters.get("sediment_thickness"), clip_layers_to_sediment, rows)
     data_vars["cell_area"] = (("y", "x"), np.full(grid.shape, grid.cell_area),
                               {"units": "m^2", "long_name": "cell area", "standard_name": "cell_area"})
     data_vars["layer_thickness"] = ("layer", grid.layers.thickness,
                                     {"units": "m", "long_name": "nominal layer thickness"})
     data_vars["thickness"] = (dims3, thickness,
                               {"units": "m", "long_name": "thickness of mud in the layer"})
-    data_vars["dry_bulk_density"] = (dims3, _density_array(density, grid),
+    data_vars["dry_bulk_density"] = (dims3, _density_array(density, grid, rows),
                                      {"units": "t/m^3", "long_name": "dry bulk density"})
     for name, raster in rasters.items():
         data_vars[name] = (("y", "x"), np.asarray(raster.transpose("y", "x").values), dict(raster.attrs))
@@ -194,9 +226,9 @@ def build_block_model(
         keep &= arr
         data_vars[f"mask_{name}"] = (("y", "x"), arr, {"long_name": m.attrs.get("long_name", name),
                                                        "flag_meanings": "removed kept"})
-    known = np.isfinite(grade).all("element").values  # computed chunk by chunk when lazy
+    known = np.isfinite(grade).all("element").data  # lazy with a lazy grade cube
     if "reason" in estimates:
-        known &= (estimates["reason"].transpose(*dims3) == 0).values
+        known = known & (estimates["reason"].transpose(*dims3) == 0).data
     mineable = keep[None] & (thickness > 0) & known & np.isfinite(data_vars["dry_bulk_density"][1])
     data_vars["mineable"] = (dims3, mineable, {
         "long_name": "cell-layer counted in the resource",

@@ -87,24 +87,24 @@ def describe_rules(rules: ClassificationSettings) -> str:
 
 
 def _criterion(bm: xr.Dataset, field: str, value: object, reference: str, cls: str) -> np.ndarray:
-    """Boolean (layer, y, x): cells meeting one criterion."""
+    """Boolean (layer, y, x): cells meeting one criterion (NumPy or Dask, as the block model)."""
     if field == "max_relative_std":
         if "kriging_variance" not in bm:
             raise ConfigError(
                 f"classification.{cls}.max_relative_std: the block model has no kriging_variance; "
                 "fix: remove the rule or estimate with kriging variances"
             )
-        std = np.sqrt(bm["kriging_variance"].sel(element=reference).transpose("layer", "y", "x").values)
-        grade = bm["grade"].sel(element=reference).transpose("layer", "y", "x").values
+        std = np.sqrt(bm["kriging_variance"].sel(element=reference).transpose("layer", "y", "x").data)
+        grade = bm["grade"].sel(element=reference).transpose("layer", "y", "x").data
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(std / grade <= value)
+            return std / grade <= value
     var = _VARIABLE[field]
     if var not in bm:
         raise ConfigError(
             f"classification.{cls}.{field}: the block model has no {var!r}; "
             "fix: remove the rule or provide that diagnostic"
         )
-    data = np.asarray(bm[var].transpose("layer", "y", "x").values, dtype=float)
+    data = bm[var].transpose("layer", "y", "x").data.astype(float)
     if field == "max_nearest_distance":
         units = bm[var].attrs.get("units", "m")
         threshold = value.to(units).magnitude
@@ -134,30 +134,30 @@ def classify(bm: xr.Dataset, rules: ClassificationSettings | None = None) -> xr.
         ``attrs["rules"]`` holds :func:`describe_rules`.
     """
     rules = rules or ClassificationSettings()
-    shape = bm["mineable"].shape
-    estimated = np.isfinite(bm["grade"]).all("element").transpose("layer", "y", "x").values  # chunk by chunk
+    # elementwise on the arrays' .data: a lazily read block model gives lazy classes, computed
+    # one row block at a time wherever they are used (never one (layer, y, x) array whole)
+    estimated = np.isfinite(bm["grade"]).all("element").transpose("layer", "y", "x").data
     if "reason" in bm:
-        estimated &= bm["reason"].transpose("layer", "y", "x").values == 0
-    code = np.zeros(shape, dtype=np.int8)
-    limiting = np.zeros(shape, dtype=np.int8)
-    undecided = estimated.copy()
+        estimated = estimated & (bm["reason"].transpose("layer", "y", "x").data == 0)
+    code = np.zeros_like(estimated, dtype=np.int8)
+    limiting = np.zeros_like(estimated, dtype=np.int8)
+    undecided = estimated
     for cls, value in (("measured", 3), ("indicated", 2), ("inferred", 1)):
         rule: ClassRule = getattr(rules, cls)
-        meets = estimated.copy()
-        first_fail = np.zeros(shape, dtype=np.int8)
+        meets = estimated
+        first_fail = np.zeros_like(estimated, dtype=np.int8)
         for k, (field, _, _) in enumerate(CRITERIA, start=1):
             threshold = getattr(rule, field)
             if threshold is None:
                 continue
             ok = _criterion(bm, field, threshold, rules.reference_element, cls)
-            first_fail = np.where((first_fail == 0) & meets & ~ok, k, first_fail).astype(np.int8)
-            meets &= ok
-        assign = undecided & meets
-        code[assign] = value
+            first_fail = np.where((first_fail == 0) & meets & ~ok, np.int8(k), first_fail)
+            meets = meets & ok
+        code = np.where(undecided & meets, np.int8(value), code)
         # cells still undecided remember why they missed this class
-        limiting = np.where(undecided & ~meets, first_fail, limiting).astype(np.int8)
-        undecided &= ~meets
-    limiting[code == 3] = 0
+        limiting = np.where(undecided & ~meets, first_fail, limiting)
+        undecided = undecided & ~meets
+    limiting = np.where(code == 3, np.int8(0), limiting)
     dims = ("layer", "y", "x")
     coords = {k: bm[k] for k in ("layer", "y", "x")}
     meanings = " ".join(CLASS_NAMES[c] for c in (0, 1, 2, 3))

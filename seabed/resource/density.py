@@ -177,11 +177,11 @@ def density_field(
         was obtained.
     """
     s = settings or DensitySettings()
-    out = grid.empty("dry_bulk_density", units=DENSITY_UNITS)
+    shape = (grid.layers.n, *grid.shape)
     if s.method == "constant":
         rho = s.dry_bulk_density.to(DENSITY_UNITS).magnitude
         source = f"constant {rho:g} t/m^3"
-        data = np.full(out.shape, rho)
+        data = np.full(grid.layers.n, float(rho))
     elif s.method == "per_layer":
         per = np.array([q.to(DENSITY_UNITS).magnitude for q in s.per_layer or []])
         if per.size != grid.layers.n:
@@ -189,13 +189,13 @@ def density_field(
                 f"resource.density.per_layer: got {per.size} values; expected {grid.layers.n} "
                 "(one per layer); fix the list"
             )
-        data = np.broadcast_to(per[:, None, None], out.shape).copy()
+        data = per
         source = "per layer: " + ", ".join(f"{v:g}" for v in per) + " t/m^3"
     elif s.method == "wet":
         rho = dry_density_from_wet(
             s.wet_bulk_density, grain_density=s.grain_density, seawater_density=s.seawater_density
         ).magnitude
-        data = np.full(out.shape, float(rho))
+        data = np.full(grid.layers.n, float(rho))
         source = (
             f"from wet bulk density {s.wet_bulk_density:~}, grain density {s.grain_density:~}, "
             f"seawater {s.seawater_density:~}"
@@ -207,7 +207,7 @@ def density_field(
             grain_density=s.grain_density,
             pore_water_density=s.seawater_density,
         ).magnitude
-        data = np.full(out.shape, float(rho))
+        data = np.full(grid.layers.n, float(rho))
         source = f"from water content {s.water_content:~} ({s.water_content_basis} basis)"
     else:  # grid
         data = _gridded(values, grid)
@@ -218,9 +218,13 @@ def density_field(
             f"dry bulk density: got values in [{finite.min():g}, {finite.max():g}] t/m^3; expected "
             "0 < density <= 3 t/m^3 (deep-sea mud ~0.5); fix the density or its units"
         )
-    out = out.copy(data=data)
-    out.attrs |= {"long_name": "dry bulk density", "source": source}
-    return out
+    if data.ndim == 1:
+        data = data[:, None, None]
+    # a read-only broadcast view: one value per layer costs no memory per cell
+    out = xr.DataArray(np.broadcast_to(data, shape), dims=("layer", "y", "x"),
+                       coords=dict(grid.coords()) | grid.layers.coords(), name="dry_bulk_density",
+                       attrs={"units": DENSITY_UNITS, "long_name": "dry bulk density", "source": source})
+    return grid.attach_crs(out)
 
 
 def _gridded(values: xr.DataArray | None, grid: WorkingGrid) -> np.ndarray:
@@ -235,9 +239,7 @@ def _gridded(values: xr.DataArray | None, grid: WorkingGrid) -> np.ndarray:
     factor = _density(f"1 {units}", "dry bulk density grid units").to(DENSITY_UNITS).magnitude
     arr = np.asarray(values.transpose(*[d for d in ("layer", "y", "x") if d in values.dims]).values)
     shape = (grid.layers.n, *grid.shape)
-    if arr.ndim == 2:
-        arr = np.broadcast_to(arr, shape)
-    if arr.shape != shape:
+    if arr.shape != shape and arr.shape != shape[1:]:
         raise InputDataError(
             f"dry bulk density grid: got shape {arr.shape}; expected {shape} (layer, y, x) of the "
             "working grid; fix: resample it to the grid"

@@ -68,7 +68,13 @@ from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
-from seabed.geostats.random_field import NOISE_BLOCK, ConvolutionKernel, field_at, field_window
+from seabed.geostats.random_field import (
+    NOISE_BLOCK,
+    ConvolutionKernel,
+    field_at,
+    field_window,
+    window_workspace_bytes,
+)
 from seabed.geostats.variogram import VariogramModel
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.tonnage import DEFAULT_ITEMS, block_tonnes, item_members
@@ -225,7 +231,13 @@ class SimulationPlan:
     def bytes_per_cell(self) -> int:
         """Working memory per tile cell of a simulation task (:func:`simulation_bytes_per_cell`)."""
         k = self.neighbourhood.max_samples or self.data_xy.shape[0]
-        return simulation_bytes_per_cell(self.n_fields, len(self.patterns), min(k, self.data_xy.shape[0]))
+        return simulation_bytes_per_cell(self.n_fields, len(self.patterns), min(k, self.data_xy.shape[0]),
+                                         n_layers=self.n_layers)
+
+    def task_bytes(self) -> int:
+        """Working memory of a simulation task whatever its tile size, bytes: the FFT buffers
+        of its field windows (:func:`seabed.geostats.random_field.window_workspace_bytes`)."""
+        return window_workspace_bytes(self.kernel, self.grid.shape[1])
 
 
 def _nearest_psd_cholesky(r: np.ndarray) -> np.ndarray:
@@ -278,15 +290,25 @@ DEFAULT_TILE_CELLS = 65_536
 KERNEL_TOLERANCE = 1e-5
 
 
-def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: int = 64) -> int:
+def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: int = 64, *,
+                              n_layers: int = 1) -> int:
     """Working memory of one target cell in a simulation tile, bytes.
 
-    ``48 × n_fields + 8 × max_samples × n_patterns + 64``: the fields on the tile window,
-    their mixed and conditioned scores (float64) and the back-transformed grades; the sparse
-    conditioning weights of each sample pattern (float32 value + int32 column per
-    neighbour); the cell's tonnage inputs.
+    ``48 × n_fields + 8 × max_samples × n_patterns + 40 × n_layers + 64``: the fields on the
+    tile, their mixed and conditioned scores (float64) and the back-transformed grades; the
+    sparse conditioning weights of each sample pattern (float32 value + int32 column per
+    neighbour); the cell's tonnage inputs per layer (tonnes, inventory tonnes, class code,
+    selections). The FFT buffers of the tile's field windows do not depend on the tile size
+    (:meth:`SimulationPlan.task_bytes`).
+
+    Examples
+    --------
+    16 elements × 10 layers, 64 neighbours, 10 sample patterns:
+
+    >>> simulation_bytes_per_cell(160, 10, 64, n_layers=10)
+    13264
     """
-    return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 64
+    return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
 
 
 def prepare_simulation(
@@ -752,7 +774,9 @@ def simulate_resource(
         Re-grade the inventory with the first ``n_inventories`` realisations.
     tile_cells : int
         Cells per tile (whole rows): bounds a task's memory at about
-        ``simulation_bytes_per_cell(plan.n_fields) × tile_cells`` bytes.
+        ``plan.bytes_per_cell() × tile_cells + plan.task_bytes()`` bytes; with a memory
+        budget, ``ComputeOptions.cells_per_chunk(plan.bytes_per_cell(),
+        task_bytes=plan.task_bytes())``.
 
     Returns
     -------
