@@ -310,7 +310,7 @@ class ResourceResult:
     inventory: pd.DataFrame
     simulation: pd.DataFrame | None
     simulation_summary: pd.DataFrame | None
-    inventory_realisations: list[pd.DataFrame]
+    inventory_realisations: np.ndarray | None  # (realisation, block, element) grades, ppm
 
 
 def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper=None) -> ResourceResult:
@@ -355,7 +355,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
     }
     sims = summary = None
-    realisations: list[pd.DataFrame] = []
+    realisations = None
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
                                              vertical_correlation=rs.simulation.vertical_correlation)
@@ -371,7 +371,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
             tile_cells=tile_cells)
         sims = run.tonnage
         summary = simulation.summarise_realisations(sims, units="kt")
-        realisations = run.inventories
+        realisations = run.inventory_grades
     return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
                           inventory_realisations=realisations, **result)
 
@@ -381,7 +381,7 @@ def supply_stage(cfg: Config, res: ResourceResult):
     from seabed.supply.model import project_supply
 
     return project_supply(res.inventory, cfg.supply, seed=cfg.seed,
-                          realisations=res.inventory_realisations or None)
+                          realisations=res.inventory_realisations)
 
 
 @dataclass

@@ -212,3 +212,39 @@ def test_data_scores_from_window_strips_equal_point_values(plan_and_data, monkey
     got = simulation.unconditional_at_data(plan, seed=3, index=2)
     points = simulation._mix(plan, field_at(plan.kernel, simulation._keys(plan, 3, 2), plan.data_rows, plan.data_cols))
     np.testing.assert_allclose(got, points, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("tile_cells", [7 * N, 10**6], ids=["tiles", "one-tile"])
+def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, tile_cells) -> None:
+    """simulate_resource's re-graded inventory (one array, realisation × block × element) holds,
+    for each realisation, the grades mining_inventory reports on that realisation's grid;
+    an element the simulation does not carry keeps the inventory's grades."""
+    from seabed.resource.selectivity import inventory_tonnes, mining_inventory
+    from seabed.resource.simulation import simulate_resource
+
+    plan, _comp = plan_and_data
+    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La", "Nd"]}
+    yy = np.linspace(400.0, 900.0, N)[None, None, :, None]
+    grade = np.broadcast_to(yy, (3, 2, N, N)).copy()
+    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
+                                      coords=coords), plan.grid, density="0.5 t/m^3")
+    cut = {"item": "Y", "cutoff": "600 ppm", "interval": ("0 m", "2 m"), "min_thickness": "1 m"}
+    inv = mining_inventory(bm, **cut)
+    assert 0 < len(inv) < N * N
+    run = simulate_resource(plan, bm, n_realisations=3, seed=5, items=[], cutoff_item="Y", cutoffs=[],
+                            inventory=inv, inventory_tonnes=inventory_tonnes(bm, **cut), n_inventories=2,
+                            tile_cells=tile_cells)
+    assert run.inventory_elements == ["Y", "La", "Nd"]  # the inventory's element columns
+    assert plan.elements == ["Y", "La"]
+    assert run.inventory_grades.shape == (2, len(inv), 3)
+    for r in range(2):
+        g = simulate_realisation(plan, seed=5, index=r)  # (Y, La) as in the plan
+        sim = bm["grade"].copy(data=np.concatenate([g, grade[2:]]).astype(float))
+        want = mining_inventory(bm, grade=sim, **cut)
+        np.testing.assert_allclose(run.inventory_grades[r][:, :2], want[["Y", "La"]].to_numpy(), rtol=1e-6)
+        np.testing.assert_array_equal(run.inventory_grades[r][:, 2], inv["Nd"].to_numpy())
+    assert not np.allclose(run.inventory_grades[0], run.inventory_grades[1])
+    tables = run.inventories
+    assert len(tables) == 2
+    np.testing.assert_array_equal(tables[1][["Y", "La", "Nd"]].to_numpy(), run.inventory_grades[1])
+    np.testing.assert_array_equal(tables[1]["dry_tonnes"].to_numpy(), inv["dry_tonnes"].to_numpy())

@@ -227,10 +227,9 @@ def write_run_outputs(
         tables["simulation_summary"] = res.simulation_summary
     if est.cross_validation is not None:
         tables["cross_validation_metrics"] = est.cross_validation.metrics
-    if res.inventory_realisations:
-        grades = np.stack([r[list(_element_columns(r))].to_numpy() for r in res.inventory_realisations])
+    if res.inventory_realisations is not None:
         rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez_compressed(
-            p, grades_ppm=grades, elements=np.array(_element_columns(res.inventory_realisations[0]))))
+            p, grades_ppm=res.inventory_realisations, elements=np.array(_element_columns(res.inventory))))
     for name, df in tables.items():
         if df is not None and len(df):
             _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))

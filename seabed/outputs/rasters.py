@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+import rasterio.shutil
 import xarray as xr
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
@@ -53,47 +54,54 @@ def write_cog(
     -------
     Path
         The written file.
+
+    Notes
+    -----
+    Bands are read (a lazily read DataArray is computed) and written one at a time into a
+    tiled GeoTIFF, which GDAL's COG driver then copies block by block: memory holds one
+    ``(y, x)`` band, not the stack.
     """
     path = Path(path)
     crs = data.rio.crs
     if crs is None:
         raise CRSMismatchError(f"{path.name}: data has no CRS; fix: attach one with grid.attach_crs()")
-    arr = data.values if data.ndim == 3 else data.values[None]
-    arr = np.where(np.isfinite(arr), arr, NODATA).astype("float32")
+    bands = data if data.ndim == 3 else data.expand_dims("band")
+    count = bands.shape[0]
     transform = data.rio.transform()
-    height, width = arr.shape[1:]
+    height, width = data.shape[-2:]
     if dst_crs is not None:
         left, bottom, right, top = data.rio.bounds()
-        dst_transform, w, h = calculate_default_transform(crs, dst_crs, width, height, left, bottom, right, top)
-        out = np.full((arr.shape[0], h, w), NODATA, dtype="float32")
-        for b in range(arr.shape[0]):
-            reproject(arr[b], out[b], src_transform=transform, src_crs=crs, dst_transform=dst_transform,
-                      dst_crs=dst_crs, src_nodata=NODATA, dst_nodata=NODATA,
-                      resampling=Resampling.nearest if categorical else Resampling.bilinear)
-        arr, transform, crs, (height, width) = out, dst_transform, rasterio.crs.CRS.from_user_input(dst_crs), (h, w)
-    profile = {
-        "driver": "COG",
-        "dtype": "float32",
-        "count": arr.shape[0],
-        "height": height,
-        "width": width,
-        "crs": crs,
-        "transform": transform,
-        "nodata": NODATA,
-        "compress": "DEFLATE",
-        "blocksize": 256,
-        "overview_resampling": "MODE" if categorical else "AVERAGE",
-        "BIGTIFF": "IF_SAFER",
-    }
-    tmp = path.with_name(path.name + ".tmp")
-    with rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(arr)
-        unit = units or data.attrs.get("units")
-        for b in range(arr.shape[0]):
-            if descriptions is not None:
-                dst.set_band_description(b + 1, descriptions[b])
-            if unit:
-                dst.update_tags(b + 1, units=unit)
-        dst.update_tags(source="seabed", long_name=str(data.attrs.get("long_name", data.name or "")))
+        dst_transform, width, height = calculate_default_transform(crs, dst_crs, width, height, left, bottom, right, top)
+        src_transform, src_crs = transform, crs
+        transform, crs = dst_transform, rasterio.crs.CRS.from_user_input(dst_crs)
+    # band by band into a tiled GeoTIFF, then GDAL's COG driver copies it block by block: a
+    # (y, x) band at a time is held, never the whole (band, y, x) stack
+    staged = path.with_name(path.name + ".stage.tmp")
+    profile = {"driver": "GTiff", "dtype": "float32", "count": count, "height": height, "width": width,
+               "crs": crs, "transform": transform, "nodata": NODATA, "tiled": True, "blockxsize": 256,
+               "blockysize": 256, "BIGTIFF": "IF_SAFER"}
+    try:
+        with rasterio.open(staged, "w", **profile) as dst:
+            unit = units or data.attrs.get("units")
+            for b in range(count):
+                band = np.asarray(bands[b].values, dtype="float32")
+                band[~np.isfinite(band)] = NODATA
+                if dst_crs is not None:
+                    out = np.full((height, width), NODATA, dtype="float32")
+                    reproject(band, out, src_transform=src_transform, src_crs=src_crs, dst_transform=transform,
+                              dst_crs=crs, src_nodata=NODATA, dst_nodata=NODATA,
+                              resampling=Resampling.nearest if categorical else Resampling.bilinear)
+                    band = out
+                dst.write(band, b + 1)
+                if descriptions is not None:
+                    dst.set_band_description(b + 1, descriptions[b])
+                if unit:
+                    dst.update_tags(b + 1, units=unit)
+            dst.update_tags(source="seabed", long_name=str(data.attrs.get("long_name", data.name or "")))
+        tmp = path.with_name(path.name + ".tmp")
+        rasterio.shutil.copy(staged, tmp, driver="COG", COMPRESS="DEFLATE", BLOCKSIZE=256,
+                             OVERVIEW_RESAMPLING="MODE" if categorical else "AVERAGE", BIGTIFF="IF_SAFER")
+    finally:
+        staged.unlink(missing_ok=True)
     tmp.replace(path)
     return path

@@ -307,6 +307,13 @@ def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: i
 
     >>> simulation_bytes_per_cell(160, 10, 64, n_layers=10)
     13264
+
+    and the tile of docs/scaling.md's example (2 workers, ``"3 GiB"``, each task first
+    holding the 288 MB FFT buffers of :meth:`SimulationPlan.task_bytes`):
+
+    >>> from seabed.compute import chunk_cells_for_budget
+    >>> chunk_cells_for_budget(3 * 2**30, 13264, n_workers=2, task_bytes=36 * 8_000_000)
+    99714
     """
     return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
 
@@ -713,12 +720,33 @@ class SimulationRun:
     ----------
     tonnage : pandas.DataFrame
         Long table (see :func:`run_simulation`).
-    inventories : list of pandas.DataFrame
-        The mining inventory re-graded with each of the first ``n_inventories`` realisations.
+    inventory_grades : ndarray (realisation, block, element) or None
+        The mining inventory's grades re-graded with each of the first ``n_inventories``
+        realisations, ppm; elements in the order of the inventory's element columns
+        (:attr:`inventory_elements`), blocks in its row order. Elements not simulated keep
+        the inventory's grades. One array, not a table per realisation.
+    inventory_elements : list of str
+        Element of each column of ``inventory_grades``.
+    inventory : pandas.DataFrame or None
+        The mining inventory that was re-graded.
     """
 
     tonnage: pd.DataFrame
-    inventories: list[pd.DataFrame]
+    inventory_grades: np.ndarray | None = None
+    inventory_elements: list[str] = field(default_factory=list)
+    inventory: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def inventories(self) -> list[pd.DataFrame]:
+        """The re-graded inventories as tables (one copy of the inventory per realisation)."""
+        if self.inventory_grades is None:
+            return []
+        out = []
+        for grades in self.inventory_grades:
+            inv = self.inventory.copy()
+            inv[self.inventory_elements] = grades
+            out.append(inv)
+        return out
 
 
 def simulate_resource(
@@ -843,27 +871,27 @@ def simulate_resource(
     mud = np.zeros((n_realisations, len(scopes)))
     metal = np.zeros((n_realisations, len(scopes), len(plan.elements)))
     n_inv = min(n_inventories, n_realisations) if inv_t is not None else 0
-    inv_metal = np.zeros((n_inv, len(plan.elements), len(inv_flat)))
+    if n_inv:  # the inventory's grades, re-graded in place realisation by realisation
+        inv_elements = [c for c in inventory.columns if c in ELEMENTS]
+        inv_grades = np.repeat(inventory[inv_elements].to_numpy(dtype=float)[None], n_inv, axis=0)
+        col_t = inventory["dry_tonnes"].to_numpy(dtype=float)
+        simulated = [(k, inv_elements.index(e)) for k, e in enumerate(plan.elements) if e in inv_elements]
     parts = getattr(runner, "imap", runner)(_tile_task, tasks(), plan=plan, seed=seed, at_data=at_data,
                                             cutoff_item=cutoff_item, cutoffs=list(cutoffs), n_inventories=n_inv)
     for part in parts:
         idx = list(part["indices"])
         mud[idx] += part["mud"]
         metal[idx] += part["metal"]
-        for r, m in part["inventories"].items():
-            inv_metal[r][:, part["inventory_rows"]] += m
+        for r, m in part["inventories"].items():  # each block lies in one tile: written once
+            rows = part["inventory_rows"]
+            for k, j in simulated:
+                inv_grades[r, rows, j] = m[k] / col_t[rows]
     tables = [_tonnage_frame(plan, r, mud[r], metal[r], scopes, list(items), seed=seed,
                              density_relative_sd=density_relative_sd, thickness_relative_sd=thickness_relative_sd)
               for r in range(n_realisations)]
-    inventories = []
-    for r in range(n_inv):
-        inv = inventory.copy()
-        col_t = inventory["dry_tonnes"].to_numpy()
-        for k, e in enumerate(plan.elements):
-            if e in inv.columns:
-                inv[e] = inv_metal[r, k] / col_t
-        inventories.append(inv)
-    return SimulationRun(pd.concat(tables, ignore_index=True), inventories)
+    if not n_inv:
+        return SimulationRun(pd.concat(tables, ignore_index=True))
+    return SimulationRun(pd.concat(tables, ignore_index=True), inv_grades, inv_elements, inventory)
 
 
 def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.ndarray, scopes: list[str],

@@ -83,13 +83,16 @@ def _membership(elements: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
     return items, w
 
 
-def _pad(inventory: Inventory, elements: Sequence[str]) -> np.ndarray:
-    """Grades (R, B, E_model) with zero columns for elements absent from the inventory."""
-    r, b, _ = inventory.grades.shape
-    out = np.zeros((r, b, len(elements)))
+def _pad(inventory: Inventory, elements: Sequence[str], r: int) -> np.ndarray:
+    """Grades (B, E_model) of realisation ``r``, with zero columns for elements absent from the
+    inventory (a view when the inventory has exactly the model's elements)."""
+    grades = inventory.grades[r]
+    if tuple(elements) == tuple(inventory.elements):
+        return grades
+    out = np.zeros((grades.shape[0], len(elements)))
     for j, e in enumerate(elements):
         if e in inventory.elements:
-            out[..., j] = inventory.grades[..., inventory.elements.index(e)]
+            out[:, j] = grades[:, inventory.elements.index(e)]
     return out
 
 
@@ -187,18 +190,18 @@ def simulate(
     remaining = available[:, None] - cum[:, 1:]
 
     # --- mining sequence and metal (loop over realisations, not draws)
-    grades = _pad(inventory, elements)
     real = np.zeros(n, dtype=int) if realisation is None else np.asarray(realisation, dtype=int)
     value = _value_per_ppm(settings, elements)
     seq = settings.sequence
     metal = np.empty((n, ny, len(elements)))
     for r in np.unique(real):
         sel = real == r
+        grades = _pad(inventory, elements, r)
         order = block_order(
-            grades[r], elements, order=seq.order, grade_of=seq.grade_of,
+            grades, elements, order=seq.order, grade_of=seq.grade_of,
             value_per_ppm=value, order_key=inventory.order_key,
         )
-        cm = mine_metal(inventory.tonnes[order], grades[r][order], cum[sel], recovery=rho[sel])
+        cm = mine_metal(inventory.tonnes[order], grades[order], cum[sel], recovery=rho[sel])
         metal[sel] = np.diff(cm, axis=1)
 
     # --- processing
