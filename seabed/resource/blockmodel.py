@@ -72,9 +72,10 @@ def _grade_factor(units: str | None) -> float:
     return float(parse_quantity(f"1 {units}", "[]", field="estimates.grade units").to("ppm").magnitude)
 
 
-def _scaled(da: xr.DataArray, factor: float) -> object:
-    """``da``'s data as float times ``factor`` (a Dask array stays lazy; no copy when 1)."""
-    data = da.data.astype(float, copy=False) if da.chunks is not None else np.asarray(da.values, dtype=float)
+def _scaled(values: xr.DataArray, factor: float) -> object:
+    """``values``' data as float times ``factor`` (a Dask array stays lazy; no copy when 1)."""
+    data = values.data.astype(float, copy=False) if values.chunks is not None else \
+        np.asarray(values.values, dtype=float)
     return data if factor == 1.0 else data * factor
 
 
@@ -202,8 +203,8 @@ def build_block_model(
                                          {"units": "ppm^2", "long_name": "kriging variance"})
     for name in DIAGNOSTICS:
         if name in estimates:
-            da = estimates[name].transpose(*dims3)
-            data_vars[name] = (dims3, da.data, dict(da.attrs))  # stays lazy when read from a store
+            diagnostic = estimates[name].transpose(*dims3)
+            data_vars[name] = (dims3, diagnostic.data, dict(diagnostic.attrs))  # stays lazy when read from a store
     # a lazily read grade cube: the (layer, y, x) inputs are made in its row blocks too, so
     # that no (layer, y, x) array is ever held whole
     rows = tuple(grade.chunksizes["y"]) if grade.chunks is not None else None
