@@ -358,7 +358,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     realisations = None
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
         plan = simulation.prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
-                                             vertical_correlation=rs.simulation.vertical_correlation)
+                                             vertical_correlation=rs.simulation.vertical_correlation,
+                                             mean_uncertainty=rs.simulation.mean_uncertainty)
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
         tile_cells = cfg.compute.options().cells_per_chunk(plan.bytes_per_cell(), task_bytes=plan.task_bytes(),
                                                            n_workers=getattr(mapper, "n_workers", 1))

@@ -248,3 +248,65 @@ def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, 
     assert len(tables) == 2
     np.testing.assert_array_equal(tables[1][["Y", "La", "Nd"]].to_numpy(), run.inventory_grades[1])
     np.testing.assert_array_equal(tables[1]["dry_tonnes"].to_numpy(), inv["dry_tonnes"].to_numpy())
+
+
+# ------------------------------------------------------------ uncertain mean
+def test_mean_score_variance_known_answers(monkeypatch) -> None:
+    from seabed.resource import simulation
+
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(0, 50_000, (40, 2))
+    # independent data: the variance of a mean of n values
+    assert simulation.mean_score_variance(VariogramModel(1.0, ()), xy) == pytest.approx(1 / 40, rel=1e-12)
+    # two data with correlation rho: 1 / (1' C^-1 1) = (1 + rho) / 2
+    model = VariogramModel(0.1, (Structure("spherical", 0.9, 10_000.0),))
+    pair = np.array([[0.0, 0.0], [3_000.0, 4_000.0]])
+    rho = float(model.covariance(np.array(3_000.0), np.array(4_000.0)))
+    assert 0.2 < rho < 0.8
+    assert simulation.mean_score_variance(model, pair) == pytest.approx((1 + rho) / 2, rel=1e-12)
+    # correlated data carry less information than independent ones; more data never add variance
+    full = simulation.mean_score_variance(model, xy)
+    assert full > 1 / 40
+    assert simulation.mean_score_variance(model, xy[:20]) >= full
+    monkeypatch.setattr(simulation, "MEAN_VARIANCE_MAX_DATA", 15)  # a subset: conservative
+    assert simulation.mean_score_variance(model, xy) >= full
+    assert simulation.mean_score_variance(model, np.empty((0, 2))) == 0.0
+
+
+def test_mean_shift_draws_the_plan_mean_sd_correlated_like_the_fields(plan_and_data) -> None:
+    from dataclasses import replace
+
+    from seabed.resource.simulation import mean_shift
+
+    plan, _ = plan_and_data
+    assert plan.mean_sd.shape == (2, 2)
+    assert np.all((plan.mean_sd > 0.01) & (plan.mean_sd < 0.5))
+    draws = np.stack([mean_shift(plan, seed=1, index=i) for i in range(4000)])  # (draw, element, layer)
+    np.testing.assert_allclose(draws.std(axis=0), plan.mean_sd, rtol=0.06)
+    np.testing.assert_allclose(draws.mean(axis=0), 0.0, atol=4 * plan.mean_sd.max() / np.sqrt(4000))
+    r_el = np.corrcoef(draws[:, 0, 0], draws[:, 1, 0])[0, 1]
+    assert r_el == pytest.approx(plan.element_correlation[0, 1], abs=0.05)
+    np.testing.assert_array_equal(mean_shift(plan, seed=1, index=3), mean_shift(plan, seed=1, index=3))
+    known = replace(plan, mean_sd=np.zeros_like(plan.mean_sd))
+    assert not mean_shift(known, seed=1, index=3).any()
+
+
+def test_uncertain_mean_shifts_scores_by_m_times_one_minus_weight_sum(plan_and_data) -> None:
+    """Y_cs(uncertain mean) − Y_cs(known mean) = m (1 − Σ w): 0 at the data (no nugget),
+    the whole draw m far from them."""
+    from dataclasses import replace
+
+    from seabed.resource.simulation import mean_shift, tile_weights
+
+    plan, _ = plan_and_data
+    known = replace(plan, mean_sd=np.zeros_like(plan.mean_sd))
+    on = simulate_scores(plan, seed=2, index=6)
+    off = simulate_scores(known, seed=2, index=6)
+    m = mean_shift(plan, seed=2, index=6)
+    assert np.all(np.abs(m) > 1e-3)
+    for pattern, pairs in plan.patterns.items():
+        keep = 1.0 - np.asarray(tile_weights(plan, slice(0, N))[pattern].sum(axis=1)).ravel()
+        for e, lyr in pairs:
+            np.testing.assert_allclose(on[e, lyr] - off[e, lyr], m[e, lyr] * keep, atol=1e-10)
+        assert keep.min() < 1e-6  # at the data cells
+        assert keep.max() > 0.1

@@ -181,7 +181,9 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     if "uncertainty" in res:
         u = res["uncertainty"]
         s.paragraph(f"Conditional simulation ({u['n_realisations']} realisations): TREO P10 {fq(u['TREO_P10'])}, "
-                    f"P50 {fq(u['TREO_P50'])}, P90 {fq(u['TREO_P90'])} ({u['convention']}).")
+                    f"P50 {fq(u['TREO_P50'])}, P90 {fq(u['TREO_P90'])} ({u['convention']}). "
+                    f"The range covers {u.get('includes', 'spatial variability')}; not the uncertainty of "
+                    "density, thickness (unless configured) or the variogram.")
 
     s = r.section("Sampling and data")
     c = inp["cores"]

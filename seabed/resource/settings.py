@@ -196,6 +196,11 @@ class SimulationSettings(_Section):
     vertical_correlation: float | None = Field(
         default=None, ge=0, lt=1, description="layer-to-layer correlation; None: fitted from the cores"
     )
+    mean_uncertainty: bool = Field(
+        default=True,
+        description="draw each realisation's mean grade (normal scores) from its uncertainty given the cores, "
+        "so the spread includes the uncertainty of the global mean; false: the mean is known (simple kriging)",
+    )
     density_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     thickness_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     cutoffs: list[Dimensionless] = Field(default_factory=lambda: ["400 ppm", "1000 ppm", "2000 ppm"])

@@ -25,6 +25,16 @@ Method (Gaussian, kernel convolution + kriging-of-residuals conditioning, tile b
    solved per tile, **once** for all elements, layers and the realisations of a task
    (:func:`tile_weights`, :class:`seabed.geostats.kriging.Kriging` on an identity
    right-hand side, stored sparse).
+   **Uncertain mean** (``mean_uncertainty``, the default): the mean of the normal scores is
+   not known but estimated from the data. Each realisation draws its mean ``m`` from the
+   posterior of a flat prior, ``N(0, σ_m²)`` with ``σ_m² = 1 / (1ᵀ C⁻¹ 1)`` (the
+   generalised-least-squares variance of the mean of the data, :func:`mean_score_variance`),
+   correlated across elements and layers like the fields, and is conditioned with it:
+   ``Y_cs = m + Y_uc + Σ_α w_α [y_α − m − Y_uc(x_α)]``, i.e. an extra
+   ``m (1 − Σ_α w_α)``: nothing at the data, the whole shift far from them. The conditional
+   variance is then the ordinary-kriging variance (Diggle & Ribeiro 2007, §7.2), so the
+   spread of tonnage includes the uncertainty of the global mean, not only the spatial
+   variability around a known one.
 5. **Back-transform** to ppm with each column's transform.
 
 Scale: :func:`simulate_resource` runs one task per (tile of grid rows, batch of
@@ -49,6 +59,8 @@ Oliver, D. S. (1995). Moving averages for Gaussian simulation in two and three d
 Journel, A. G. & Huijbregts, C. J. (1978). *Mining Geostatistics*, §V.C (conditioning by
 kriging). Wackernagel, H. (2003). *Multivariate Geostatistics*, 3rd ed., Springer.
 Deutsch, C. V. & Journel, A. G. (1998). *GSLIB*, 2nd ed., §V.1.6 (normal-score transform).
+Diggle, P. J. & Ribeiro, P. J. (2007). *Model-based Geostatistics*, Springer, §7.2 (a flat
+prior on the mean: predictive variance = ordinary-kriging variance).
 """
 
 from __future__ import annotations
@@ -59,6 +71,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.linalg import cho_factor, cho_solve
 from scipy.sparse import csr_matrix
 from scipy.sparse import vstack as sparse_vstack
 from scipy.special import ndtri
@@ -85,6 +98,8 @@ __all__ = [
     "SimulationPlan",
     "SimulationRun",
     "conditional_tile_scores",
+    "mean_score_variance",
+    "mean_shift",
     "prepare_simulation",
     "run_simulation",
     "simulate_realisation",
@@ -199,6 +214,9 @@ class SimulationPlan:
         Element correlation of normal scores.
     workers : int
         FFT threads inside one task.
+    mean_sd : ndarray, (element, layer)
+        Standard deviation of each normal-score column's mean, drawn per realisation
+        (:func:`mean_score_variance`); zeros for a known mean (simple kriging).
     """
 
     grid: WorkingGrid
@@ -217,6 +235,7 @@ class SimulationPlan:
     vertical_correlation: float
     element_correlation: np.ndarray = field(repr=False, default_factory=lambda: np.eye(1))
     workers: int = 1
+    mean_sd: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def n_layers(self) -> int:
@@ -285,6 +304,12 @@ DATA_WINDOW_VALUES = 8_000_000
 #: Default cells per simulation tile (whole grid rows).
 DEFAULT_TILE_CELLS = 65_536
 
+#: Data cells used for the variance of the mean (above: an evenly strided subset).
+MEAN_VARIANCE_MAX_DATA = 2_500
+
+#: Offset of the realisation index in the seed of its mean's draw (a stream of its own).
+MEAN_STREAM = 2 * 10**9
+
 #: Default fraction of the unit variance the truncated convolution kernel may miss (keeps the
 #: implied covariance within ~2e-3 of the model; :class:`ConvolutionKernel`).
 KERNEL_TOLERANCE = 1e-5
@@ -318,6 +343,48 @@ def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: i
     return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
 
 
+def mean_score_variance(model: VariogramModel, xy: np.ndarray) -> float:
+    """Variance of the mean of a Gaussian field given data at ``xy``: ``1 / (1ᵀ C⁻¹ 1)``.
+
+    The posterior variance of the (constant) mean under a flat prior, equal to the variance
+    of its generalised-least-squares estimate from the data.
+
+    Parameters
+    ----------
+    model : VariogramModel
+        Variogram of the field (its covariance ``C``, nugget on the diagonal).
+    xy : ndarray, (n, 2)
+        Data locations, m.
+
+    Returns
+    -------
+    float
+        In the model's units squared; 0 without data (no mean to draw: the transform itself
+        is undefined). With more than :data:`MEAN_VARIANCE_MAX_DATA` data an evenly strided
+        subset is used, which gives a larger (conservative) variance: adding data never
+        increases it.
+
+    Examples
+    --------
+    Independent data (pure nugget): the variance of a mean of ``n`` values, ``1 / n``.
+
+    >>> mean_score_variance(VariogramModel(1.0, ()), np.random.default_rng(0).uniform(0, 1e4, (8, 2)))
+    0.125
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if xy.shape[0] == 0:
+        return 0.0
+    if xy.shape[0] > MEAN_VARIANCE_MAX_DATA:
+        xy = xy[np.linspace(0, xy.shape[0] - 1, MEAN_VARIANCE_MAX_DATA).round().astype(int)]
+    c = model.covariance(xy[:, 0][:, None] - xy[:, 0][None, :], xy[:, 1][:, None] - xy[:, 1][None, :])
+    ones = np.ones(xy.shape[0])
+    try:
+        x = cho_solve(cho_factor(c, lower=True), ones)
+    except np.linalg.LinAlgError:  # coincident data without a nugget: singular, use a pseudo-inverse
+        x = np.linalg.pinv(c, hermitian=True) @ ones
+    return float(1.0 / (ones @ x))
+
+
 def prepare_simulation(
     composites: xr.Dataset,
     grid: WorkingGrid,
@@ -328,6 +395,7 @@ def prepare_simulation(
     neighbourhood: Neighbourhood | None = None,
     kernel_tolerance: float = KERNEL_TOLERANCE,
     workers: int = 1,
+    mean_uncertainty: bool = True,
 ) -> SimulationPlan:
     """Fit transforms, correlations and the convolution kernel once.
 
@@ -350,6 +418,10 @@ def prepare_simulation(
         Variance fraction the truncated kernel may miss (see :class:`ConvolutionKernel`).
     workers : int, default 1
         FFT threads inside one task.
+    mean_uncertainty : bool, default True
+        Draw each realisation's normal-score mean from its posterior (module docstring,
+        step 4); False conditions with a known mean 0 (simple kriging), which leaves the
+        uncertainty of the global mean out of the spread.
 
     Returns
     -------
@@ -402,6 +474,11 @@ def prepare_simulation(
         for j in range(n_l):
             patterns.setdefault(tuple(int(k) for k in np.flatnonzero(np.isfinite(scores[i, j]))), []).append((i, j))
     data_xy = np.column_stack([grid.x[0] + cells[:, 1] * d, grid.y[0] - cells[:, 0] * d])
+    mean_sd = np.zeros((n_el, n_l))
+    if mean_uncertainty:
+        for pattern, pairs in patterns.items():
+            e, lyr = np.array(pairs).T
+            mean_sd[e, lyr] = np.sqrt(mean_score_variance(unit, data_xy[list(pattern)]))
     return SimulationPlan(
         grid=grid,
         elements=elements,
@@ -419,6 +496,7 @@ def prepare_simulation(
         vertical_correlation=rho,
         element_correlation=r_el,
         workers=workers,
+        mean_sd=mean_sd,
     )
 
 
@@ -430,6 +508,15 @@ def _rng(seed: int, index: int) -> np.random.Generator:
 def _keys(plan: SimulationPlan, seed: int, index: int) -> list[tuple[int, int, int]]:
     """Noise key of each independent field of realisation ``index`` (element-major)."""
     return [(int(seed), int(index), f) for f in range(plan.n_fields)]
+
+
+def mean_shift(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
+    """Normal-score mean of realisation ``index``, (element, layer): ``plan.mean_sd`` times
+    standard normals correlated like the fields; zeros for a known mean."""
+    if plan.mean_sd is None or not np.any(plan.mean_sd):
+        return np.zeros((len(plan.elements), plan.n_layers))
+    z = _rng(seed, MEAN_STREAM + index).standard_normal((plan.n_fields, 1))
+    return plan.mean_sd * _mix(plan, z)[..., 0]
 
 
 def _mix(plan: SimulationPlan, fields: np.ndarray) -> np.ndarray:
@@ -527,7 +614,7 @@ def conditional_tile_scores(
 ) -> np.ndarray:
     """Conditional normal scores of realisation ``index`` on a tile, (element, layer, cells).
 
-    ``Y_cs = Y_uc + Σ_α w_α [y_α − Y_uc(x_α)]`` with the tile's ``weights``
+    ``Y_cs = Y_uc + Σ_α w_α [y_α − Y_uc(x_α)] + m (1 − Σ_α w_α)`` with the tile's ``weights``
     (:func:`tile_weights`, same ``cells``) and ``at_data`` the realisation's unconditional
     scores at the data cells (:func:`unconditional_at_data`). ``fields`` are the
     realisation's independent unit fields on the tile's cells (n_fields, cells) if already
@@ -541,13 +628,15 @@ def conditional_tile_scores(
             fields = fields[:, cells]
     out = _mix(plan, fields)
     residual = plan.scores - at_data
+    shift = mean_shift(plan, seed=seed, index=index)
     for pattern, pairs in plan.patterns.items():
         w = weights[pattern]
-        if w.shape[1] == 0:
-            continue
         e, lyr = np.array(pairs).T
-        r = residual[e, lyr][:, list(pattern)]  # (pairs, pattern)
-        out[e, lyr] += np.asarray(w @ r.T).T
+        if w.shape[1]:
+            r = residual[e, lyr][:, list(pattern)]  # (pairs, pattern)
+            out[e, lyr] += np.asarray(w @ r.T).T
+        if np.any(shift[e, lyr]):  # the realisation's mean, where the data do not fix it
+            out[e, lyr] += shift[e, lyr][:, None] * (1.0 - np.asarray(w.sum(axis=1)).ravel())[None, :]
     return out
 
 
