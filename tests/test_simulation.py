@@ -289,6 +289,8 @@ def test_mean_shift_draws_the_plan_mean_sd_correlated_like_the_fields(plan_and_d
     np.testing.assert_array_equal(mean_shift(plan, seed=1, index=3), mean_shift(plan, seed=1, index=3))
     known = replace(plan, mean_sd=np.zeros_like(plan.mean_sd))
     assert not mean_shift(known, seed=1, index=3).any()
+    _, comp = plan_and_data
+    assert not prepare_simulation(comp, plan.grid, model=MODEL, mean_uncertainty=False).mean_sd.any()
 
 
 def test_uncertain_mean_shifts_scores_by_m_times_one_minus_weight_sum(plan_and_data) -> None:

@@ -116,6 +116,8 @@ def test_report_numbers_equal_summary(takaya_run):
     assert format_quantity(summary["resource"]["oxides"]["TREO"]) in html
     for q in ("TREO_P10", "TREO_P50", "TREO_P90"):
         assert format_quantity(summary["resource"]["uncertainty"][q]) in html
+    assert "uncertainty of the global mean grade" in summary["resource"]["uncertainty"]["includes"]  # the default
+    assert summary["resource"]["uncertainty"]["includes"] in html
     flat = summary_frame(summary)
     for v in flat["value"]:
         assert format_quantity({"value": v, "units": ""}) in html
