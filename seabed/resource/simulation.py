@@ -26,15 +26,18 @@ Method (Gaussian, kernel convolution + kriging-of-residuals conditioning, tile b
    (:func:`tile_weights`, :class:`seabed.geostats.kriging.Kriging` on an identity
    right-hand side, stored sparse).
    **Uncertain mean** (``mean_uncertainty``, the default): the mean of the normal scores is
-   not known but estimated from the data. Each realisation draws its mean ``m`` from the
-   posterior of a flat prior, ``N(0, σ_m²)`` with ``σ_m² = 1 / (1ᵀ C⁻¹ 1)`` (the
-   generalised-least-squares variance of the mean of the data, :func:`mean_score_variance`),
+   not known but estimated from the data. Each realisation draws its mean ``m`` from
+   ``N(0, σ_m²)`` with ``σ_m² = 1 / (1ᵀ C⁻¹ 1)``, the posterior variance of the mean under a
+   flat prior (the generalised-least-squares variance, :func:`mean_score_variance`),
    correlated across elements and layers like the fields, and is conditioned with it:
    ``Y_cs = m + Y_uc + Σ_α w_α [y_α − m − Y_uc(x_α)]``, i.e. an extra
-   ``m (1 − Σ_α w_α)``: nothing at the data, the whole shift far from them. The conditional
-   variance is then the ordinary-kriging variance (Diggle & Ribeiro 2007, §7.2), so the
-   spread of tonnage includes the uncertainty of the global mean, not only the spatial
-   variability around a known one.
+   ``m (1 − Σ_α w_α)``: nothing at the data, the whole shift far from them. The draw is
+   centred on 0, the equal-weight mean of the data's scores (the posterior's centre is the
+   GLS mean, which differs from it as far as the data are clustered). With a global
+   neighbourhood the conditional variance is then the ordinary-kriging variance
+   ``σ²_SK + (1 − Σ w)² σ_m²`` (Diggle & Ribeiro 2007, §7.2); with the moving
+   neighbourhood used here it is close to it. The spread of tonnage thus includes the
+   uncertainty of the global mean, not only the spatial variability around a known one.
 5. **Back-transform** to ppm with each column's transform.
 
 Scale: :func:`simulate_resource` runs one task per (tile of grid rows, batch of
