@@ -32,6 +32,7 @@ __all__ = [
     "ELEMENTS",
     "GROUPS",
     "Element",
+    "element_columns",
     "element_table",
     "group_members",
     "oxide_factor",
@@ -142,6 +143,19 @@ def group_members(group: str, available: tuple[str, ...] | list[str] | None = No
         return members
     have = set(available)
     return tuple(m for m in members if m in have)
+
+
+def element_columns(columns) -> list[str]:
+    """The element symbols among ``columns`` (e.g. a table's columns), in their order.
+
+    The one rule by which a mining inventory's grade columns are found: the simulation's
+    re-graded grades, the saved ``.npz`` and the supply model all use it, so their element
+    axes agree.
+
+    >>> element_columns(["x", "dry_tonnes", "Y", "La", "TREO"])
+    ['Y', 'La']
+    """
+    return [c for c in columns if c in ELEMENTS]
 
 
 def element_table() -> pd.DataFrame:

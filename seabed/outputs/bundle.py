@@ -21,6 +21,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
+from seabed.elements import element_columns
 from seabed.outputs.rasters import write_cog
 from seabed.outputs.rundir import RunDirectory
 
@@ -32,12 +33,6 @@ __all__ = ["GROUP_RASTERS", "SUPPLY_TABLES", "write_run_outputs", "write_supply_
 
 #: Element groups written as per-layer grade rasters.
 GROUP_RASTERS = ("REY", "HREY", "magnet")
-
-
-def _element_columns(df: pd.DataFrame) -> list[str]:
-    from seabed.elements import ELEMENTS
-
-    return [c for c in df.columns if c in ELEMENTS]
 
 
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any) -> None:
@@ -229,7 +224,7 @@ def write_run_outputs(
         tables["cross_validation_metrics"] = est.cross_validation.metrics
     if res.inventory_realisations is not None:
         rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez_compressed(
-            p, grades_ppm=res.inventory_realisations, elements=np.array(_element_columns(res.inventory))))
+            p, grades_ppm=res.inventory_realisations, elements=np.array(element_columns(res.inventory.columns))))
     for name, df in tables.items():
         if df is not None and len(df):
             _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))

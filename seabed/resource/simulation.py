@@ -80,7 +80,7 @@ from scipy.sparse import vstack as sparse_vstack
 from scipy.special import ndtri
 
 from seabed.compute import map_locally, split_rows
-from seabed.elements import ELEMENTS
+from seabed.elements import ELEMENTS, element_columns
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
@@ -964,7 +964,7 @@ def simulate_resource(
     metal = np.zeros((n_realisations, len(scopes), len(plan.elements)))
     n_inv = min(n_inventories, n_realisations) if inv_t is not None else 0
     if n_inv:  # the inventory's grades, re-graded in place realisation by realisation
-        inv_elements = [c for c in inventory.columns if c in ELEMENTS]
+        inv_elements = element_columns(inventory.columns)
         inv_grades = np.repeat(inventory[inv_elements].to_numpy(dtype=float)[None], n_inv, axis=0)
         col_t = inventory["dry_tonnes"].to_numpy(dtype=float)
         simulated = [(k, inv_elements.index(e)) for k, e in enumerate(plan.elements) if e in inv_elements]

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from seabed.elements import ELEMENTS, GROUPS
+from seabed.elements import GROUPS, element_columns
 from seabed.errors import InputDataError
 
 __all__ = ["Inventory", "block_order", "mine_metal", "read_inventory"]
@@ -101,7 +101,7 @@ def read_inventory(
             f"supply inventory: no 'dry_tonnes' column (columns: {list(inventory.columns)}); "
             "expected dry t per block; fix: add it"
         )
-    elements = tuple(c for c in inventory.columns if c in ELEMENTS)
+    elements = tuple(element_columns(inventory.columns))
     if not elements:
         raise InputDataError(
             "supply inventory: no element column; expected grade columns named by symbol "
