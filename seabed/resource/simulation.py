@@ -614,6 +614,7 @@ def conditional_tile_scores(
     at_data: np.ndarray,
     cells: np.ndarray | None = None,
     fields: np.ndarray | None = None,
+    unweighted: dict[tuple[int, ...], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Conditional normal scores of realisation ``index`` on a tile, (element, layer, cells).
 
@@ -621,7 +622,8 @@ def conditional_tile_scores(
     (:func:`tile_weights`, same ``cells``) and ``at_data`` the realisation's unconditional
     scores at the data cells (:func:`unconditional_at_data`). ``fields`` are the
     realisation's independent unit fields on the tile's cells (n_fields, cells) if already
-    drawn.
+    drawn; ``unweighted`` is ``1 − Σ_α w_α`` per cell of each pattern
+    (:func:`_unweighted`) if already summed for these weights.
     """
     nx = plan.grid.shape[1]
     if fields is None:
@@ -632,6 +634,8 @@ def conditional_tile_scores(
     out = _mix(plan, fields)
     residual = plan.scores - at_data
     shift = mean_shift(plan, seed=seed, index=index)
+    if unweighted is None and np.any(shift):
+        unweighted = _unweighted(weights)
     for pattern, pairs in plan.patterns.items():
         w = weights[pattern]
         e, lyr = np.array(pairs).T
@@ -639,8 +643,13 @@ def conditional_tile_scores(
             r = residual[e, lyr][:, list(pattern)]  # (pairs, pattern)
             out[e, lyr] += np.asarray(w @ r.T).T
         if np.any(shift[e, lyr]):  # the realisation's mean, where the data do not fix it
-            out[e, lyr] += shift[e, lyr][:, None] * (1.0 - np.asarray(w.sum(axis=1)).ravel())[None, :]
+            out[e, lyr] += shift[e, lyr][:, None] * unweighted[pattern][None, :]
     return out
+
+
+def _unweighted(weights: dict[tuple[int, ...], csr_matrix]) -> dict[tuple[int, ...], np.ndarray]:
+    """``1 − Σ_α w_α`` per cell of each pattern: the share of an uncertain mean the data leave."""
+    return {p: 1.0 - np.asarray(w.sum(axis=1)).ravel() for p, w in weights.items()}
 
 
 def _back_transform(plan: SimulationPlan, y: np.ndarray) -> np.ndarray:
@@ -772,6 +781,7 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
     if work.cells.size == 0:
         return out
     weights = tile_weights(plan, work.rows, work.cells)
+    unweighted = _unweighted(weights) if plan.mean_sd is not None and np.any(plan.mean_sd) else None
     members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
     factors = np.array([_oxide_factor(m) if is_oxide else 1.0 for m in members])
@@ -786,7 +796,7 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
         else:
             fields, data_r = None, at_data[r]
         y = conditional_tile_scores(plan, work.rows, seed=seed, index=r, weights=weights,
-                                    at_data=data_r, cells=work.cells, fields=fields)
+                                    at_data=data_r, cells=work.cells, fields=fields, unweighted=unweighted)
         g = _back_transform(plan, y)
         g_item = np.tensordot(factors, g[idx], axes=1)
         sels = masks + [g_item >= c for c in cutoffs]
