@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from seabed import __version__
@@ -168,6 +172,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM or SIGHUP, so that a run unwinds like on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _termination_handled() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Terminated` (main thread only), restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGTERM", "SIGHUP")
+    previous = {n: signal.signal(getattr(signal, n), _raise_terminated) for n in names if hasattr(signal, n)}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``seabed`` console script."""
     parser = build_parser()
@@ -175,13 +206,18 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.func(args)
+        with _termination_handled():
+            return args.func(args)
     except SeabedError as exc:
         print(f"seabed: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("seabed: interrupted; no partial outputs were left", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print(f"seabed: stopped by signal {signal.Signals(exc.signum).name}; no partial outputs were left",
+              file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from seabed.errors import OutputError
-from seabed.outputs.rundir import RunDirectory
+from seabed.outputs.rundir import RunDirectory, recover_stale
 
 
 def test_commit_publishes_outputs_and_removes_scratch(tmp_path):
@@ -39,3 +42,137 @@ def test_existing_target_needs_overwrite(tmp_path):
     (tmp_path / "run").mkdir()
     with pytest.raises(OutputError, match="--overwrite"):
         RunDirectory(tmp_path / "run")
+
+
+# --- what --overwrite may replace -------------------------------------------------------------
+
+def _seabed_output(path, files=("summary.json",)):
+    """A directory as seabed leaves it: its files and a manifest listing them."""
+    import json
+
+    path.mkdir(parents=True)
+    for f in files:
+        (path / f).write_text("{}")
+    (path / "manifest.json").write_text(json.dumps({"seabed_version": "0", "outputs": {f: "x" for f in files}}))
+    return path
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_overwrite_replaces_a_seabed_output(tmp_path):
+    target = _seabed_output(tmp_path / "run")
+    with RunDirectory(target, overwrite=True) as rundir:
+        rundir.write_json("summary.json", {"new": 1})
+        rundir.commit()
+    assert (target / "summary.json").read_text().strip().startswith("{\n  \"new\"")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_overwrite_accepts_an_empty_directory(tmp_path):
+    (tmp_path / "run").mkdir()
+    RunDirectory(tmp_path / "run", overwrite=True).abort()
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: (d / "run").write_text("results"), "existing file"),
+        (lambda d: ((d / "run").mkdir(), (d / "run" / "notes.txt").write_text("mine")), "no seabed manifest"),
+        (lambda d: (_seabed_output(d / "run"), (d / "run" / "notes.txt").write_text("mine")), "'notes.txt'"),
+        (lambda d: ((d / "run").mkdir(), (d / "run" / "manifest.json").write_text("not json")), "no seabed manifest"),
+    ],
+    ids=["regular-file", "foreign-directory", "seabed-output-plus-a-foreign-file", "broken-manifest"],
+)
+def test_overwrite_refuses_what_seabed_did_not_write(tmp_path, make, fragment):
+    make(tmp_path)
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    with pytest.raises(OutputError, match=fragment):
+        RunDirectory(tmp_path / "run", overwrite=True)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before  # nothing moved
+
+
+def test_overwrite_refuses_the_current_directory_and_its_parents(tmp_path, monkeypatch):
+    work = _seabed_output(tmp_path / "project")
+    monkeypatch.chdir(work)
+    for target in (work, tmp_path, "."):
+        with pytest.raises(OutputError, match="current directory"):
+            RunDirectory(target, overwrite=True)
+
+
+def test_overwrite_refuses_a_directory_holding_an_input(tmp_path):
+    target = _seabed_output(tmp_path / "run", files=("summary.json", "cores.csv"))
+    with pytest.raises(OutputError, match="holds the input"):
+        RunDirectory(target, overwrite=True, protect=[target / "cores.csv"])
+    with pytest.raises(OutputError, match="holds the input"):
+        RunDirectory(target, overwrite=True, protect=[target])
+    assert (target / "cores.csv").exists()
+
+
+def test_unwritable_target_is_a_user_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="cannot create"):
+        RunDirectory(tmp_path / "file" / "run")
+
+
+# --- what stopped runs leave behind ---------------------------------------------------------------
+
+def test_next_run_removes_staging_and_scratch_of_dead_processes(tmp_path):
+    pid = _dead_pid()
+    for kind in ("partial", "scratch"):
+        d = tmp_path / f".run.{kind}-{pid}"
+        d.mkdir()
+        (d / "big.nc").write_bytes(b"x" * 1000)
+    alive = tmp_path / f".run.partial-{os.getppid()}"  # a live process: never touched
+    alive.mkdir()
+    other = tmp_path / f".other.partial-{pid}"  # another target's: not ours to clean
+    other.mkdir()
+    rundir = RunDirectory(tmp_path / "run")
+    assert len(rundir.notes) == 2
+    assert all("stale" in n and str(pid) in n for n in rundir.notes)
+    rundir.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+
+
+def test_a_kill_between_the_two_renames_of_a_commit_is_recovered(tmp_path):
+    target = _seabed_output(tmp_path / "run")
+    old = tmp_path / f".run.old-{_dead_pid()}"
+    target.rename(old)  # the state a SIGKILL leaves between "old renamed away" and "new moved in"
+    assert not target.exists()
+    notes = recover_stale(target)
+    assert (target / "manifest.json").is_file()
+    assert not old.exists()
+    assert "restored" in notes[0]
+
+
+def test_a_completed_commit_whose_old_copy_was_not_removed_is_cleaned(tmp_path):
+    _seabed_output(tmp_path / "run")
+    old = _seabed_output(tmp_path / f".run.old-{_dead_pid()}")
+    notes = recover_stale(tmp_path / "run")
+    assert not old.exists()
+    assert "superseded" in notes[0]
+
+
+def test_a_failed_rename_into_place_puts_the_old_output_back(tmp_path, monkeypatch):
+    target = _seabed_output(tmp_path / "run")
+    rundir = RunDirectory(target, overwrite=True)
+    rundir.write_json("summary.json", {})
+    real_rename = Path.rename
+
+    def failing(self, dest):
+        if self == rundir.staging:
+            raise OSError(28, "No space left on device")
+        return real_rename(self, dest)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError, match="No space"):
+        rundir.commit()
+    monkeypatch.undo()
+    assert (target / "manifest.json").exists()
+    rundir.abort()

@@ -1,17 +1,33 @@
-"""An output directory that appears whole or not at all.
+"""An output directory that appears whole or not at all, and replaces only what seabed wrote.
 
 A run writes every file into a hidden staging directory beside the target
-(``.<name>.partial-<pid>``); :meth:`RunDirectory.commit` renames it into place at the end. An
-interrupted or failed run leaves no partial files in the target: the staging directory is
-removed on failure. A run into an existing directory refuses unless ``overwrite=True``.
+(``.<name>.partial-<pid>``) and its intermediate files into a scratch directory
+(``.<name>.scratch-<pid>``); :meth:`RunDirectory.commit` renames the staging directory into
+place at the end. An interrupted or failed run removes both. A run killed outright (SIGKILL,
+power loss) cannot clean up after itself: the next run into the same target removes the staging
+and scratch directories of processes that are no longer alive, and says so.
+
+Replacing a previous output is a two-step commit: the old directory is renamed to
+``.<name>.old-<pid>``, the new one renamed into place, then the old one removed. A kill between
+the two renames leaves no target but a whole ``.old`` directory; the next run puts it back
+before doing anything else (recovery), so a previous output is never lost.
+
+``overwrite=True`` replaces only a directory that is a seabed output: it holds a seabed
+``manifest.json`` and no file the manifest does not list. It never replaces a regular file, the
+current directory or one of its ancestors, or a directory that holds one of the run's inputs.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -19,7 +35,11 @@ import numpy as np
 
 from seabed.errors import OutputError
 
-__all__ = ["RunDirectory", "to_jsonable"]
+__all__ = ["RunDirectory", "is_seabed_output", "recover_stale", "to_jsonable"]
+
+log = logging.getLogger(__name__)
+
+_HIDDEN = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|scratch|old)-(?P<pid>\d+)$")
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -44,6 +64,131 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX only)."""
+    sigs = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs) if can else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a live process of another user counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def recover_stale(target: str | Path) -> list[str]:
+    """Clean up after runs into ``target`` whose process died without cleaning up.
+
+    Removes ``.<name>.partial-<pid>`` and ``.<name>.scratch-<pid>`` of dead processes. A
+    ``.<name>.old-<pid>`` of a dead process is a previous output caught between the two renames
+    of a commit: it is moved back into place when ``target`` is missing, and removed when the
+    new output did arrive.
+
+    Returns
+    -------
+    list of str
+        One line per action taken (also logged as warnings).
+    """
+    target = Path(target).absolute()
+    parent = target.parent
+    notes: list[str] = []
+    if not parent.is_dir():
+        return notes
+    stale = []
+    for p in parent.iterdir():
+        m = _HIDDEN.match(p.name)
+        if m and m["name"] == target.name and not _pid_alive(int(m["pid"])):
+            stale.append((m["kind"], int(m["pid"]), p))
+    for kind, pid, p in sorted(stale, key=lambda s: (s[0] != "old", s[1])):
+        if kind == "old" and not target.exists() and is_seabed_output(p):
+            p.rename(target)
+            notes.append(f"restored {target} from {p.name}: a run (pid {pid}) was stopped while replacing it")
+        else:
+            size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() else 0
+            _remove(p)
+            what = {"partial": "staging", "scratch": "scratch", "old": "superseded output"}[kind]
+            notes.append(f"removed stale {what} directory {p} ({size / 1e6:.1f} MB) of stopped run pid {pid}")
+    for line in notes:
+        log.warning(line)
+    return notes
+
+
+def _read_manifest(directory: Path) -> dict | None:
+    try:
+        m = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(m, dict) and "seabed_version" in m and isinstance(m.get("outputs"), dict):
+        return m
+    return None
+
+
+def is_seabed_output(directory: str | Path) -> bool:
+    """Whether ``directory`` is a seabed output: a seabed ``manifest.json`` lists every file in it."""
+    directory = Path(directory)
+    m = _read_manifest(directory)
+    return m is not None and not _foreign_files(directory, m)
+
+
+def _foreign_files(directory: Path, manifest: dict) -> list[str]:
+    listed = set(manifest["outputs"]) | {"manifest.json"}
+    found = []
+    for p in sorted(directory.rglob("*")):
+        if p.is_file() or p.is_symlink():
+            rel = p.relative_to(directory).as_posix()
+            if rel not in listed:
+                found.append(rel)
+    return found
+
+
+def _check_replaceable(target: Path, protect: Iterable[Path]) -> None:
+    """Refuse to replace anything that is not a seabed output directory (see module docs)."""
+    fix = "fix: choose another --out (a new or seabed-written directory)"
+    if target.is_symlink() or not target.is_dir():
+        raise OutputError(f"{target}: --out is an existing file, not an output directory; "
+                          f"--overwrite only replaces a directory written by seabed; {fix}")
+    cwd = Path.cwd().resolve()
+    if cwd == target or cwd.is_relative_to(target):
+        raise OutputError(f"{target}: --out is the current directory or one of its parents; "
+                          f"--overwrite would delete it; {fix}")
+    for p in protect:
+        p = Path(p).resolve()
+        if p == target or p.is_relative_to(target):
+            raise OutputError(f"{target}: --out holds the input {p}; --overwrite would delete it; {fix}")
+    if not any(target.iterdir()):
+        return  # an empty directory: nothing to lose
+    m = _read_manifest(target)
+    if m is None:
+        raise OutputError(f"{target}: --out exists and has no seabed manifest.json, so it is not a seabed output; "
+                          f"--overwrite only replaces seabed outputs; {fix}")
+    foreign = _foreign_files(target, m)
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise OutputError(f"{target}: --out holds {foreign[0]!r}{more}, which seabed did not write; --overwrite "
+                          f"would delete it; fix: move it out of the directory, or choose another --out")
+
+
 class RunDirectory:
     """Stage the outputs of one run and publish them atomically.
 
@@ -52,20 +197,35 @@ class RunDirectory:
     target : Path
         The output directory the user asked for.
     overwrite : bool, default False
-        Replace an existing ``target``; otherwise an existing one is an error.
+        Replace an existing ``target``, if it is a seabed output; otherwise an existing one is an
+        error.
+    protect : iterable of Path, optional
+        Paths that must survive (the run's inputs and config): a ``target`` that is or holds
+        one of them is refused.
+
+    Attributes
+    ----------
+    notes : list of str
+        What was cleaned up or recovered from earlier, stopped runs before this one started.
     """
 
-    def __init__(self, target: str | Path, *, overwrite: bool = False) -> None:
+    def __init__(self, target: str | Path, *, overwrite: bool = False, protect: Iterable[str | Path] = ()) -> None:
         self.target = Path(target).resolve()
-        if self.target.exists() and not overwrite:
-            raise OutputError(
-                f"{self.target}: output directory exists; fix: choose another --out or pass --overwrite"
-            )
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = self.target.parent / f".{self.target.name}.partial-{os.getpid()}"
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir()
+        try:
+            self.notes = recover_stale(self.target)
+            if self.target.exists() or self.target.is_symlink():
+                if not overwrite:
+                    raise OutputError(f"{self.target}: output directory exists; "
+                                      "fix: choose another --out or pass --overwrite")
+                _check_replaceable(self.target, [Path(p) for p in protect])
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = self.target.parent / f".{self.target.name}.partial-{os.getpid()}"
+            if self.staging.exists():
+                shutil.rmtree(self.staging)
+            self.staging.mkdir()
+        except OSError as exc:
+            raise OutputError(f"{self.target}: cannot create the output directory ({exc.strerror}); "
+                              "fix: choose a writable --out") from None
         self.files: list[str] = []
         self._scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
 
@@ -97,12 +257,22 @@ class RunDirectory:
         return p
 
     def commit(self) -> Path:
-        """Move the staged outputs into place (replacing an old directory when allowed)."""
+        """Move the staged outputs into place (replacing an old seabed output when allowed).
+
+        A kill between the two renames leaves ``.<name>.old-<pid>``, which the next run restores
+        (:func:`recover_stale`).
+        """
         old = None
-        if self.target.exists():
-            old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
-            self.target.rename(old)
-        self.staging.rename(self.target)
+        with _signals_deferred():
+            if self.target.exists():
+                old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
+                self.target.rename(old)
+            try:
+                self.staging.rename(self.target)
+            except OSError:
+                if old is not None:
+                    old.rename(self.target)
+                raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
