@@ -25,7 +25,14 @@ from shapely.geometry.base import BaseGeometry
 
 from seabed.errors import ConfigError
 
-__all__ = ["Layers", "WorkingGrid", "laea_crs"]
+__all__ = ["MAX_CELLS", "MAX_LAYERS", "MIN_CELLS", "Layers", "WorkingGrid", "laea_crs"]
+
+#: Most cells (y × x) a working grid may have; checked before anything is allocated.
+MAX_CELLS = 50_000_000
+#: Fewest cells a working grid must put inside its extent (extent area / cell area).
+MIN_CELLS = 10
+#: Most depth layers :meth:`Layers.regular` makes.
+MAX_LAYERS = 1_000
 
 
 @dataclass(frozen=True)
@@ -51,23 +58,61 @@ class Layers:
         top = np.asarray(self.top, dtype=float)
         bottom = np.asarray(self.bottom, dtype=float)
         if top.shape != bottom.shape or top.ndim != 1 or top.size == 0:
-            raise ConfigError("layers: top and bottom must be equal-length, non-empty lists")
-        if np.any(top < 0) or np.any(bottom <= top) or np.any(top[1:] < bottom[:-1]):
             raise ConfigError(
-                f"layers: got tops {top.tolist()} and bottoms {bottom.tolist()}; expected "
-                "0 <= top < bottom, increasing and non-overlapping (metres below seafloor)"
+                f"layers: got {top.size} tops and {bottom.size} bottoms; expected equal-length, non-empty lists; "
+                "fix the layer bounds"
+            )
+        if (not np.all(np.isfinite(top) & np.isfinite(bottom)) or np.any(top < 0) or np.any(bottom <= top)
+                or np.any(top[1:] < bottom[:-1])):
+            raise ConfigError(
+                f"layers: got tops {top.tolist()} and bottoms {bottom.tolist()}; expected finite "
+                "0 <= top < bottom, increasing and non-overlapping (metres below seafloor); fix the layer bounds"
             )
         object.__setattr__(self, "top", top)
         object.__setattr__(self, "bottom", bottom)
 
     @classmethod
-    def regular(cls, top: float = 0.0, bottom: float = 10.0, thickness: float = 1.0) -> Layers:
-        """Contiguous layers of equal ``thickness`` (m) from ``top`` to ``bottom`` (mbsf)."""
-        n = round((bottom - top) / thickness)
+    def regular(cls, top: float = 0.0, bottom: float = 10.0, thickness: float = 1.0, *,
+                max_layers: int = MAX_LAYERS) -> Layers:
+        """Contiguous layers of equal ``thickness`` (m) from ``top`` to ``bottom`` (mbsf).
+
+        Raises
+        ------
+        ConfigError
+            A value is not finite, ``thickness <= 0``, ``top < 0``, ``bottom <= top``, the
+            thickness does not divide ``bottom - top``, or there would be more than
+            ``max_layers`` layers (default 1,000). Each message names the ``layers.*`` key.
+        """
+        for key, value in (("top", top), ("bottom", bottom), ("thickness", thickness)):
+            if not np.isfinite(value):
+                raise ConfigError(f"layers.{key}: got {value}; expected a finite length in metres; fix layers.{key}")
+        if thickness <= 0:
+            raise ConfigError(
+                f"layers.thickness: got {thickness:g} m; expected a layer thickness > 0 m (e.g. '1 m'); "
+                "fix layers.thickness"
+            )
+        if top < 0:
+            raise ConfigError(
+                f"layers.top: got {top:g} m; expected >= 0 m below seafloor (depth is positive down); fix layers.top"
+            )
+        if bottom <= top:
+            raise ConfigError(
+                f"layers.bottom: got {bottom:g} m <= layers.top {top:g} m; expected bottom > top "
+                "(metres below seafloor, positive down); fix: swap or correct layers.top and layers.bottom"
+            )
+        ratio = (bottom - top) / thickness
+        n = round(ratio)
         if n < 1 or not np.isclose(top + n * thickness, bottom):
             raise ConfigError(
-                f"layers: got {top}-{bottom} mbsf in {thickness} m layers; expected the "
-                "interval to be a whole number of layers; fix the thickness or the bottom"
+                f"layers.thickness: got {thickness:g} m, which does not divide layers.top-layers.bottom "
+                f"= {top:g}-{bottom:g} m ({ratio:.4g} layers); expected a whole number of layers; "
+                "fix layers.thickness or layers.bottom"
+            )
+        if n > max_layers:
+            raise ConfigError(
+                f"layers.thickness: got {thickness:g} m giving {n:,} layers over {top:g}-{bottom:g} m; "
+                f"expected at most {max_layers:,} layers; fix: use thicker layers "
+                f"(at least {(bottom - top) / max_layers:.3g} m)"
             )
         edges = top + thickness * np.arange(n + 1)
         return cls(edges[:-1], edges[1:])
@@ -141,27 +186,78 @@ class WorkingGrid:
         cell_size: float,
         center: tuple[float, float] | None = None,
         layers: Layers | None = None,
+        max_cells: int = MAX_CELLS,
+        min_cells: int = MIN_CELLS,
     ) -> WorkingGrid:
         """The grid of ``cell_size`` (m) cells covering a lon/lat geometry.
 
         Cell edges are aligned to multiples of ``cell_size`` from the projection
         centre, which defaults to the geometry's centroid.
+
+        Parameters
+        ----------
+        geometry_lonlat : shapely geometry
+            The extent, longitude/latitude degrees (longitudes in -180…180 or 0…360).
+        cell_size : float
+            Cell edge, m.
+        center : (float, float), optional
+            LAEA centre (lon, lat), degrees; default the geometry's centroid.
+        layers : Layers, optional
+            Default :meth:`Layers.regular` (0-10 mbsf in 1 m layers).
+        max_cells : int, default 50,000,000
+            Most cells (ny × nx) allowed; checked from the shape before anything is allocated.
+        min_cells : int, default 10
+            Fewest cells the extent must hold (its equal-area area / ``cell_size**2``).
+
+        Raises
+        ------
+        ConfigError
+            ``cell_size`` not finite or <= 0, giving more than ``max_cells`` cells or fewer
+            than ``min_cells`` inside the extent (the message names ``grid.cell_size``); an
+            empty extent or a centre outside lon/lat range.
         """
-        if cell_size <= 0:
-            raise ConfigError(f"grid.cell_size: got {cell_size} m; expected > 0")
+        if not np.isfinite(cell_size) or cell_size <= 0:
+            raise ConfigError(f"grid.cell_size: got {cell_size} m; expected a finite length > 0; fix grid.cell_size")
+        if geometry_lonlat.is_empty:
+            raise ConfigError("grid.extent: the extent area is empty; expected a polygon with an area; fix the area")
         if center is None:
             c = geometry_lonlat.centroid
             center = (c.x, c.y)
+        lon0, lat0 = center
+        if not (np.isfinite(lon0) and np.isfinite(lat0) and -180 <= lon0 <= 360 and -90 <= lat0 <= 90):
+            raise ConfigError(
+                f"grid.center: got ({lon0}, {lat0}); expected (longitude -180…360, latitude -90…90) degrees; "
+                "fix grid.center"
+            )
         crs = laea_crs(*center)
         proj = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         projected = shapely.transform(_densify(geometry_lonlat), proj.transform, interleaved=False)
         xmin, ymin, xmax, ymax = projected.bounds
+        if not np.all(np.isfinite([xmin, ymin, xmax, ymax])):
+            raise ConfigError(
+                "grid.extent: the extent cannot be projected around its centre (it spans too much of the globe); "
+                "expected a site-sized area; fix: use a smaller extent"
+            )
         x0 = np.floor(xmin / cell_size) * cell_size
         x1 = np.ceil(xmax / cell_size) * cell_size
         y0 = np.floor(ymin / cell_size) * cell_size
         y1 = np.ceil(ymax / cell_size) * cell_size
         nx = max(1, round((x1 - x0) / cell_size))
         ny = max(1, round((y1 - y0) / cell_size))
+        if nx * ny > max_cells:
+            smallest = cell_size * np.sqrt(nx * ny / max_cells)
+            raise ConfigError(
+                f"grid.cell_size: got {cell_size:g} m giving {nx:,} x {ny:,} = {nx * ny:,} cells; expected at most "
+                f"{max_cells:,} cells; fix: use cells of at least {_length(smallest)} or a smaller extent"
+            )
+        inside = projected.area / cell_size**2
+        if inside < min_cells:
+            largest = np.sqrt(projected.area / min_cells)
+            raise ConfigError(
+                f"grid.cell_size: got {_length(cell_size)}, so the extent ({projected.area / 1e6:,.0f} km²) holds "
+                f"~{inside:.2g} cells inside it; expected at least {min_cells} cells inside the extent; "
+                f"fix: use cells of at most {_length(largest)}"
+            )
         x = x0 + cell_size * (np.arange(nx) + 0.5)
         y = y1 - cell_size * (np.arange(ny) + 0.5)
         return cls(crs=crs, x=x, y=y, cell_size=float(cell_size), layers=layers or Layers.regular())
@@ -250,6 +346,11 @@ class WorkingGrid:
         out = obj.copy(deep=False)
         out.rio.write_crs(self.crs.to_wkt(), inplace=True)
         return out.rio.write_transform(self.transform, inplace=True)
+
+
+def _length(metres: float) -> str:
+    """``"1.2 km"`` or ``"350 m"`` (3 significant figures)."""
+    return f"{metres / 1000:.3g} km" if metres >= 1000 else f"{metres:.3g} m"
 
 
 def _densify(geom: BaseGeometry, max_step_deg: float = 0.05) -> BaseGeometry:
