@@ -66,3 +66,45 @@ def test_empty_has_dims_units_and_crs():
     assert da.rio.crs is not None
     assert "laea" in da.rio.crs.to_proj4()
     assert da.rio.transform() == grid.transform
+
+
+# --- issue 12 -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [((0, 10, 0), "layers.thickness: got 0 m; expected a layer thickness > 0"),
+     ((0, 10, -1), "layers.thickness: got -1 m"),
+     ((10, 5, 1), "layers.bottom: got 5 m <= layers.top 10 m"),
+     ((5, 5, 1), "layers.bottom: got 5 m <= layers.top 5 m"),
+     ((-1, 10, 1), "layers.top: got -1 m"),
+     ((0, 10, 3), r"layers.thickness: got 3 m, which does not divide .* \(3.333 layers\); expected a whole number"),
+     ((0, 10, 0.001), "layers.thickness: got 0.001 m giving 10,000 layers"),
+     ((0, float("inf"), 1), "layers.bottom: got inf")],
+    ids=["zero", "negative", "inverted", "empty", "negative-top", "not-dividing", "too-many", "infinite"],
+)
+def test_layers_regular_refusals_name_the_key(args, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        Layers.regular(*args)
+
+
+def test_too_many_cells_are_refused_before_allocating():
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"grid.cell_size: got 1e-06 m giving .* cells; expected at most 50,000,000"):
+        WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=1e-6)
+    assert time.perf_counter() - t0 < 1.0
+    with pytest.raises(ConfigError, match=r"giving 64 x 50 = 3,200 cells; expected at most 1,000 cells; fix: use "
+                                          r"cells of at least 1.79 km"):
+        WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=1000.0, max_cells=1000)
+
+
+@pytest.mark.parametrize("cell", [50_000.0, 500_000.0, float("nan"), 0.0], ids=["50km", "500km", "nan", "zero"])
+def test_cells_too_large_or_invalid_are_refused(cell):
+    with pytest.raises(ConfigError, match="grid.cell_size: got"):
+        WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=cell)
+
+
+def test_too_few_cells_message():
+    with pytest.raises(ConfigError, match=r"holds ~1.3 cells inside it; expected at least 10 .* at most 17.8 km"):
+        WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=50_000.0)

@@ -310,8 +310,10 @@ def resample_to_grid(source: xr.DataArray, grid: WorkingGrid, *, name: str | Non
         )
     hx0, hx1 = (xs[1] - xs[0]) / 2, (xs[-1] - xs[-2]) / 2
     hy0, hy1 = (ys[1] - ys[0]) / 2, (ys[-1] - ys[-2]) / 2
-    lon_t = (lon - xs[0]) % 360.0 + xs[0]                           # into [x0, x0 + 360)
+    # Working-grid longitudes (-180…180) in the source's convention (e.g. 0…360); unchanged where they already fit.
+    lon_t = (lon - xs[0]) % 360.0 + xs[0]                                 # into [x0, x0 + 360)
     lon_t = np.where(lon_t - 360.0 >= xs[0] - hx0, lon_t - 360.0, lon_t)  # just west of the first column
+    lon_t = np.where((lon >= xs[0] - hx0) & (lon <= xs[-1] + hx1), lon, lon_t)
     covered = (lon_t <= xs[-1] + hx1) & (lat >= ys[0] - hy0) & (lat <= ys[-1] + hy1)
     missing = inside & ~covered
     if missing.any():
