@@ -58,8 +58,10 @@ __all__ = [
     "Mapper",
     "chunk_cells_for_budget",
     "map_locally",
+    "memory_budget_problem",
     "open_mapper",
     "parse_memory_budget",
+    "scheduler_problem",
     "split_rows",
     "validate_scheduler",
 ]
@@ -67,10 +69,29 @@ __all__ = [
 #: Dask's local schedulers accepted by name.
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 
-_ADDRESS = re.compile(r"^tcp://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+_ADDRESS = re.compile(r"^tcp://(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
 
 #: Bounds of the cells per task derived from a memory budget.
 MIN_CHUNK_CELLS, MAX_CHUNK_CELLS = 1_000, 2_000_000
+
+
+def scheduler_problem(scheduler: str) -> str | None:
+    """Why ``scheduler`` is not a local scheduler name or a ``tcp://host:port`` address (None if it is).
+
+    The message starts with "got ..." (no field name), so a caller can prefix the field.
+    """
+    value = str(scheduler).strip()
+    if value in LOCAL_SCHEDULERS:
+        return None
+    fix = "fix: e.g. scheduler = \"threads\" or \"tcp://10.0.0.5:8786\""
+    expected = (f"expected one of {', '.join(LOCAL_SCHEDULERS)} or a dask.distributed address tcp://host:port "
+                "(a host name or IP address and a numeric port 1-65535)")
+    m = _ADDRESS.match(value)
+    if m is None:
+        return f"got {scheduler!r}; {expected}; {fix}"
+    if not 1 <= int(m["port"]) <= 65535:
+        return f"got {scheduler!r}: port {int(m['port'])} is out of range; {expected}; {fix}"
+    return None
 
 
 def validate_scheduler(scheduler: str, *, field: str = "compute.scheduler") -> str:
@@ -81,13 +102,10 @@ def validate_scheduler(scheduler: str, *, field: str = "compute.scheduler") -> s
     ConfigError
         Naming ``field``, otherwise.
     """
-    value = str(scheduler).strip()
-    if value in LOCAL_SCHEDULERS or _ADDRESS.match(value):
-        return value
-    raise ConfigError(
-        f"{field}: got {scheduler!r}; expected one of {', '.join(LOCAL_SCHEDULERS)} or a dask.distributed "
-        "address tcp://host:port; fix: e.g. scheduler = \"threads\" or \"tcp://10.0.0.5:8786\""
-    )
+    problem = scheduler_problem(scheduler)
+    if problem is not None:
+        raise ConfigError(f"{field}: {problem}")
+    return str(scheduler).strip()
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,28 @@ class ComputeOptions:
                                       n_workers=n_workers or self.n_workers, task_bytes=task_bytes)
 
 
+def _memory_bytes(text: str) -> float | None:
+    """``text`` in bytes, or None unless it is a positive finite number with a byte unit."""
+    import math
+
+    from seabed.units import ureg
+
+    try:
+        q = ureg.Quantity(str(text).strip())
+        ok = format(q.units, "D").endswith("byte") and q.magnitude > 0 and math.isfinite(q.magnitude)
+    except Exception:  # noqa: BLE001 - any parse failure is the same user error
+        ok = False
+    return float(q.to("byte").magnitude) if ok else None
+
+
+def memory_budget_problem(text: str) -> str | None:
+    """Why ``text`` is not a memory budget (None if it is); the message starts with "got ..."."""
+    if _memory_bytes(text) is not None:
+        return None
+    return (f"got {text!r}; expected a positive size in bytes such as '4 GiB' or '500 MB'; "
+            "fix: write a number and a byte unit, e.g. memory_budget = \"4 GiB\"")
+
+
 def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> float:
     """A size such as ``"4 GiB"`` or ``"500 MB"`` in bytes.
 
@@ -149,16 +189,10 @@ def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> f
     ConfigError
         Naming ``field``, for anything but a positive number with a byte unit.
     """
-    from seabed.units import ureg
-
-    try:
-        q = ureg.Quantity(str(text).strip())
-        ok = format(q.units, "D").endswith("byte") and q.magnitude > 0
-    except Exception:  # noqa: BLE001 - any parse failure is the same user error
-        ok = False
-    if not ok:
-        raise ConfigError(f"{field}: got {text!r}; expected a positive size in bytes such as '4 GiB' or '500 MB'")
-    return float(q.to("byte").magnitude)
+    size = _memory_bytes(text)
+    if size is None:
+        raise ConfigError(f"{field}: {memory_budget_problem(text)}")
+    return size
 
 
 def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_workers: int = 1,

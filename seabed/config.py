@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,7 +26,7 @@ from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError
 from seabed.geostats.settings import EstimationSettings
 from seabed.resource.settings import ResourceSettings
-from seabed.schema import Length, StrictModel
+from seabed.schema import Length, Seed, StrictModel, bounded, describe_error, named_key
 from seabed.supply.settings import SupplySettings
 
 __all__ = [
@@ -77,13 +78,44 @@ class Inputs(StrictModel):
     cores: CoresInput
 
 
+#: Longitudes are accepted in -180..180 or 0..360 (east of the antimeridian).
+LON_RANGE = (-180.0, 360.0)
+#: Largest EEZ radius: 350 nmi (648.2 km), the outer limit of an extended continental shelf
+#: (UNCLOS Art. 76(5)); an EEZ itself is at most 200 nmi (Art. 57). A larger circle is a typo.
+MAX_EEZ_RADIUS_KM = 648.2
+
+
+def _check_lon(value: float, what: str) -> None:
+    lo, hi = LON_RANGE
+    if not lo <= value <= hi:
+        raise ValueError(f"{what}: got {value:g}; expected a longitude in [{lo:g}, {hi:g}] degrees; "
+                         "fix: write degrees east, e.g. 153.98 (-180..180 or 0..360)")
+
+
+def _check_lat(value: float, what: str) -> None:
+    if not -90.0 <= value <= 90.0:
+        raise ValueError(f"{what}: got {value:g}; expected a latitude in [-90, 90] degrees; "
+                         "fix: write degrees north, e.g. 24.29 (longitude comes first)")
+
+
+def _check_lonlat(point: tuple[float, float], field: str) -> None:
+    _check_lon(point[0], f"{field}[0] (longitude)")
+    _check_lat(point[1], f"{field}[1] (latitude)")
+
+
 class AreaSpec(StrictModel):
-    """A named area: a geodesic EEZ circle, a lon/lat box, or polygons from a file."""
+    """A named area: a geodesic EEZ circle, a lon/lat box, or polygons from a file.
+
+    Longitudes may be written in -180..180 or 0..360 degrees east, latitudes in -90..90.
+    """
 
     name: str
     kind: Literal["eez", "box", "file"]
     center: tuple[float, float] | None = Field(None, description="(longitude, latitude) of an EEZ centre, degrees")
-    radius: Length | None = Field(None, description="EEZ radius, e.g. '200 nmi'")
+    radius: bounded(Length, "km", gt=0, le=MAX_EEZ_RADIUS_KM,
+                    fix="give the EEZ radius, e.g. '200 nmi'") | None = Field(
+        None, description="EEZ radius, e.g. '200 nmi'; at most 350 nmi (648.2 km), the outer limit of an extended "
+        "continental shelf (UNCLOS Art. 76(5)): an EEZ is 200 nmi (Art. 57)")
     bounds: tuple[float, float, float, float] | None = Field(None, description="(W, E, S, N) degrees of a box")
     path: Path | None = None
     layer: str | None = None
@@ -94,11 +126,30 @@ class AreaSpec(StrictModel):
         need = {"eez": ("center",), "box": ("bounds",), "file": ("path",)}[self.kind]
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
-            raise ValueError(f"area {self.name!r} of kind {self.kind!r} needs {missing}")
+            raise ValueError(f"area {self.name!r} of kind {self.kind!r} needs {missing}; "
+                             f"fix: add {missing[0]} (see docs/config.md)")
+        used = {"eez": {"center", "radius"}, "box": {"bounds"}, "file": {"path", "layer"}}[self.kind]
+        unused = [f for f in ("center", "radius", "bounds", "path", "layer") if f not in used
+                  and getattr(self, f) is not None]
+        if unused:
+            raise ValueError(f"{unused[0]}: got a value, but an area of kind {self.kind!r} does not use it "
+                             f"(expected only {', '.join(sorted(used))}); fix: remove {unused[0]} or change kind")
+        if self.kind == "eez":
+            _check_lonlat(self.center, "center")
         if self.kind == "box":
             w, e, s, n = self.bounds
-            if not (w < e and s < n and s >= -90 and n <= 90):
-                raise ValueError(f"area {self.name!r}: bounds {self.bounds} must be (W, E, S, N) with W < E, S < N")
+            _check_lon(w, "bounds[0] (W)")
+            _check_lon(e, "bounds[1] (E)")
+            _check_lat(s, "bounds[2] (S)")
+            _check_lat(n, "bounds[3] (N)")
+            if not w < e:
+                raise ValueError(f"bounds: got W {w:g} >= E {e:g}; expected (W, E, S, N) with W < E; "
+                                 "fix: swap them (across the antimeridian write E in 0..360, e.g. 170 to 190)")
+            if e - w > 360:
+                raise ValueError(f"bounds: got W {w:g}, E {e:g}, more than 360 degrees apart; expected E - W <= 360; "
+                                 "fix: use one longitude convention (-180..180 or 0..360) for both")
+            if not s < n:
+                raise ValueError(f"bounds: got S {s:g} >= N {n:g}; expected (W, E, S, N) with S < N; fix: swap them")
         return self
 
 
@@ -106,16 +157,54 @@ class GridSpec(StrictModel):
     """The equal-area working grid."""
 
     extent: str = Field(description="Name of the area whose bounds the grid covers")
-    cell_size: Length = Field(description="Cell edge, e.g. '1 km'")
+    cell_size: bounded(Length, "m", ge=10, le=100_000, fix="use a cell edge such as '1 km'") = Field(
+        description="Cell edge, e.g. '1 km'; 10 m to 100 km: cores lie ~10 km apart and the site grids are "
+        "~1.8 km (1 arc-minute), so finer than 10 m resolves nothing and only costs memory, and a cell over "
+        "100 km is wider than a study area")
     center: tuple[float, float] | None = Field(None, description="LAEA centre (lon, lat); default: extent centroid")
+
+    @model_validator(mode="after")
+    def _check_center(self) -> GridSpec:
+        if self.center is not None:
+            _check_lonlat(self.center, "center")
+        return self
+
+
+#: Most depth layers: each adds a full (y, x) grid per element to the block model and the simulation.
+MAX_LAYERS = 200
 
 
 class LayerSpec(StrictModel):
-    """Depth layers below the seafloor (mbsf, positive down)."""
+    """Depth layers below the seafloor (mbsf, positive down).
 
-    top: Length = "0 m"
+    ``top`` >= 0 < ``bottom``; ``thickness`` > 0 divides ``bottom - top`` into a whole number of
+    layers, at most 200 (each layer adds a full grid per element to the block model).
+    """
+
+    top: bounded(Length, "m", ge=0, fix="depths are metres below the seafloor, positive down, e.g. '0 m'") = "0 m"
     bottom: Length = "10 m"
-    thickness: Length = "1 m"
+    thickness: bounded(Length, "m", gt=0, fix="give the layer thickness, e.g. '1 m'") = "1 m"
+
+    @model_validator(mode="after")
+    def _check_layers(self) -> LayerSpec:
+        top, bottom, dz = (float(q.to("m").magnitude) for q in (self.top, self.bottom, self.thickness))
+        if not bottom > top:
+            raise ValueError(f"bottom: got {bottom:g} m <= top {top:g} m; expected top < bottom (mbsf, positive "
+                             "down); fix: e.g. top = \"0 m\", bottom = \"10 m\"")
+        n = (bottom - top) / dz
+        if abs(n - round(n)) > 1e-6 * max(1.0, n):
+            raise ValueError(f"thickness: got {dz:g} m, which does not divide {top:g}-{bottom:g} m into a whole "
+                             f"number of layers ({n:.3g}); expected a divisor of {bottom - top:g} m; "
+                             "fix: change thickness or bottom")
+        if round(n) > MAX_LAYERS:
+            raise ValueError(f"thickness: got {dz:g} m, giving {round(n)} layers over {top:g}-{bottom:g} m; expected "
+                             f"at most {MAX_LAYERS} layers; fix: use thicker layers, e.g. '1 m'")
+        return self
+
+    @property
+    def n_layers(self) -> int:
+        """Number of layers."""
+        return round(float(((self.bottom - self.top) / self.thickness).to("").magnitude))
 
 
 class ComputeSpec(StrictModel):
@@ -133,23 +222,20 @@ class ComputeSpec(StrictModel):
     @field_validator("scheduler")
     @classmethod
     def _known_scheduler(cls, value: str) -> str:
-        from seabed.compute import validate_scheduler
+        from seabed.compute import scheduler_problem
 
-        try:
-            return validate_scheduler(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc).split("; ", 1)[1]) from None
+        problem = scheduler_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return str(value).strip()
 
     @field_validator("memory_budget")
     @classmethod
     def _bytes(cls, value: str | None) -> str | None:
-        from seabed.compute import parse_memory_budget
+        from seabed.compute import memory_budget_problem
 
-        if value is not None:
-            try:
-                parse_memory_budget(value)
-            except ConfigError as exc:
-                raise ValueError(str(exc).split("; ", 1)[1]) from None
+        if value is not None and (problem := memory_budget_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     @property
@@ -174,7 +260,7 @@ class Config(StrictModel):
 
     title: str = Field(description="Title of the run (reports, plots)")
     site: Literal["minamitorishima", "okinotorishima", "other"] = Field(description="Site (island marker on maps)")
-    seed: int = Field(description="Seed of every random draw in the run")
+    seed: Seed = Field(description="Seed of every random draw in the run (0 <= seed < 2**63)")
     description: str = Field("", description="Free text for the report")
     assumptions: list[str] = Field(default_factory=list, description="Statements reported verbatim")
     inputs: Inputs
@@ -199,7 +285,23 @@ class Config(StrictModel):
             unknown = [n for n in listed if n not in names]
             if unknown:
                 raise ValueError(f"resource.masks.{key}: {unknown} not among the areas {names}")
+        self._check_depths()
         return self
+
+    def _check_depths(self) -> None:
+        """Settings that depend on the layers: the mined interval and per-layer densities."""
+        top, bottom = (float(q.to("m").magnitude) for q in (self.layers.top, self.layers.bottom))
+        cut = self.resource.cutoff
+        a, b = (float(q.to("m").magnitude) for q in (cut.interval_top, cut.interval_bottom))
+        if a < top or b > bottom:
+            raise ValueError(
+                f"resource.cutoff.interval_top, interval_bottom: got {a:g}-{b:g} m; expected inside the layers "
+                f"{top:g}-{bottom:g} m; fix: narrow the mined interval or extend [layers]")
+        density = self.resource.density
+        if density.method == "per_layer" and len(density.per_layer) != self.layers.n_layers:
+            raise ValueError(
+                f"resource.density.per_layer: got {len(density.per_layer)} value(s); expected one per layer, "
+                f"{self.layers.n_layers} (top down); fix: list {self.layers.n_layers} densities")
 
     def area(self, name: str) -> AreaSpec:
         """The area called ``name``."""
@@ -235,18 +337,22 @@ def _resolve_paths(data: Any, base: Path) -> Any:
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:
-    """One line per the error policy: file, field, value received, expected."""
+    """One line per the error policy: file, field, value received, expected, fix."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-    value = err.get("input")
-    msg = err["msg"].removeprefix("Value error, ")
+    more = f" (and {len(exc.errors()) - 1} more error(s))" if len(exc.errors()) > 1 else ""
     if err["type"] == "extra_forbidden":
         return f"{source}: unknown key {loc!r}; fix: remove it or check its spelling (see docs/config.md)"
     if err["type"] == "missing":
         return f"{source}: missing required key {loc!r}; fix: add it (see docs/config.md)"
-    shown = repr(value) if not isinstance(value, dict) else "a table"
-    more = f" (and {len(exc.errors()) - 1} more error(s))" if len(exc.errors()) > 1 else ""
-    return f"{source}: {loc or '(top level)'}: got {shown}: {msg}{more}"
+    msg = describe_error(err)
+    sub = named_key(msg) if isinstance(err.get("input"), dict) else None
+    if sub is not None:
+        # a section's validator names the key first: "bottom: got 0 m <= top ..." -> layers.bottom: got ...
+        if sub.startswith(("resource.", "estimation.", "supply.", "inputs.", "grid.", "layers.", "areas.")):
+            loc = ""  # already a full path (a check of the whole config)
+        return f"{source}: {loc + '.' if loc else ''}{msg}{more}"
+    return f"{source}: {loc or '(top level)'}: {msg}{more}"
 
 
 def parse_config(data: dict, *, source: str = "<config>", base: Path | None = None) -> Config:
@@ -259,6 +365,36 @@ def parse_config(data: dict, *, source: str = "<config>", base: Path | None = No
         raise ConfigError(format_validation_error(source, exc)) from None
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """The text of a config: UTF-8, with or without a byte-order mark."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\x00"):
+        raise ConfigError(f"{path}: the file is UTF-16 text; expected UTF-8; "
+                          "fix: re-save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 (a Latin-1 or Windows-1252 file?); "
+            "expected UTF-8 text; fix: re-save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)") from None
+
+
+def _parse_toml(text: str, path: Path) -> dict:
+    """Parse TOML, naming the file, line and column of a syntax error."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        what = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", what)
+        if where:
+            what = what[: where.start()].strip()
+            place = f"line {where.group(1)}, column {where.group(2)}"
+        else:
+            what, place = what.removesuffix(" (at end of document)"), "end of file"
+        raise ConfigError(f"{path}: {place}: TOML syntax error: {what}; expected valid TOML; fix: correct it there "
+                          "(strings need quotes, e.g. cell_size = \"1 km\")") from None
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate a TOML config file.
 
@@ -269,12 +405,19 @@ def load_config(path: str | Path) -> Config:
         file, the key, the value and what was expected).
     """
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; expected a .toml config file; "
+                          "fix: give the path of the file (see `seabed sites`)")
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found; fix: give the path of a .toml file (see `seabed sites`)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config ({exc.strerror}); fix: check its permissions") from None
+    data = _parse_toml(_decode(raw, path), path)
+    if not data:
+        raise ConfigError(f"{path}: the config is empty (no keys); expected a TOML config with title, site, seed, "
+                          "inputs, areas and grid; fix: start from a shipped config (see `seabed sites`)")
     cfg = parse_config(data, source=str(path), base=path.resolve().parent)
     return cfg.model_copy(update={"source_path": path.resolve()})
 

@@ -21,6 +21,14 @@ from seabed.units import DIMENSIONS
 __all__ = ["render_config_reference"]
 
 
+def _bounds(field) -> str | None:
+    for meta in field.metadata:
+        bounds = getattr(getattr(meta, "func", None), "bounds", None)
+        if bounds is not None:
+            return bounds
+    return None
+
+
 def _dimension(field) -> str | None:
     for meta in field.metadata:
         dim = getattr(getattr(meta, "func", None), "dimension", None)
@@ -43,7 +51,8 @@ def _type_name(annotation: Any, field) -> str:
     dim = _dimension(field)
     if dim is not None:
         what = DIMENSIONS.get(dim, f"units of {dim}")
-        return f"quantity: {what}"
+        bounds = _bounds(field)
+        return f"quantity: {what}" + (f", {bounds}" if bounds else "")
     if annotation is pint.Quantity:
         return "quantity (string with units)"
     origin = typing.get_origin(annotation)

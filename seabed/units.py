@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -86,6 +87,7 @@ def parse_quantity(
     *,
     field: str = "value",
     allow_bare: bool = False,
+    expected: str | None = None,
 ) -> pint.Quantity:
     """Parse a string with units into a pint quantity, checking its dimension.
 
@@ -100,7 +102,11 @@ def parse_quantity(
     field : str
         Name of the field, used in error messages.
     allow_bare : bool, default False
-        Accept plain numbers as dimensionless quantities.
+        Accept plain numbers (and strings holding only a number) as dimensionless
+        quantities. Without it a number with no unit is refused for every dimension,
+        including dimensionless ones (a grade "400" would be 400 = 40,000 %).
+    expected : str, optional
+        What to say is expected, instead of the description of ``dimension``.
 
     Returns
     -------
@@ -109,17 +115,17 @@ def parse_quantity(
     Raises
     ------
     UnitsError
-        On a bare number, unknown units, or a wrong dimension.
+        On a bare number, unknown units, a wrong dimension, or a NaN or infinite magnitude.
     """
+    expected = expected or DIMENSIONS.get(dimension or "", f"units of {dimension}")
     if isinstance(value, pint.Quantity):
         q = value
     elif isinstance(value, bool):
         raise UnitsError(f"{field}: got {value!r}; expected a quantity with units")
     elif isinstance(value, int | float):
         if not allow_bare:
-            expected = DIMENSIONS.get(dimension or "", f"units of {dimension}")
             raise UnitsError(
-                f"{field}: got the bare number {value!r}; expected {expected}; "
+                f"{field}: got the bare number {value!r} with no units; expected {expected}; "
                 f"fix: write it as a string with units, e.g. \"{value} <unit>\""
             )
         q = Quantity(value, "dimensionless")
@@ -135,15 +141,19 @@ def parse_quantity(
             raise UnitsError(f"{field}: got {value!r}: not a quantity ({exc})") from None
         if not isinstance(q, pint.Quantity):  # plain number in a string
             q = Quantity(q, "dimensionless")
-        if q.unitless and not allow_bare and dimension not in (None, "[]"):
-            expected = DIMENSIONS.get(dimension, f"units of {dimension}")
+        if q.units == ureg.dimensionless and not allow_bare and dimension is not None:
             raise UnitsError(
                 f"{field}: got {value!r} without units; expected {expected}; fix: add the unit"
             )
     else:
         raise UnitsError(f"{field}: got {value!r} ({type(value).__name__}); expected a string with units")
+    try:
+        finite = math.isfinite(float(q.magnitude))
+    except (TypeError, ValueError):
+        finite = True  # an array magnitude (not from a config)
+    if not finite:
+        raise UnitsError(f"{field}: got {value!r}; expected a finite number; fix: write a number such as '1 km'")
     if dimension is not None and not _has_dimension(q, dimension):
-        expected = DIMENSIONS.get(dimension, f"units of {dimension}")
         raise UnitsError(
             f"{field}: got {value!r} with dimension {q.dimensionality or '[dimensionless]'}; "
             f"expected {expected}; fix: use units of that kind"

@@ -30,15 +30,15 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from seabed.geostats.estimation import METHODS
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
-from seabed.schema import Length, StrictModel
+from seabed.schema import Length, Seed, StrictModel, bounded
 
 __all__ = [
     "CrossValidationSettings",
@@ -52,6 +52,15 @@ __all__ = [
 
 Kind = Literal["spherical", "exponential", "gaussian"]
 
+#: A positive distance (ranges, radii, lag spacing).
+Distance = bounded(Length, "m", gt=0, fix="give a positive distance, e.g. '25 km'")
+
+
+def _check_minor(major: Any, minor: Any, name: str, major_name: str) -> None:
+    if minor is not None and minor > major:
+        raise ValueError(f"{name}: got {minor:~} > {major_name} {major:~}; expected the minor axis <= the major "
+                         f"axis; fix: swap them and turn the azimuth by 90 degrees")
+
 
 class _Section(StrictModel):
     """A strict section whose string defaults are parsed like user values."""
@@ -63,11 +72,11 @@ class VariogramFitSettings(_Section):
     """Fit the standardised variogram to the pooled experimental variogram."""
 
     kinds: tuple[Kind, ...] = Field(("spherical",), min_length=1, description="Nested structures")
-    lag_spacing: Length | None = Field(None, description="Lag class width; default from core spacing")
+    lag_spacing: Distance | None = Field(None, description="Lag class width; default from core spacing")
     n_lags: int | None = Field(None, ge=3, le=100, description="Number of lag classes")
     fit_nugget: bool = True
     fix_sill: bool = Field(True, description="Fix the total sill at 1 (standardised data)")
-    max_range: Length | None = Field(
+    max_range: Distance | None = Field(
         None, description="Upper bound on fitted practical ranges; default twice the largest lag. Cap it when a "
         "regional trend would otherwise be fitted as a very long range (it also bounds the simulation halo)")
 
@@ -77,9 +86,14 @@ class StructureSettings(_Section):
 
     kind: Kind
     sill: float = Field(gt=0, description="Partial sill, fraction of the variance")
-    range: Length
-    range_minor: Length | None = None
+    range: Distance = Field(description="Practical range along the major axis")
+    range_minor: Distance | None = Field(None, description="Practical range along the minor axis (<= range)")
     azimuth: float = Field(0.0, ge=-360, le=360, description="Major axis, degrees clockwise from north")
+
+    @model_validator(mode="after")
+    def _check(self) -> StructureSettings:
+        _check_minor(self.range, self.range_minor, "range_minor", "range")
+        return self
 
 
 class ManualVariogramSettings(_Section):
@@ -94,10 +108,18 @@ class NeighbourhoodSettings(_Section):
 
     max_samples: int | None = Field(16, ge=1, description="Most composites per cell; null = all")
     min_samples: int = Field(3, ge=1, description="Fewest composites to estimate a cell")
-    radius: Length = Field("60 km", description="Search radius along the major axis")
-    radius_minor: Length | None = None
+    radius: Distance = Field("60 km", description="Search radius along the major axis")
+    radius_minor: Distance | None = Field(None, description="Search radius along the minor axis (<= radius)")
     azimuth: float = Field(0.0, ge=-360, le=360, description="Degrees clockwise from north")
     max_per_octant: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> NeighbourhoodSettings:
+        if self.max_samples is not None and self.min_samples > self.max_samples:
+            raise ValueError(f"min_samples: got {self.min_samples} > max_samples {self.max_samples}; expected "
+                             "min_samples <= max_samples; fix: lower min_samples or raise max_samples")
+        _check_minor(self.radius, self.radius_minor, "radius_minor", "radius")
+        return self
 
 
 class CrossValidationSettings(_Section):
@@ -107,16 +129,25 @@ class CrossValidationSettings(_Section):
     n_folds: int | None = Field(
         None, ge=2, description="Spatially blocked k-fold; null = leave one core out"
     )
-    seed: int = 0
+    seed: Seed = Field(0, description="Seed of the fold assignment (0 <= seed < 2**63)")
+
+
+def _variogram_kind(value: Any) -> str:
+    """A manual model has ``nugget`` or ``structures``; anything else is fitting options."""
+    if isinstance(value, dict):
+        return "manual" if {"nugget", "structures"} & set(value) else "fit"
+    return "manual" if isinstance(value, ManualVariogramSettings) else "fit"
 
 
 class EstimationSettings(_Section):
     """The ``[estimation]`` section: method, variogram, neighbourhood, support."""
 
     method: Literal["ordinary_kriging", "simple_kriging", "idw", "nearest"] = "ordinary_kriging"
-    variogram: VariogramFitSettings | ManualVariogramSettings = Field(
-        default_factory=VariogramFitSettings
-    )
+    variogram: Annotated[
+        Annotated[VariogramFitSettings, Tag("fit")] | Annotated[ManualVariogramSettings, Tag("manual")],
+        Discriminator(_variogram_kind),
+    ] = Field(default_factory=VariogramFitSettings,
+              description="Fitting options, or a manual model (with nugget or structures)")
     neighbourhood: NeighbourhoodSettings = Field(default_factory=NeighbourhoodSettings)
     block: bool = Field(True, description="Block kriging of whole cells")
     block_discretisation: int = Field(4, ge=1, le=10, description="Points per block side")

@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -31,8 +30,18 @@ from pydantic import BeforeValidator, Field, PlainSerializer, ValidationError, m
 
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.errors import ConfigError, UnitsError
-from seabed.schema import Dimensionless, MassRate, QuantityType, StrictModel, Time
-from seabed.units import Quantity, convert_currency, parse_quantity
+from seabed.schema import (
+    Dimensionless,
+    MassRate,
+    QuantityType,
+    StrictModel,
+    Time,
+    bounded,
+    describe_error,
+    format_magnitude,
+    named_key,
+)
+from seabed.units import Quantity, convert_currency, parse_quantity, ureg
 
 __all__ = [
     "RAMP_UP_PRESETS",
@@ -55,9 +64,28 @@ __all__ = [
 Rate = QuantityType("1/[time]")
 ExchangeRate = QuantityType("[currency_jpy]/[currency]")
 
+#: Bounds of the modelled horizon: calendar years 1900–2200 and at most 200 years (the model holds
+#: arrays of draws × years × elements; 200 years is four mine lives).
+YEAR_RANGE = (1900, 2200)
+MAX_HORIZON_YEARS = 200
+#: Largest Monte Carlo draws: 100,000 (P10/P90 are stable to < 1 % by ~1,000; memory grows as
+#: draws × years × elements).
+MAX_DRAWS = 100_000
+
+#: Real discount rate: 0–50 %/year. Mining projects use ~5–12 % real; above 50 % every year after
+#: the first few is worth nothing and the NPV is meaningless.
+DiscountRate = bounded(Rate, "percent/year", ge=0, le=50, fix="give a real discount rate, e.g. '8 percent/year'")
+#: Demand growth: -50 to +50 %/year (a compound rate beyond that doubles or halves demand in < 2 years).
+GrowthRate = bounded(Rate, "percent/year", ge=-50, le=50, fix="give a compound growth rate, e.g. '1 percent/year'")
+#: Exchange rate: > 0 and <= 1,000 JPY per USD (the yen was fixed at 360 in 1949–1971, ~75–160 since 1995).
+JpyPerUsd = bounded(ExchangeRate, "JPY/USD", gt=0, le=1000, fix="set the exchange rate, e.g. '150 JPY/USD'")
+PositiveRate = bounded(MassRate, "t/day", gt=0, fix="give the mud rate, e.g. '10000 t/day'")
+DemandRate = bounded(MassRate, "t/year", ge=0, fix="give the demand in oxide tonnes per year, e.g. '4010 t/year'")
+
 
 def _serialise(q: pint.Quantity) -> str:
-    return f"{q.magnitude:g} {q.units:~}".strip()
+    """Exact: scenarios and the manifest re-read this text (no ``:g`` rounding to 6 digits)."""
+    return f"{format_magnitude(q.magnitude)} {q.units:~}".strip()
 
 
 def _money_type(per: str, example: str) -> Any:
@@ -68,12 +96,17 @@ def _money_type(per: str, example: str) -> Any:
             q = parse_quantity(value, None, field="value")
         except UnitsError as exc:
             raise ValueError(str(exc).removeprefix("value: ")) from None
+        what = f"an amount in USD or JPY{' per ' + per.lstrip('/') if per else ''} (e.g. {example!r})"
+        if q.units == ureg.dimensionless:
+            raise ValueError(f"got {value!r} without units; expected {what}; fix: add the unit")
         if not (q.check(f"[currency]{per}") or q.check(f"[currency_jpy]{per}")):
             raise ValueError(
                 f"got {value!r} with dimension {q.dimensionality or '[dimensionless]'}; "
-                f"expected an amount in USD or JPY{' per ' + per.lstrip('/') if per else ''} "
-                f"(e.g. {example!r}); fix: use units of that kind"
+                f"expected {what}; fix: use units of that kind"
             )
+        if q.magnitude < 0:
+            raise ValueError(f"got {value!r}; expected >= 0 (prices and costs are not negative); "
+                             f"fix: give {what}")
         return q
 
     return Annotated[pint.Quantity, BeforeValidator(_parse), PlainSerializer(_serialise, return_type=str)]
@@ -111,7 +144,7 @@ def _check_fraction(q: pint.Quantity | None, name: str, *, upper: float | None =
     m = float(q.to("").magnitude)
     if m < 0 or (upper is not None and m > upper):
         bound = f"[0, {upper}]" if upper is not None else ">= 0"
-        raise ValueError(f"{name}: got {q:~}; expected a fraction in {bound}")
+        raise ValueError(f"{name}: got {q:~}; expected a fraction in {bound}; fix: write e.g. \"0.85\" or \"85 %\"")
 
 
 def _check_element(symbol: str, field: str) -> None:
@@ -135,8 +168,8 @@ class PhaseSettings(StrictModel):
     duration: Time | None = Field(
         default=None, description="How long the phase runs; None = to the end of the horizon."
     )
-    systems: int = Field(default=1, ge=1, description="Number of mining systems (vessels).")
-    rate_per_system: MassRate = Field(description="Mud rate per system while operating.")
+    systems: int = Field(default=1, ge=1, le=1000, description="Number of mining systems (vessels), 1-1,000.")
+    rate_per_system: PositiveRate = Field(description="Mud rate per system while operating (> 0).")
     rate_basis: Literal["wet", "dry"] = Field(
         description="Whether rate_per_system is wet mud (converted with plan.solids_fraction) or dry."
     )
@@ -175,6 +208,8 @@ class PhaseSettings(StrictModel):
             raise ValueError(f"duration: got {self.duration:~}; expected > 0")
         if self.capex_years.to("year").magnitude < 1:
             raise ValueError(f"capex_years: got {self.capex_years:~}; expected >= 1 year")
+        if self.years_to_nameplate is not None and self.years_to_nameplate.to("year").magnitude < 0:
+            raise ValueError(f"years_to_nameplate: got {self.years_to_nameplate:~}; expected >= 0 year")
         return self
 
     def ramp(self) -> tuple[float, float]:
@@ -348,12 +383,15 @@ class DisruptionSettings(StrictModel):
         description="Elements (or group names) affected; default: China's 4 Apr 2025 list.",
     )
     cut: Dimensionless = Field(description="Fraction of imports from China removed.")
-    from_year: int
-    until_year: int | None = None
+    from_year: int = Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])
+    until_year: int | None = Field(None, ge=YEAR_RANGE[0], le=YEAR_RANGE[1])
 
     @model_validator(mode="after")
     def _check(self) -> DisruptionSettings:
         _check_fraction(self.cut, "cut")
+        if self.until_year is not None and self.until_year < self.from_year:
+            raise ValueError(f"until_year: got {self.until_year} < from_year {self.from_year}; expected "
+                             "from_year <= until_year; fix: swap them")
         for e in self.elements:
             if e not in GROUPS:
                 _check_element(e, "elements")
@@ -369,13 +407,16 @@ class DisruptionSettings(StrictModel):
 class DemandSettings(StrictModel):
     """Japan's demand and imports (``[supply.demand]``), oxide tonnes per year."""
 
-    base_year: int = Field(default=2024, description="Year of by_element (JSNM 2024 figures).")
-    by_element: dict[str, MassRate] = Field(
+    base_year: int = Field(default=2024, ge=YEAR_RANGE[0], le=YEAR_RANGE[1],
+                           description="Year of by_element (JSNM 2024 figures).")
+    by_element: dict[str, DemandRate] = Field(
         default_factory=_default_demand,
         description="Demand per element (t oxide/yr). Split of 18,835 t beyond Nd+Pr, Ce, Y is an assumption.",
     )
-    growth_rate: Rate = Field(
-        default=_q("1 percent/year"), description="Compound demand growth (assumption)."
+    growth_rate: GrowthRate = Field(
+        default=_q("1 percent/year"),
+        description="Compound demand growth (assumption); -50 to +50 %/year (beyond, demand doubles or halves "
+        "in under 2 years).",
     )
     import_share: Dimensionless = Field(
         default=_q("1.0"),
@@ -417,8 +458,10 @@ class EconomicsSettings(StrictModel):
     """Costs, prices and finance (``[supply.economics]``). Real terms, no inflation."""
 
     currency: Literal["USD", "JPY"] = "USD"
-    jpy_per_usd: ExchangeRate = Field(
-        default=_q("150 JPY/USD"), description="Exchange rate (assumption, 2025 order)."
+    jpy_per_usd: JpyPerUsd = Field(
+        default=_q("150 JPY/USD"),
+        description="Exchange rate (assumption, 2025 order); > 0 and <= 1,000 (the yen was fixed at 360 per USD "
+        "in 1949-1971 and has traded at ~75-160 since 1995).",
     )
     prices: dict[str, MoneyPerMass] = Field(
         default_factory=_default_prices, description="Oxide prices per kg of oxide."
@@ -436,7 +479,11 @@ class EconomicsSettings(StrictModel):
     royalty: Dimensionless = Field(default=_q("0"), description="Share of revenue (assumption: none in the EEZ).")
     tax_rate: Dimensionless = Field(default=_q("0.30"), description="Corporate tax, Japan ~30 % (assumption).")
     depreciation_years: Time = Field(default=_q("10 year"), description="Straight-line tax depreciation.")
-    discount_rate: Rate = Field(default=_q("8 percent/year"), description="Real discount rate (assumption).")
+    discount_rate: DiscountRate = Field(
+        default=_q("8 percent/year"),
+        description="Real discount rate (assumption); 0-50 %/year: mining projects use ~5-12 % real, and above 50 % "
+        "every year after the first few is worth nothing.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> EconomicsSettings:
@@ -491,6 +538,30 @@ UNCERTAIN_PARAMETERS: dict[str, tuple[str, str, str]] = {
     "economics.opex_multiplier": ("[]", "", "multiplies the costs per tonne and fixed cost (base 1)"),
     "economics.discount_rate": ("1/[time]", "1/year", "replaces economics.discount_rate"),
 }
+
+
+#: Allowed range of the values (value, low, mode, high, mean, median) of each uncertain parameter,
+#: in the unit of :data:`UNCERTAIN_PARAMETERS`; None = unbounded on that side.
+PARAMETER_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "plan.availability": (0.0, 1.0),
+    "plan.rate_multiplier": (0.0, None),
+    "plan.start_delay": (0.0, 100.0),
+    "plan.years_to_nameplate": (0.0, 100.0),
+    "plan.solids_fraction": (0.0, 1.0),
+    "plan.mining_recovery": (0.0, 1.0),
+    "plan.dilution": (0.0, None),
+    "processing.upgrade_factor": (1.0, None),
+    "processing.beneficiation_recovery": (0.0, 1.0),
+    "processing.leach_recovery": (0.0, 1.0),
+    "processing.separation_recovery": (0.0, 1.0),
+    "demand.growth_rate": (-0.5, 0.5),
+    "demand.china_share": (0.0, 1.0),
+    "economics.price_multiplier": (0.0, None),
+    "economics.capex_multiplier": (0.0, None),
+    "economics.opex_multiplier": (0.0, None),
+    "economics.discount_rate": (0.0, 0.5),
+}
+assert set(PARAMETER_RANGES) == set(UNCERTAIN_PARAMETERS)
 
 
 _REQUIRED = {
@@ -550,13 +621,18 @@ class Distribution(StrictModel):
             raise UnitsError(f"{field}: mode {mo} outside [low, high]; expected low <= mode <= high")
         if self.dist == "lognormal" and out["median"] <= 0:
             raise UnitsError(f"{field}.median: got {out['median']}; expected > 0")
+        for key in ("sd", "sigma"):
+            if key in out and out[key] < 0:
+                raise UnitsError(f"{field}.{key}: got {getattr(self, key)!r}; expected >= 0; fix: give a spread >= 0")
         return out
 
 
 class UncertaintySettings(StrictModel):
     """Monte Carlo and tornado (``[supply.uncertainty]``)."""
 
-    draws: int = Field(default=1000, ge=0, description="Monte Carlo draws; 0 = deterministic only.")
+    draws: int = Field(default=1000, ge=0, le=MAX_DRAWS,
+                       description="Monte Carlo draws, 0-100,000; 0 = deterministic only (P10/P90 are stable to "
+                       "< 1 % by ~1,000; memory grows as draws x years x elements).")
     parameters: dict[str, Distribution] = Field(default_factory=dict)
     tornado: bool = Field(default=True, description="One-at-a-time P10/P90 swings of each parameter.")
 
@@ -570,9 +646,16 @@ class UncertaintySettings(StrictModel):
                 )
             dim, unit, _ = UNCERTAIN_PARAMETERS[name]
             try:
-                dist.magnitudes(dim, unit, field=f"parameters.{name}")
+                values = dist.magnitudes(dim, unit, field=f"parameters.{name}")
             except UnitsError as exc:
                 raise ValueError(str(exc)) from None
+            lo, hi = PARAMETER_RANGES[name]
+            for key in ("value", "low", "mode", "high", "mean", "median"):
+                v = values.get(key)
+                if v is not None and ((lo is not None and v < lo) or (hi is not None and v > hi)):
+                    bounds = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
+                    raise ValueError(f"parameters.{name}.{key}: got {getattr(dist, key)!r}; expected {bounds}"
+                                     f"{' ' + unit if unit else ''}; fix: keep the distribution within that range")
         return self
 
 
@@ -584,8 +667,11 @@ class SupplySettings(StrictModel):
     scenario must validate.
     """
 
-    start_year: int = Field(default=2026, description="First modelled year (and discounting base).")
-    end_year: int = Field(default=2065, description="Last modelled year (inclusive).")
+    start_year: int = Field(default=2026, ge=YEAR_RANGE[0], le=YEAR_RANGE[1],
+                            description="First modelled year (and discounting base), 1900-2200.")
+    end_year: int = Field(default=2065, ge=YEAR_RANGE[0], le=YEAR_RANGE[1],
+                          description="Last modelled year (inclusive), 1900-2200 and at most 200 years after "
+                          "start_year (the model holds draws x years x elements arrays).")
     plan: PlanSettings = Field(default_factory=PlanSettings)
     sequence: SequenceSettings = Field(default_factory=SequenceSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
@@ -598,7 +684,25 @@ class SupplySettings(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> SupplySettings:
         if self.end_year < self.start_year:
-            raise ValueError(f"end_year: got {self.end_year} < start_year {self.start_year}")
+            raise ValueError(f"end_year: got {self.end_year} < start_year {self.start_year}; expected "
+                             "start_year <= end_year; fix: swap them")
+        if self.end_year - self.start_year > MAX_HORIZON_YEARS:
+            raise ValueError(f"end_year: got {self.end_year}, {self.end_year - self.start_year} years after "
+                             f"start_year {self.start_year}; expected at most {MAX_HORIZON_YEARS} years; "
+                             f"fix: e.g. end_year = {self.start_year + 40}")
+        for i, phase in enumerate(self.plan.phases):
+            start = phase.start_year
+            end = None if phase.duration is None else start + float(phase.duration.to("year").magnitude)
+            if start >= self.end_year + 1 or (end is not None and end <= self.start_year):
+                span = f"{start:g}" if end is None else f"{start:g}-{end:g}"
+                raise ValueError(
+                    f"plan.phases.{i}.start_year: got {span}, outside the horizon {self.start_year}-{self.end_year}; "
+                    "expected a phase that runs within start_year..end_year; fix: move the phase or the horizon")
+        for i, d in enumerate(self.demand.disruptions):
+            if d.from_year > self.end_year or (d.until_year is not None and d.until_year < self.start_year):
+                raise ValueError(
+                    f"demand.disruptions.{i}.from_year: got {d.from_year}-{d.until_year or 'on'}, outside the "
+                    f"horizon {self.start_year}-{self.end_year}; expected a disruption within it; fix: move it")
         for name in self.scenarios:
             try:
                 self.scenario(name)
@@ -656,9 +760,9 @@ def _describe(exc: ValidationError, prefix: str) -> str:
     """One line naming the field of the first error of ``exc``."""
     err = exc.errors()[0]
     loc = ".".join([prefix, *(str(p) for p in err["loc"])])
-    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         return f"{loc}: unknown key (got {err.get('input')!r}); fix: remove it or correct its spelling"
-    if re.match(r"^[\w.]+: ", msg):  # our validators name the sub-field first
+    msg = describe_error(err)
+    if named_key(msg) is not None and isinstance(err.get("input"), dict):  # our validators name the sub-field
         return f"{loc}.{msg}"
     return f"{loc}: {msg}"
