@@ -350,7 +350,7 @@ def resample_to_grid(source: xr.DataArray, grid: WorkingGrid, *, name: str | Non
         elevation = label == "elevation"
     if elevation:
         v = out[inside & np.isfinite(out)]
-        if np.median(v) > 0:
+        if v.size and np.median(v) > 0:
             raise InputDataError(
                 f"{src}: {label!r} is positive over the working area (median {np.median(v):,.0f} m, "
                 f"{100 * np.mean(v > 0):.0f} % of the cells above sea level); expected elevation negative below sea "
