@@ -131,6 +131,33 @@ def test_config_section_refuses_bad_scheduler_and_budget():
     assert (opts.scheduler, opts.workers, opts.chunk_cells, opts.memory_budget) == ("synchronous", 3, 5000, 2**30)
 
 
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("tcp://h:99999", "port 99999 is out of range"), ("tcp://h:0", "port 0 is out of range"),
+     ("tcp://h:abc", "numeric port 1-65535"), ("tcp://h", "numeric port 1-65535"),
+     ("tcp://:8786", "host name or IP address")],
+    ids=["port-99999", "port-0", "port-word", "no-port", "no-host"],
+)
+def test_scheduler_ports_are_checked(value, fragment):
+    with pytest.raises(ConfigError, match=f"^compute.scheduler: got '{value}'.*{fragment}"):
+        validate_scheduler(value)
+    with pytest.raises(ValueError, match=fragment):
+        ComputeSpec(scheduler=value)
+
+
+@pytest.mark.parametrize("value", ["tcp://[::1]:8786", "tcp://10.0.0.5:65535"], ids=["ipv6", "port-65535"])
+def test_scheduler_addresses_accepted(value):
+    assert ComputeSpec(scheduler=value).scheduler == value
+
+
+def test_messages_with_semicolons_stay_whole():
+    """The config section used to cut its own message at the first '; ' (inside the value)."""
+    with pytest.raises(ValueError, match=r"got 'threads; x'; expected one of synchronous"):
+        ComputeSpec(scheduler="threads; x")
+    with pytest.raises(ValueError, match=r"got '4 GiB; or so'; expected a positive size"):
+        ComputeSpec(memory_budget="4 GiB; or so")
+
+
 @pytest.mark.parametrize(("text", "expected"), [("4 GiB", 4 * 2**30), ("500 MB", 5e8), ("2 kB", 2000.0)],
                          ids=["GiB", "MB", "kB"])
 def test_parse_memory_budget(text, expected):

@@ -85,3 +85,112 @@ def test_relative_paths_resolve_against_config_dir(tmp_path):
     data = tomllib.loads(text)
     cfg = parse_config(data, base=ROOT / "configs")
     assert cfg.inputs.bathymetry.path == (ROOT / "grids" / "minamitorishima_bathymetry.nc").resolve()
+
+
+# ---------------------------------------------------------------- issue 12: the file and the values
+def _write_minimal(tmp_path, data: bytes) -> Path:
+    p = tmp_path / "c.toml"
+    p.write_bytes(data)
+    return p
+
+
+MINIMAL_TOML = """title = "t"
+site = "other"
+seed = 1
+[inputs.bathymetry]
+path = "b.nc"
+variable = "elevation"
+[inputs.cores]
+path = "c.csv"
+[[areas]]
+name = "box"
+kind = "box"
+bounds = [153.5, 154.0, 21.8, 22.2]
+[grid]
+extent = "box"
+cell_size = "1 km"
+"""
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    cfg = load_config(_write_minimal(tmp_path, b"\xef\xbb\xbf" + MINIMAL_TOML.encode()))
+    assert cfg.title == "t"
+
+
+@pytest.mark.parametrize(
+    ("data", "fragments"),
+    [
+        (MINIMAL_TOML.replace('"t"', '"Caf\u00e9"').encode("latin-1"), ["c.toml: line 1", "not UTF-8", "fix"]),
+        (MINIMAL_TOML.encode("utf-16"), ["c.toml", "UTF-16", "UTF-8"]),
+        (b"", ["c.toml", "empty"]),
+        (MINIMAL_TOML.replace('seed = 1', 'seed = ').encode(), ["c.toml: line 3, column", "TOML syntax error"]),
+    ],
+    ids=["latin-1", "utf-16", "empty", "syntax"],
+)
+def test_unreadable_config_files_are_one_line(tmp_path, data, fragments):
+    with pytest.raises(ConfigError) as info:
+        load_config(_write_minimal(tmp_path, data))
+    msg = str(info.value)
+    assert "\n" not in msg
+    for f in fragments:
+        assert f in msg
+
+
+def test_directory_as_config(tmp_path):
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragments"),
+    [
+        ({"seed": True}, ["seed: got True", "boolean"]),
+        ({"seed": -1}, ["seed: got -1", "0 <= seed"]),
+        ({"seed": 2**63}, ["seed", "2**63"]),
+        ({"resource": {"masks": {"max_slope": False}}}, ["resource.masks.max_slope", "boolean", "default 7.0"]),
+        ({"resource": {"cutoff": {"grade": "400"}}}, ["resource.cutoff.grade: got '400' without units", "400 ppm"]),
+        ({"resource": {"cutoff": {"mode": "block"}}}, ["resource.cutoff.mode: got 'block'", "interval"]),
+        ({"layers": {"thickness": "0 m"}}, ["layers.thickness: got 0 m", "> 0 m"]),
+        ({"layers": {"top": "12 m"}}, ["layers.bottom: got 10 m <= top 12 m"]),
+        ({"areas": [{"name": "box", "kind": "eez", "center": [154.0, 95.0]}]}, ["areas.0.center[1] (latitude)"]),
+        ({"areas": [{"name": "box", "kind": "eez", "center": [154.0, 24.0], "radius": "-200 nmi"}]},
+         ["areas.0.radius: got -200 nmi", "> 0 km"]),
+        ({"compute": {"scheduler": "tcp://h:99999"}}, ["compute.scheduler: got 'tcp://h:99999': port 99999"]),
+        ({"compute": {"scheduler": "a; b"}}, ["compute.scheduler: got 'a; b'; expected one of"]),
+        ({"estimation": {"neighbourhood": {"min_samples": 20, "max_samples": 8}}},
+         ["estimation.neighbourhood.min_samples: got 20 > max_samples 8"]),
+    ],
+    ids=["seed-bool", "seed-negative", "seed-2**63", "slope-false", "grade-no-units", "mode-block",
+         "layer-zero", "layers-inverted", "lat-95", "radius-negative", "port", "semicolon", "samples"],
+)
+def test_impossible_values_are_refused(overrides, fragments):
+    data = _minimal()
+    data.update(overrides)
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, source="my.toml")
+    msg = str(info.value)
+    assert msg.startswith("my.toml: ")
+    assert "\n" not in msg
+    assert "fix" in msg or "expected" in msg
+    for f in fragments:
+        assert f in msg, msg
+
+
+def test_none_switches_a_mask_off():
+    cfg = parse_config({**_minimal(), "resource": {"masks": {"max_slope": "none", "min_water_depth": "off"}}})
+    assert cfg.resource.masks.max_slope is None
+    assert cfg.resource.masks.min_water_depth is None
+
+
+def test_largest_seed_and_longitudes_0_360_are_accepted():
+    cfg = parse_config({**_minimal(seed=2**63 - 1),
+                        "areas": [{"name": "box", "kind": "box", "bounds": [170.0, 190.0, 21.8, 22.2]}]})
+    assert cfg.seed == 2**63 - 1
+
+
+def test_resolved_config_round_trips_exactly():
+    data = {**_minimal(), "supply": {"plan": {"phases": [
+        {"name": "c", "start_year": 2035.0, "rate_per_system": "123456789 t/day", "rate_basis": "dry"}]}}}
+    cfg = parse_config(data)
+    again = parse_config(cfg.model_dump(mode="json"))
+    assert again.supply.plan.phases[0].rate_per_system.to("t/day").magnitude == 123456789

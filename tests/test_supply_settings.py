@@ -83,3 +83,38 @@ def test_disruption_cut_by_year_and_element():
                                     {"elements": ["magnet"], "cut": "0.5", "from_year": 2028}])
     cut = disruption_cut(np.array([2026, 2027, 2028, 2029]), ["Dy", "Nd", "La"], d)
     np.testing.assert_allclose(cut, [[0, 0, 0], [0.5, 0, 0], [0.75, 0.5, 0], [0.5, 0.5, 0]])
+
+
+def test_scenarios_keep_values_exact():
+    """A scenario re-reads the base table from its text: 123,456,789 must not become 123,457,000."""
+    s = parse_supply_settings({
+        "plan": {"phases": [{"name": "c", "start_year": 2035.0, "rate_per_system": "123456789 t/day",
+                             "rate_basis": "dry", "capex": "3123456789 USD"}]},
+        "economics": {"prices": {"Nd": "95.123456789 USD/kg"}},
+        "scenarios": {"later": {"start_year": 2027}},
+    })
+    sc = s.scenario("later")
+    assert sc.plan.phases[0].rate_per_system.to("t/day").magnitude == 123456789
+    assert sc.plan.phases[0].capex.to("USD").magnitude == 3123456789
+    assert sc.economics.prices["Nd"].to("USD/kg").magnitude == 95.123456789
+
+
+@pytest.mark.parametrize(
+    ("table", "fragment"),
+    [
+        ({"economics": {"jpy_per_usd": "0 JPY/USD"}}, "supply.economics.jpy_per_usd: got 0 JPY/USD"),
+        ({"economics": {"discount_rate": "500 percent/year"}}, "supply.economics.discount_rate: got 500"),
+        ({"economics": {"prices": {"Nd": "-95 USD/kg"}}}, "supply.economics.prices.Nd: got '-95 USD/kg'"),
+        ({"end_year": 100000}, "supply.end_year: got 100000"),
+        ({"start_year": 1950, "end_year": 2190}, "expected at most 200 years"),
+        ({"uncertainty": {"draws": True}}, "supply.uncertainty.draws: got True"),
+        ({"scenarios": {"x": {"economics": {"jpy_per_usd": "0 JPY/USD"}}}},
+         "supply.scenarios.x.economics.jpy_per_usd: got 0"),
+    ],
+    ids=["jpy-zero", "discount-500", "price-negative", "end-year", "horizon", "draws-bool", "scenario"],
+)
+def test_impossible_supply_values_are_refused(table, fragment):
+    with pytest.raises(ConfigError) as info:
+        parse_supply_settings(table, source="c.toml")
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)

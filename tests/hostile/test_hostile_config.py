@@ -252,3 +252,15 @@ def test_check_refuses(project, breaks, fragments):
     """``seabed check`` refuses the broken config: exit 2, one line naming the key, the value and the fix."""
     breaks(project)
     assert_user_error(project.check(), *fragments)
+
+
+RUN_CASES = [c for c in CASES if c.id in ("seed-negative", "cutoff-mode-block", "jpy-zero")]
+
+
+@pytest.mark.parametrize(("breaks", "fragments"), RUN_CASES)
+def test_run_refuses_before_computing(project, breaks, fragments):
+    """``seabed run`` refuses what ``check`` refuses (once after kriging, or in the supply stage), writing nothing."""
+    breaks(project)
+    assert_user_error(project.run(), *fragments)
+    assert not (project.root / "out").exists()
+    assert project.leftovers() == []
