@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -148,8 +150,8 @@ BAD_CASES = {
         ["cores.csv", "data row 1", "core A", "'water_depth_m'", "-5600.0", "positive down"],
     ),
     "no-element-columns": (
-        "core_id,longitude,latitude,top_mbsf,bottom_mbsf,CaO",
-        ["A,153.6,21.9,0,1,30"],
+        "core_id,longitude,latitude,top_mbsf,bottom_mbsf,comment",
+        ["A,153.6,21.9,0,1,no assays"],
         None,
         ["cores.csv", "no element columns", "La", "fix"],
     ),
@@ -218,8 +220,10 @@ def test_ppm_per_unit():
     ids=["half", "zero", "limit", "drop"],
 )
 def test_detection_policy(tmp_path, policy, expected):
-    df = load_cores(write(tmp_path, ["A,153.6,21.9,0,1,< 0.2,<0.2"]), detection_policy=policy)
+    rows = ["A,153.6,21.9,0,1,< 0.2,<0.2", "A,153.6,21.9,1,2,100,200"]
+    df = load_cores(write(tmp_path, rows), detection_policy=policy)
     np.testing.assert_equal(df[["La", "Y"]].to_numpy()[0], [expected, expected])
+    assert df.attrs["detection"] == {"n_substituted": 2, "policy": policy, "by_element": {"La": 1, "Y": 1}}
 
 
 def test_detection_limit_in_file_units(tmp_path):
@@ -234,8 +238,9 @@ def test_negative_sentinel_as_detection_limit(tmp_path):
 
 
 def test_blank_assay_is_not_analysed(tmp_path):
-    df = load_cores(write(tmp_path, ["A,153.6,21.9,0,1,,NA"]))
-    assert df[["La", "Y"]].isna().all(axis=None)
+    df = load_cores(write(tmp_path, ["A,153.6,21.9,0,1,,NA", "A,153.6,21.9,1,2,100,200"]))
+    assert df[["La", "Y"]].iloc[0].isna().all()
+    assert df.attrs["detection"]["n_substituted"] == 0
 
 
 def test_unknown_detection_policy(tmp_path):
@@ -314,3 +319,266 @@ def test_geopackage_points(tmp_path):
     df = load_cores(path)
     assert df["longitude"].tolist() == pytest.approx([153.6, 153.6])
     assert df["La"].tolist() == [100.0, 300.0]
+
+
+# ------------------------------------------------- physical limits and plausibility (issue 12)
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "cores" / "minamitorishima_demo.csv"
+
+
+@pytest.mark.parametrize(
+    ("la", "y", "ok"),
+    [("1000000", "", True), ("1000000.5", "", False), ("500000", "500000", True), ("500000", "500001", False),
+     ("0.5e6", "0.25e6", True)],
+    ids=["element-at-1e6", "element-above", "sum-at-1e6", "sum-above", "sum-below"],
+)
+def test_physical_limit_known_answer(tmp_path, la, y, ok):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200", f"A,153.6,21.9,1,2,{la},{y}"])
+    if ok:
+        df = load_cores(path, plausible_max_rey_ppm=None)
+        assert df["La"].iloc[1] == float(la)
+        return
+    with pytest.raises(InputDataError) as info:
+        load_cores(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert "data row 2 (line 5), core A" in message
+    assert "1,000,000 ppm" in message
+    assert ("column 'La'" in message) if y == "" else ("sum of 1,000,001 ppm" in message)
+
+
+def test_absurd_assay_refused_naming_row_and_column(tmp_path):
+    with pytest.raises(InputDataError, match=r"data row 1 \(line 4\), core A, column 'La': got 1e30 ppm"):
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,1e30,200"]))
+
+
+def test_ppm_table_labelled_wt_percent(tmp_path):
+    with pytest.raises(InputDataError) as info:
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,80.6,111.2"]), units="wt%")
+    message = str(info.value)
+    assert "column 'Y': got 111.2 wt% (= 1,112,000 ppm)" in message
+    assert "look like ppm, not wt%" in message
+    assert "[inputs.cores] units" in message
+
+
+def test_ppm_table_labelled_wt_percent_sum(tmp_path):
+    """No single value reaches 100 %, but the sample sums to 160 %."""
+    with pytest.raises(InputDataError, match=r"sum of 1,600,000 ppm \(160 % .*look like ppm, not wt%"):
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,80,80"]), units="wt%")
+
+
+def test_implausible_grade_warns_with_row_and_column(tmp_path, caplog):
+    rows = ["A,153.6,21.9,0,1,100,200", "A,153.6,21.9,1,2,5000,25000"]
+    df = load_cores(write(tmp_path, rows))
+    (message,) = df.attrs["warnings"]
+    assert "data row 2 (line 5), core A, column 'Y' (25,000 ppm): total REY 30,000 ppm" in message
+    assert "plausible_max_REY 20,000 ppm" in message
+    assert message in caplog.text
+    assert load_cores(write(tmp_path, rows), plausible_max_rey_ppm=None).attrs["warnings"] == []
+    assert load_cores(write(tmp_path, rows), plausible_max_rey_ppm=40_000).attrs["warnings"] == []
+
+
+def test_implausible_grade_warnings_are_capped(tmp_path):
+    rows = [f"A,153.6,21.9,{k},{k + 1},100,30000" for k in range(8)]
+    warnings = load_cores(write(tmp_path, rows)).attrs["warnings"]
+    assert len(warnings) == 6
+    assert "3 more sample(s) with total REY above plausible_max_REY" in warnings[-1]
+
+
+def test_wt_percent_table_labelled_ppm_warns(tmp_path):
+    df = load_cores(write(tmp_path, ["A,153.6,21.9,0,1,0.008,0.011", "A,153.6,21.9,1,2,0.009,0.012"]))
+    (message,) = df.attrs["warnings"]
+    assert "median total REY" in message
+    assert "look like wt%" in message
+    assert load_cores(write(tmp_path, ["A,153.6,21.9,0,1,0.008,0.011"]), units="wt%").attrs["warnings"] == []
+
+
+def test_detection_substitutions_recorded_and_logged(tmp_path, caplog):
+    rows = ["A,153.6,21.9,0,1,<0.5,200", "A,153.6,21.9,1,2,<0.5,<1", "A,153.6,21.9,2,3,100,200"]
+    df = load_cores(write(tmp_path, rows), detection_policy="limit")
+    assert df.attrs["detection"] == {"n_substituted": 3, "policy": "limit", "by_element": {"La": 2, "Y": 1}}
+    assert "3 below-detection assay(s) ('<DL') replaced by the detection limit (detection_policy='limit')" in caplog.text
+
+
+def test_shipped_tables_load_unchanged_without_warnings():
+    for path in sorted(DEMO.parent.glob("*.csv")):
+        df = load_cores(path)
+        assert df.attrs["warnings"] == [], path
+        assert df.attrs["ignored_columns"] == ()
+        assert df.attrs["detection"]["n_substituted"] == 0
+
+
+# ------------------------------------------------------------------ columns (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("column", "fragments"),
+    [
+        ("Neodymium", ["column 'Neodymium'", "did you mean 'Nd' (neodymium)?", "columns = {Neodymium = \"Nd\"}"]),
+        ("nd", ["did you mean 'Nd'"]),
+        ("ND", ["did you mean 'Nd'"]),
+        ("Nd_ppm", ["did you mean 'Nd'"]),
+        ("Nd (ppm)", ["did you mean 'Nd'", "columns = {\"Nd (ppm)\" = \"Nd\"}"]),
+        ("Nd_ppb", ["did you mean 'Nd'", "its name says 'ppb'"]),
+        ("Neodymum", ["did you mean 'Nd'"]),
+        ("Nd2O3", ["oxide", "Nd2O3 / 1.1664"]),
+        ("TREO", ["group total"]),
+        ("Ba", ["element seabed does not use"]),
+        ("CaO", ["element seabed does not use"]),
+        ("depth_mid", ["holds numbers", "ignore_columns = [\"depth_mid\"]"]),
+        ("dry_density", ["did you mean 'dry_bulk_density'?"]),
+    ],
+)
+def test_unknown_assay_like_column_refused(tmp_path, column, fragments):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200,90"], header=f"{HEADER},{column}")
+    with pytest.raises(InputDataError) as info:
+        load_cores(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert "fix:" in message
+    assert "ignore_columns" in message
+    for part in fragments:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+def test_second_column_of_an_element_refused(tmp_path):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200,90"], header=f"{HEADER},La_ppm")
+    with pytest.raises(InputDataError, match="already has a 'La' column"):
+        load_cores(path)
+
+
+def test_text_column_left_out(tmp_path):
+    df = load_cores(write(tmp_path, ["A,153.6,21.9,0,1,100,200,ok"], header=f"{HEADER},remark"))
+    assert df.attrs["ignored_columns"] == ("remark",)
+
+
+def test_ignore_columns(tmp_path):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200,7,3"], header=f"{HEADER},lab_batch,lab_run")
+    with pytest.raises(InputDataError, match="column 'lab_batch' holds numbers.*1 more such column"):
+        load_cores(path)
+    assert load_cores(path, ignore_columns=["lab_batch", "lab_run"]).attrs["ignored_columns"] == ("lab_batch", "lab_run")
+    assert load_cores(path, ignore_columns=["lab_*"]).attrs["ignored_columns"] == ("lab_batch", "lab_run")
+    with pytest.raises(InputDataError, match="ignore_columns lists 'La', a column of the core-table schema"):
+        load_cores(path, ignore_columns=["La", "lab_*"])
+
+
+def test_column_map_renames_and_resource_is_unchanged(tmp_path):
+    from seabed.compositing import composite
+    from seabed.working_grid import Layers
+
+    text = DEMO.read_text(encoding="utf-8")
+    header = next(ln for ln in text.splitlines() if not ln.startswith("#"))
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(text.replace(header, header.replace(",Nd,", ",Neodymium,").replace(",Dy,", ",Dy (ppm),")),
+                       encoding="utf-8")
+    with pytest.raises(InputDataError, match="did you mean 'Nd'"):
+        load_cores(renamed)
+    mapped = load_cores(renamed, columns={"Neodymium": "Nd", "Dy (ppm)": "Dy"})
+    original = load_cores(DEMO)
+    pd.testing.assert_frame_equal(mapped, original)
+    assert mapped.attrs["renamed"] == {"Neodymium": "Nd", "Dy (ppm)": "Dy"}
+    layers = Layers.regular(0, 10, 1)
+    grid = WorkingGrid.covering(box(153.5, 21.8, 154.1167, 22.25), cell_size=4000.0)
+    a, b = composite(mapped, layers, grid=grid), composite(original, layers, grid=grid)
+    np.testing.assert_array_equal(a["Nd"].values, b["Nd"].values)
+    assert float(a["Nd"].mean()) > 0
+
+
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        ({"Neodymium": "Neo"}, "not a column of the core-table schema"),
+        ({"Neodymium": "La"}, "already has a column 'La'"),
+        ({"Praseodymium": "Pr"}, "the file has no column 'Praseodymium'"),
+        ({"Neodymium": "Nd", "extra": "Nd"}, "all to 'Nd'"),
+    ],
+    ids=["non-schema-target", "target-present", "missing-source", "two-sources"],
+)
+def test_column_map_errors(tmp_path, columns, match):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200,90,1"], header=f"{HEADER},Neodymium,extra")
+    with pytest.raises(InputDataError, match=match):
+        load_cores(path, columns=columns)
+
+
+def test_column_map_for_a_required_column(tmp_path):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200"], header=HEADER.replace("latitude", "lat"))
+    with pytest.raises(InputDataError, match=r"missing required column 'latitude' \(is 'lat' meant .*columns = \{lat"):
+        load_cores(path)
+    assert load_cores(path, columns={"lat": "latitude"})["latitude"].iloc[0] == 21.9
+
+
+def test_duplicate_column_refused(tmp_path):
+    path = write(tmp_path, ["A,153.6,21.9,0,1,100,200,300"], header=f"{HEADER},La")
+    with pytest.raises(InputDataError, match=r"line 3: column 'La' appears 2 times in the header \(columns \[6, 8\]\)"):
+        load_cores(path)
+
+
+# ------------------------------------------------------------ malformed tables (issue 12)
+
+
+def test_semicolon_delimiter(tmp_path):
+    path = write(tmp_path, [r.replace(",", ";") for r in GOOD_ROWS], header=HEADER.replace(",", ";"))
+    with pytest.raises(InputDataError, match=r"cores\.csv: line 3: .*semicolon.*delimiter.*comma-separated"):
+        load_cores(path)
+
+
+def test_tab_delimiter(tmp_path):
+    path = write(tmp_path, [r.replace(",", "\t") for r in GOOD_ROWS], header=HEADER.replace(",", "\t"))
+    with pytest.raises(InputDataError, match=r"separated by tab.*delimiter"):
+        load_cores(path)
+
+
+@pytest.mark.parametrize(
+    ("row", "match"),
+    [("A,153.6,21.9,1,2,100,200,7", r"line 5 \(data row 2\): got 8 fields; expected 7 fields like the header"),
+     ("A,153.6,21.9,1,2,100", r"line 5 \(data row 2\): got 6 fields; expected 7 .*add the missing field")],
+    ids=["long", "short"],
+)
+def test_ragged_row(tmp_path, row, match):
+    with pytest.raises(InputDataError, match=match) as info:
+        load_cores(write(tmp_path, [GOOD_ROWS[0], row]))
+    assert "\n" not in str(info.value)
+
+
+def test_trailing_comma_on_every_line_accepted(tmp_path):
+    df = load_cores(write(tmp_path, [r + "," for r in GOOD_ROWS], header=HEADER + ","))
+    assert list(df.columns)[-2:] == ["La", "Y"]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [(b"", "empty file"), (b"# only a comment\n\n", "empty file"),
+     (HEADER.encode() + b"\n", r"no data rows \(a header only\)"),
+     (b"\xff\xfe" + HEADER.encode("utf-16-le"), "UTF-16"),
+     (b"PK\x03\x04rest", "spreadsheet"),
+     ((HEADER + "\nA,153.6,21.9,0,1,100,200\nB\xe9,153.7,21.9,0,1,1,1\n").encode("latin-1"),
+      r"cores\.csv: line 3: byte 0xe9 is not valid UTF-8.*expected encoding UTF-8")],
+    ids=["empty", "comments-only", "header-only", "utf16", "xlsx", "latin1"],
+)
+def test_unreadable_files(tmp_path, content, match):
+    path = tmp_path / "cores.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputDataError, match=match):
+        load_cores(path)
+
+
+def test_no_assay_values(tmp_path):
+    with pytest.raises(InputDataError, match=r"no assay values: all 4 cells"):
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,,", "A,153.6,21.9,1,2,NA,"]))
+    with pytest.raises(InputDataError, match=r"column 'Y': no assay values \(all 2 cells empty"):
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,100,", "A,153.6,21.9,1,2,200,"]))
+
+
+@pytest.mark.parametrize(
+    ("cell", "fix"),
+    [('"1,234"', "remove the thousands separator (write 1234)"), ('"0,5"', "use a decimal point"),
+     ("n.d.", "write a below-detection value as '<DL'"), ("bdl", "'<DL'"), ("12 ppm", "remove the unit"),
+     (">5000", "over-range"), ("abc", "correct the assay")],
+    ids=["thousands", "decimal-comma", "n.d.", "bdl", "unit", "over-range", "text"],
+)
+def test_non_numeric_assay_fix(tmp_path, cell, fix):
+    with pytest.raises(InputDataError) as info:
+        load_cores(write(tmp_path, ["A,153.6,21.9,0,1,100,200", f"A,153.6,21.9,1,2,{cell},200"]))
+    message = str(info.value)
+    assert "data row 2 (line 5), core A, column 'La': got '" in message
+    assert fix in message
