@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -693,11 +694,16 @@ class SupplySettings(StrictModel):
         for i, phase in enumerate(self.plan.phases):
             start = phase.start_year
             end = None if phase.duration is None else start + float(phase.duration.to("year").magnitude)
-            if start >= self.end_year + 1 or (end is not None and end <= self.start_year):
-                span = f"{start:g}" if end is None else f"{start:g}-{end:g}"
+            if start >= self.end_year + 1:
                 raise ValueError(
-                    f"plan.phases.{i}.start_year: got {span}, outside the horizon {self.start_year}-{self.end_year}; "
-                    "expected a phase that runs within start_year..end_year; fix: move the phase or the horizon")
+                    f"plan.phases.{i}.start_year: got {start:g}, after the horizon {self.start_year}-{self.end_year}; "
+                    "expected a phase that starts by end_year (it would never produce); fix: move the phase or "
+                    "extend end_year")
+            if end is not None and end <= self.start_year:
+                # a finished phase (e.g. the 2027 trial when start_year moves later) is history, not an error
+                logging.getLogger(__name__).warning(
+                    "supply.plan.phases.%d (%s): runs %g-%g, before start_year %d: it adds nothing to the projection",
+                    i, phase.name, start, end, self.start_year)
         for i, d in enumerate(self.demand.disruptions):
             if d.from_year > self.end_year or (d.until_year is not None and d.until_year < self.start_year):
                 raise ValueError(

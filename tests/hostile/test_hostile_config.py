@@ -192,8 +192,6 @@ CASES = [
     pytest.param(lambda p: p.append(_phase("2035.0") + 'capex = "-3e9 USD"\n'), ("capex", "-3"),
                  id="capex-negative"),
     pytest.param(lambda p: p.append(_phase("2300.0")), ("start_year", "2300", "2065"), id="phase-after-horizon"),
-    pytest.param(lambda p: p.append(_phase("2000.0") + 'duration = "3 month"\n'), ("start_year", "2000", "2026"),
-                 id="phase-before-horizon"),
     pytest.param(lambda p: p.set_key("supply.processing", "leach_recovery", '"1.5"'),
                  ("supply.processing.leach_recovery", "1.5"), id="recovery-over-1"),
     pytest.param(lambda p: p.set_key("supply.processing", "leach_recovery", '"-10 %"'),
