@@ -72,11 +72,57 @@ def _netcdf_ready(bm: xr.Dataset, attrs: dict[str, Any]) -> xr.Dataset:
     return out
 
 
+def _append_block_by_block(nc: Any, name: str, var: xr.Variable, encoding: dict[str, Any]) -> None:
+    """Create ``name`` in the open netCDF4 dataset ``nc`` from the CF-encoded, Dask-backed ``var``
+    and write it one Dask block at a time, in C order of the blocks."""
+    attrs = dict(var.attrs)
+    fill = attrs.pop("_FillValue", None)
+    out = nc.createVariable(name, var.dtype, var.dims, fill_value=fill, **encoding)
+    out.set_auto_maskandscale(False)
+    for k, v in attrs.items():
+        out.setncattr(k, v)
+    data = var.data
+    starts = [np.concatenate([[0], np.cumsum(c)]) for c in data.chunks]
+    for index in np.ndindex(*data.numblocks):
+        where = tuple(slice(int(s[i]), int(s[i + 1])) for s, i in zip(starts, index, strict=True))
+        out[where] = np.asarray(data.blocks[index].compute(scheduler="synchronous"))
+
+
 def write_block_model(bm: xr.Dataset, path: Path, *, attrs: dict[str, Any]) -> Path:
-    """Write the block model as CF NetCDF (compressed); ``attrs`` become global attributes."""
+    """Write the block model as CF NetCDF (compressed); ``attrs`` become global attributes.
+
+    Notes
+    -----
+    The file is byte-stable: the same block model writes the same bytes. HDF5 places each
+    (compressed) chunk where it is first written, so the order of the writes is the layout, and a
+    Dask scheduler writes the blocks of lazily read variables in an order that varies from run to
+    run (with the threads that finish first, and even with the synchronous scheduler, with
+    Python's string hashing). So xarray writes the coordinates (read into memory: they are small)
+    and the in-memory variables in one pass, then each Dask-backed variable is appended, CF-encoded
+    by xarray, one block at a time in a fixed order (one block in memory at a time). The NetCDF
+    library does not record object modification times, and no attribute holds a date.
+    """
+    import netCDF4
+
     ds = _netcdf_ready(bm, attrs)
+    ds = ds.assign_coords({c: ds[c].compute() for c in ds.coords if ds[c].chunks is not None})  # small
     enc = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].ndim >= 2}
-    ds.to_netcdf(path, encoding=enc)
+    lazy = [v for v in ds.data_vars if ds[v].chunks is not None]
+    ds.drop_vars(lazy).to_netcdf(path, encoding={v: e for v, e in enc.items() if v not in lazy})
+    if not lazy:
+        return path
+    # the "coordinates" attributes the whole dataset would have had in one pass
+    variables, global_attrs = xr.conventions.encode_dataset_coordinates(ds)
+    with netCDF4.Dataset(path, "a") as nc:
+        if "coordinates" in global_attrs:
+            nc.setncattr("coordinates", global_attrs["coordinates"])
+        elif "coordinates" in nc.ncattrs():  # added by the first pass, which lacked the variables
+            nc.delncattr("coordinates")
+        for name in lazy:
+            var = variables[name].copy(deep=False)
+            if name in enc:  # as to_netcdf(encoding=enc) does: the given encoding replaces the variable's
+                var.encoding = {}
+            _append_block_by_block(nc, name, xr.conventions.encode_cf_variable(var, name=name), enc.get(name, {}))
     return path
 
 
