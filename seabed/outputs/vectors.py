@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,12 +42,34 @@ def areas_frame(areas: dict[str, BaseGeometry], areas_km2: dict[str, float]) -> 
                             geometry=[areas[n] for n in names], crs="EPSG:4326")
 
 
+@contextmanager
+def _gdal_option(name: str, value: str) -> Iterator[None]:
+    """Set a GDAL configuration option of pyogrio's GDAL for the duration of the block."""
+    from pyogrio import get_gdal_config_option, set_gdal_config_options
+
+    old = get_gdal_config_option(name)
+    set_gdal_config_options({name: value})
+    try:
+        yield
+    finally:
+        set_gdal_config_options({name: old})
+
+
 def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write several layers into one GeoPackage (staged to ``<path>.tmp.gpkg`` then renamed)."""
+    """Write several layers into one GeoPackage (staged to ``<path>.tmp.gpkg`` then renamed).
+
+    The file is byte-stable: GDAL stamps each layer's ``last_change`` (``gpkg_contents``) with
+    the current time unless ``OGR_CURRENT_DATE`` is set, so it is set to
+    :func:`seabed.outputs.manifest.source_date` (``SOURCE_DATE_EPOCH``, else 1970-01-01).
+    """
+    from seabed.outputs.manifest import source_date
+
     path = Path(path)
     tmp = path.with_name(path.stem + ".tmp.gpkg")
     tmp.unlink(missing_ok=True)
-    for name, gdf in layers.items():
-        gdf.to_file(tmp, layer=name, driver="GPKG", mode="a" if tmp.exists() else "w")
+    stamp = source_date().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with _gdal_option("OGR_CURRENT_DATE", stamp):
+        for name, gdf in layers.items():
+            gdf.to_file(tmp, layer=name, driver="GPKG", mode="a" if tmp.exists() else "w", engine="pyogrio")
     tmp.replace(path)
     return path
