@@ -1,8 +1,17 @@
-"""The run manifest: what was run, on what, with which versions and seed, and what it wrote."""
+"""The run manifest: what was run, on what, with which versions and seed, and what it wrote.
+
+Every output but the manifest is byte-stable: the same config, inputs, seed and package versions
+write the same bytes, so ``outputs`` (SHA-256 of each file's bytes) verifies a rerun. Only the
+manifest's ``started_utc`` and ``finished_utc`` (:data:`TIME_FIELDS`) hold wall-clock times; no
+other output does. A date that a file format requires (the GeoPackage's ``last_change``) is
+:func:`source_date`: ``SOURCE_DATE_EPOCH`` when set, else 1970-01-01T00:00:00Z.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -10,7 +19,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_manifest", "file_sha256", "package_versions"]
+__all__ = ["OUTPUT_HASH", "TIME_FIELDS", "build_manifest", "file_sha256", "package_versions", "source_date"]
+
+log = logging.getLogger(__name__)
+
+#: Manifest keys holding wall-clock times: the only ones that differ between two runs of the
+#: same config, inputs and seed with the same command and package versions.
+TIME_FIELDS = ("started_utc", "finished_utc")
+
+#: How ``outputs`` is hashed (recorded in the manifest as ``outputs_hash``).
+OUTPUT_HASH = "sha256 of the file bytes; every output is byte-stable for the same config, inputs, seed and versions"
 
 _PACKAGES = (
     "seabed", "numpy", "scipy", "pandas", "xarray", "pint", "pydantic", "pyproj", "shapely",
@@ -43,6 +61,27 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def source_date() -> datetime:
+    """The date written where a file format requires one: ``SOURCE_DATE_EPOCH`` or the Unix epoch.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970-01-01 UTC, https://reproducible-builds.org/specs/source-date-epoch/)
+    lets a user choose the date; without it the date is fixed, so that reruns write the same
+    bytes. A malformed value is ignored with a warning in the log.
+
+    Examples
+    --------
+    >>> source_date().tzinfo is not None
+    True
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        try:
+            return datetime.fromtimestamp(int(raw), UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a valid number of seconds since 1970; using 1970-01-01", raw)
+    return datetime.fromtimestamp(0, UTC)
+
+
 def build_manifest(
     *,
     config: dict[str, Any],
@@ -65,5 +104,6 @@ def build_manifest(
         "versions": package_versions(),
         "started_utc": started,
         "finished_utc": utc_now(),
+        "outputs_hash": OUTPUT_HASH,
         "outputs": {name: file_sha256(outputs_dir / name) for name in sorted(outputs)},
     }
