@@ -303,6 +303,12 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
             "grid_max": float(depth_cells.max()) if depth_cells.size else None,
         },
     }
+    detection = site.intervals.attrs.get("detection")
+    if detection:
+        summary["cores"]["below_detection"] = detection
+    warnings = input_warnings(site)
+    if warnings:
+        summary["warnings"] = warnings
     if "water_depth_m" in site.intervals:
         wd = site.intervals.groupby("core_id")["water_depth_m"].first()
         summary["water_depth_m"].update(cores_min=float(wd.min()), cores_max=float(wd.max()))
@@ -317,6 +323,15 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
         if st.size:
             summary["sediment_thickness_m"] = {"min": float(st.min()), "max": float(st.max())}
     return summary
+
+
+def input_warnings(site: SiteData) -> list[str]:
+    """Every warning the loaders recorded on the inputs they accepted (grids, cores), one line each."""
+    out: list[str] = []
+    for name in site.rasters.data_vars:  # the resampled grids carry their loader's warnings too
+        out += [str(w) for w in site.rasters[name].attrs.get("warnings", [])]
+    out += [str(w) for w in site.intervals.attrs.get("warnings", [])]
+    return out
 
 
 def _island(cfg: Config) -> tuple[str, float, float] | None:
@@ -363,13 +378,18 @@ def check_inputs(cfg: Config) -> str:
 
     Returns a one-line description of what was checked.
     """
-    areas, grid, source_grids, _, intervals = load_inputs(cfg)
+    areas, grid, source_grids, rasters, intervals = load_inputs(cfg)
     cost = estimate_run_cost(cfg, grid, areas, n_elements=len(intervals.attrs.get("elements", [])) or 16)
     for line in cost.warnings():
         log.warning(line)
+    n_warn = sum(len(r.attrs.get("warnings", [])) for r in rasters.data_vars.values()) + len(
+        intervals.attrs.get("warnings", []))
+    n_sub = (intervals.attrs.get("detection") or {}).get("n_substituted", 0)
+    notes = (f"; {n_warn} input warning(s) (above)" if n_warn else "") + (
+        f"; {n_sub} below-detection value(s) substituted" if n_sub else "")
     return (f"{len(areas)} areas, grid {grid.shape[1]}x{grid.shape[0]} cells of {grid.cell_size:g} m, "
             f"{grid.layers.n} layers, {len(source_grids)} grids, {intervals['core_id'].nunique()} cores / "
-            f"{len(intervals)} intervals; {cost.describe()}")
+            f"{len(intervals)} intervals; {cost.describe()}{notes}")
 
 
 @dataclass

@@ -160,6 +160,17 @@ def format_quantity(q: dict | None, digits: int = 4) -> str:
     return f"{text} {units}".strip()
 
 
+def _below_detection(record: dict | None) -> str:
+    """One sentence on the below-detection values substituted in the assays."""
+    if not record or not record.get("n_substituted"):
+        return "Below-detection values (\"<DL\"): none."
+    rule = {"half": "half the detection limit", "zero": "zero", "limit": "the detection limit",
+            "drop": "missing (dropped)"}.get(record.get("policy"), str(record.get("policy")))
+    by = ", ".join(f"{e} {n}" for e, n in (record.get("by_element") or {}).items() if n)
+    return (f"Below-detection values (\"<DL\"): {record['n_substituted']} substituted by {rule}"
+            + (f" ({by})." if by else "."))
+
+
 def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[str, pd.DataFrame]) -> Report:
     """The report of a full run, from its summary, figure files and tables.
 
@@ -180,6 +191,10 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                   "Resource statement under JORC 2012 or any CRIRSCO code.")
     for a in summary.get("assumptions", []):
         s.note(a)
+    input_warnings = summary["inputs"].get("warnings", [])
+    if input_warnings:
+        s.warning(f"The inputs were accepted with {len(input_warnings)} warning(s); read them before the numbers:")
+        s.bullets(input_warnings)
     s.paragraph(f"Contained TREO (mineable, {res['depth_interval_mbsf'][0]:g}-{res['depth_interval_mbsf'][1]:g} mbsf): "
                 f"{fq(res['oxides'].get('TREO'))} in {fq(res['dry_mud'])} of dry mud at a mean total REY grade of "
                 f"{fq(res['mean_REY_grade'])}. Of it, {fq(res['TREO_classified'])} TREO is classified "
@@ -197,6 +212,7 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     s.bullets([
         f"Cores: {c['n_cores']} ({c['n_intervals']} assayed intervals) from {c['file']}; elements {', '.join(c['elements'])} (ppm, dry).",
         f"Composites: length-weighted onto {inp['layers']['n']} layers; composites per layer {inp['layers']['composites_per_layer']}.",
+        _below_detection(c.get("below_detection")),
         "Areas (geodesic): " + "; ".join(f"{k} {v:,.1f} km²" for k, v in inp["areas_km2"].items()) + ".",
         f"Water depth over the grid: {inp['water_depth_m']['grid_min']:,.0f}-{inp['water_depth_m']['grid_max']:,.0f} m.",
     ])

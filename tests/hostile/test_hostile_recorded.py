@@ -1,0 +1,35 @@
+"""Inputs accepted with a warning: the warning reaches summary.json and the report, not only the log."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_warnings_and_below_detection_substitutions_are_recorded_in_summary_and_report(project):
+    def edit(df):
+        df = df.astype({"La": object, "Dy": object})
+        df.loc[3, "La"] = "25000"  # total REY of that sample > 20,000 ppm: plausible-range warning
+        df.loc[5, "Dy"] = "<0.5"
+        df.loc[6, "Dy"] = "<0.5"
+        return df
+
+    project.edit_cores(edit)
+    r = project.check()
+    assert r.code == 0, r.err
+    assert "1 input warning(s)" in r.out
+    assert "2 below-detection value(s) substituted" in r.out
+
+    r = project.run()
+    assert r.code == 0, r.err
+    summary = json.loads((project.root / "out" / "summary.json").read_text())
+    warnings = summary["inputs"]["warnings"]
+    assert len(warnings) == 1
+    assert "row" in warnings[0]
+    assert "La" in warnings[0]
+    detection = summary["inputs"]["cores"]["below_detection"]
+    assert detection["n_substituted"] == 2
+    assert detection["policy"] == "half"
+    assert detection["by_element"]["Dy"] == 2
+    html = (project.root / "out" / "report.html").read_text()
+    assert "accepted with 1 warning(s)" in html
+    assert "2 substituted by half the detection limit (Dy 2)" in html
