@@ -682,7 +682,8 @@ def _headlines(summary: dict) -> list[str]:
     from seabed.outputs.report import format_quantity as fq
 
     inp, res = summary["inputs"], summary["resource"]
-    lines = [
+    lines = [f"WARNING: {w}" for w in [*inp.get("warnings", []), *res.get("warnings", [])]]
+    lines += [
         f"{inp['cores']['n_cores']} cores, {inp['cores']['n_intervals']} intervals"
         + (" (SYNTHETIC demo data: results illustrate the method)" if summary["synthetic_cores"] else ""),
         (f"mineable {fq(res['mineable_area'])}: {fq(res['dry_mud'])} dry mud at {fq(res['mean_REY_grade'])} REY, "

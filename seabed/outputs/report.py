@@ -191,6 +191,8 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                   "Resource statement under JORC 2012 or any CRIRSCO code.")
     for a in summary.get("assumptions", []):
         s.note(a)
+    for w in res.get("warnings", []):
+        s.warning(f"The answer is empty: {w}.")
     input_warnings = summary["inputs"].get("warnings", [])
     if input_warnings:
         s.warning(f"The inputs were accepted with {len(input_warnings)} warning(s); read them before the numbers:")

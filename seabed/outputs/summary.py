@@ -98,6 +98,9 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
             "dry_mud": qty(r["dry mud [Mt]"], "Mt"), "grade": qty(r[f"{cut.item} [ppm]"], "ppm"),
             "TREO": qty(r["TREO [t]"] / 1e6, "Mt"),
         }
+    resource_warnings = _empty_answer_warnings(resource, cfg)
+    if resource_warnings:
+        resource["warnings"] = resource_warnings
     if res.simulation_summary is not None:
         s = res.simulation_summary
         total = s.xs("total", level="scope")
@@ -144,6 +147,23 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
         "resource": resource,
         "supply": supply,
     })
+
+
+def _empty_answer_warnings(resource: dict[str, Any], cfg: Config) -> list[str]:
+    """Say why, when the answer comes out zero (the masks leaving no area are refused earlier)."""
+    out = []
+    treo = (resource["oxides"].get("TREO") or {}).get("value") or 0.0
+    area = resource["mineable_area"]["value"] or 0.0
+    if area > 0 and treo <= 0:
+        out.append(f"contained TREO is 0 Mt over {area:,.0f} km2 of mineable area: no cell got a grade above 0 "
+                   "(every estimate 0, or no cell had [estimation.neighbourhood] min_samples cores within its "
+                   "search radius); check the radius, min_samples and the assays")
+    above = resource.get("above_cutoff")
+    if treo > 0 and above is not None and not (above["dry_mud"]["value"] or 0.0) > 0:
+        out.append(f"nothing lies above the {above['cutoff']['value']:,.0f} ppm {above['item']} cut-off "
+                   f"({above['mode']} mode), so the supply model has no mud to mine; lower [resource.cutoff] grade "
+                   "(see the grade-tonnage table)")
+    return out
 
 
 def summary_frame(summary: dict[str, Any], prefix: str = "") -> pd.DataFrame:

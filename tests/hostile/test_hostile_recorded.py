@@ -33,3 +33,13 @@ def test_warnings_and_below_detection_substitutions_are_recorded_in_summary_and_
     html = (project.root / "out" / "report.html").read_text()
     assert "accepted with 1 warning(s)" in html
     assert "2 substituted by half the detection limit (Dy 2)" in html
+
+
+def test_a_cutoff_above_every_grade_is_said_loudly(project):
+    project.append('[resource.cutoff]\ngrade = "50000 ppm"\ncurve = ["0 ppm", "400 ppm", "50000 ppm"]')
+    r = project.run()
+    assert r.code == 0, r.err
+    assert "WARNING: nothing lies above the 50,000 ppm REY cut-off" in r.out
+    summary = json.loads((project.root / "out" / "summary.json").read_text())
+    assert "lower [resource.cutoff] grade" in summary["resource"]["warnings"][0]
+    assert "The answer is empty: nothing lies above" in (project.root / "out" / "report.html").read_text()
