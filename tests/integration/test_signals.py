@@ -36,6 +36,7 @@ def _wait_for(proc: subprocess.Popen, found, timeout: float = 300.0) -> None:
         assert proc.poll() is None, f"the run ended before the point to stop it: {proc.communicate()}"
         time.sleep(0.05)
     proc.kill()
+    proc.communicate()
     pytest.fail("the run never reached the point to stop it")
 
 
@@ -82,7 +83,7 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(project):
     proc = _start(project)
     _wait_for(proc, _stage_reached(project, proc, "estimation"))
     proc.kill()
-    proc.wait(timeout=60)
+    proc.communicate(timeout=60)  # reaps it and closes its pipes
     left = _hidden(project.root)
     assert f".out.partial-{proc.pid}" in left
     assert f".out.scratch-{proc.pid}" in left
