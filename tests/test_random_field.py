@@ -7,9 +7,9 @@ import pytest
 
 from seabed.errors import ConfigError
 from seabed.geostats import random_field
+from seabed.geostats.kernel import ConvolutionKernel
 from seabed.geostats.random_field import (
     NOISE_BLOCK,
-    ConvolutionKernel,
     field_at,
     field_window,
     lattice_noise,

@@ -4,16 +4,8 @@ The estimator follows the scikit-learn pattern: ``Kriging(model, ...)`` stores t
 options, :meth:`Kriging.fit` stores the samples (fitted attributes end in ``_``) and
 :meth:`Kriging.predict` returns a :class:`KrigingResult`.
 
-How it is fast
---------------
-* Neighbours come from a k-d tree; targets are processed in spatially compact chunks.
-* Within a chunk, targets with the same neighbour set share one kriging matrix: the
-  sets are deduplicated, each distinct matrix is inverted once, and the right-hand
-  sides of all targets are multiplied by their set's inverse in one batched matrix
-  product (targets sorted by set and packed into equal-size "pieces").
-* With one (standardised) variogram for all variables (intrinsic correlation), the
-  weights do not depend on the variable, so they are solved once per sample set and
-  applied to every variable with the same pattern of missing values.
+The batched solves (deduplicated neighbour sets, one factorisation per set, pieces of
+right-hand sides) are in :mod:`seabed.geostats.kriging_system`.
 
 Examples
 --------
@@ -33,9 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from seabed.errors import ConfigError, InputDataError
+from seabed.geostats.kriging_system import (
+    SampleGroup,
+    default_chunk_size,
+    krige_chunk,
+    spatial_order,
+)
 from seabed.geostats.neighbourhood import Neighbourhood, SampleSearch, group_variables
 from seabed.geostats.variogram import VariogramModel
 
@@ -134,22 +131,6 @@ class KrigingResult:
     def reason(self) -> np.ndarray:
         """0 estimated, 1 too few samples in the neighbourhood (estimate NaN)."""
         return self._expand("reason")
-
-
-@dataclass
-class _Group:
-    """Variables sharing a sample set and a variogram."""
-
-    columns: np.ndarray
-    model: VariogramModel  # unit-sill model used for the weights
-    scale: np.ndarray  # (p_g,) multiplies unit-model variances
-    coords: np.ndarray  # (n_g + 1, 2), last row a sentinel
-    values: np.ndarray  # (n_g + 1, p_g), last row 0 (after mean removal for SK)
-    mean: np.ndarray | None  # (p_g,) for simple kriging
-    search: SampleSearch
-    n: int
-    block_variance: float
-    sample_covariance: np.ndarray | None  # (n_g + 1, n_g + 1) when small enough
 
 
 class Kriging:
@@ -325,7 +306,7 @@ class Kriging:
             )
         p = values2.shape[1]
         models, sills, mean = self._check_options(p)
-        groups: list[_Group] = []
+        groups: list[SampleGroup] = []
         pattern_group, patterns = group_variables(values2)
         model_ids = {}
         model_of = np.array([model_ids.setdefault(m, len(model_ids)) for m in models])
@@ -351,7 +332,7 @@ class Kriging:
         model: VariogramModel,
         sills: np.ndarray,
         mean: np.ndarray | None,
-    ) -> _Group:
+    ) -> SampleGroup:
         xy = coords[present]
         n = xy.shape[0]
         if n > 1 and model.nugget == 0:
@@ -375,7 +356,7 @@ class Kriging:
             sample_cov = np.zeros((n + 1, n + 1))
             sample_cov[:n, :n] = unit.covariance(d[..., 0], d[..., 1])
             sample_cov[n, n] = 1.0  # the padding slot: identity row, zero weight
-        return _Group(
+        return SampleGroup(
             sample_covariance=sample_cov,
             columns=cols,
             model=unit,
@@ -432,8 +413,8 @@ class Kriging:
         p = self.n_variables_
         k = max((g.search.width for g in self.groups_), default=1)
         if chunk_size is None:
-            chunk_size = _default_chunk_size(k)
-        order = _spatial_order(targets, chunk_size)
+            chunk_size = default_chunk_size(k)
+        order = spatial_order(targets, chunk_size)
         chunks = [order[s : s + chunk_size] for s in range(0, m, chunk_size)]
         n_groups = len(self.groups_)
         estimate = np.empty((m, p))  # every row is written by exactly one chunk per group
@@ -452,8 +433,9 @@ class Kriging:
             if np.array_equal(cols, np.arange(cols[0], cols[0] + cols.size)):
                 cols = slice(int(cols[0]), int(cols[0]) + cols.size)
 
-            def work(rows: np.ndarray, g: _Group = g, gi: int = gi, cols=cols) -> np.ndarray:
-                out = self._krige_chunk(g, targets[rows])
+            def work(rows: np.ndarray, g: SampleGroup = g, gi: int = gi, cols=cols) -> np.ndarray:
+                out = krige_chunk(g, targets[rows], min_samples=self.neighbourhood.min_samples,
+                                  ordinary=self.kind == "ordinary", offsets=self._offsets())
                 est, var_unit = out.pop("estimate"), out.pop("variance")
                 with np.errstate(invalid="ignore"):
                     negative = est < 0
@@ -511,234 +493,13 @@ class Kriging:
         targets = np.asarray(targets, dtype=float)
         g = self.groups_[0]
         k = g.search.width
-        chunk = _default_chunk_size(k)
+        chunk = default_chunk_size(k)
         idx = np.full((targets.shape[0], k), g.n, dtype=np.intp)
         w = np.zeros((targets.shape[0], k))
         for start in range(0, targets.shape[0], chunk):
-            part = self._krige_chunk(g, targets[start : start + chunk], weights_only=True)
+            part = krige_chunk(g, targets[start : start + chunk], min_samples=self.neighbourhood.min_samples,
+                               ordinary=self.kind == "ordinary", offsets=self._offsets(), weights_only=True)
             width = part["indices"].shape[1]
             idx[start : start + chunk, :width] = part["indices"]
             w[start : start + chunk, :width] = part["weights"]
         return idx, w
-
-    def _krige_chunk(self, g: _Group, t: np.ndarray, *, weights_only: bool = False) -> dict[str, np.ndarray]:
-        m = t.shape[0]
-        pg = g.columns.size
-        out = {
-            "estimate": np.full((m, pg), np.nan),
-            "variance": np.full(m, np.nan),
-            "slope_of_regression": np.full(m, np.nan),
-            "kriging_efficiency": np.full(m, np.nan),
-            "n_samples": np.zeros(m, dtype=np.int32),
-            "nearest_distance": np.full(m, np.nan),
-            "negative_weight_sum": np.full(m, np.nan),
-            "reason": np.ones(m, dtype=np.int8),
-        }
-        idx = g.search.query(t)
-        n_used = np.sum(idx < g.n, axis=1)
-        out["n_samples"][:] = n_used
-        ok = n_used >= self.neighbourhood.min_samples
-        if weights_only:
-            out = {"indices": np.full(idx.shape, g.n, dtype=np.intp), "weights": np.zeros(idx.shape)}
-        if not ok.any():
-            return out
-        t = t[ok]
-        idx = idx[ok]
-        k = int(n_used[ok].max())
-        idx = idx[:, :k]
-        valid = idx < g.n
-        ordinary = self.kind == "ordinary"
-        size = k + 1 if ordinary else k
-
-        # distinct neighbour sets and the inverse of their kriging matrices
-        uniq, inv = _unique_rows(idx)
-        lhs = _lhs(g, uniq, ordinary)
-
-        # right-hand sides
-        sx = g.coords[idx]  # (m, k, 2)
-        dx = t[:, None, 0] - sx[..., 0]
-        dy = t[:, None, 1] - sx[..., 1]
-        d2 = dx * dx + dy * dy
-        nearest = np.sqrt(np.where(valid, d2, np.inf).min(axis=1))
-        offsets = self._offsets()
-        if offsets is None and g.model.isotropic:
-            cov = g.model.covariance_at_distance(np.sqrt(d2))
-        elif offsets is None:
-            cov = g.model.covariance(dx, dy)
-        else:
-            cov = np.zeros_like(dx)
-            for ox, oy in offsets:
-                cov += g.model.structured_covariance(dx + ox, dy + oy)
-            cov /= offsets.shape[0]
-        cov = np.where(valid, cov, 0.0)
-        rhs = np.empty((t.shape[0], size))
-        rhs[:, :k] = cov
-        if ordinary:
-            rhs[:, k] = 1.0
-
-        pieces = _Pieces(inv, uniq.shape[0], size)
-        sol = pieces.unpack(_solve(lhs[pieces.set_of_piece], pieces.pack(rhs)))
-        w = sol[:, :k]
-        if weights_only:
-            rows = np.flatnonzero(ok)
-            out["indices"][rows, :k] = idx
-            out["weights"][rows, :k] = np.where(valid, w, 0.0)
-            return out
-        wc = np.sum(w * cov, axis=1)
-        bv = g.block_variance
-        if ordinary:
-            mu = sol[:, k]
-            var = bv - wc - mu
-            denom = wc - mu
-            with np.errstate(invalid="ignore", divide="ignore"):
-                slope = np.where(denom > 0, wc / np.where(denom > 0, denom, 1.0), np.nan)
-        else:
-            var = bv - wc
-            slope = np.ones_like(var)
-        var = np.maximum(var, 0.0)
-
-        # estimates
-        if pg <= 4:
-            est = np.einsum("mk,mkp->mp", w, g.values[idx])
-        else:  # sparse (targets x samples) weight matrix times the sample table
-            mt = idx.shape[0]
-            weights = csr_matrix(
-                (w.ravel(), idx.ravel(), np.arange(0, mt * k + 1, k)), shape=(mt, g.n + 1)
-            )
-            est = np.asarray(weights @ g.values)
-        if g.mean is not None:
-            est = est + g.mean[None, :]
-
-        sel = np.flatnonzero(ok)
-        out["estimate"][sel] = est
-        out["variance"][sel] = var
-        out["slope_of_regression"][sel] = slope
-        out["kriging_efficiency"][sel] = (bv - var) / bv
-        out["nearest_distance"][sel] = nearest
-        out["negative_weight_sum"][sel] = np.minimum(w, 0.0).sum(axis=1)
-        out["reason"][sel] = 0
-        return out
-
-
-class _Pieces:
-    """Targets sorted by neighbour set and packed into equal-size pieces of one set each.
-
-    Each piece is solved as one linear system with ``cap`` right-hand sides; ``cap`` is
-    chosen to minimise the flop count (one LU factorisation per piece plus two
-    triangular solves per right-hand side).
-    """
-
-    def __init__(self, inv: np.ndarray, n_sets: int, size: int) -> None:
-        m = inv.size
-        self.order = np.argsort(inv, kind="stable")
-        counts = np.bincount(inv, minlength=n_sets)
-        factor_cost = 2.0 * size**3 / 3.0
-        rhs_cost = 2.0 * size**2
-        best = None
-        for cap in {1, int(np.ceil(m / n_sets)), int(np.ceil(2 * m / n_sets)), int(counts.max())}:
-            n_p = -(-counts // cap)
-            cost = n_p.sum() * (factor_cost + cap * rhs_cost)
-            if best is None or cost < best[0]:
-                best = (cost, cap)
-        self.cap = cap = best[1]
-        starts = np.cumsum(counts) - counts
-        set_sorted = inv[self.order]
-        pos = np.arange(m) - starts[set_sorted]
-        n_pieces = -(-counts // cap)
-        first_piece = np.cumsum(n_pieces) - n_pieces
-        self.piece = first_piece[set_sorted] + pos // cap
-        self.slot = pos % cap
-        self.set_of_piece = np.repeat(np.arange(n_sets), n_pieces)
-        self.n_pieces = int(n_pieces.sum())
-        self.m = m
-
-    def pack(self, rows: np.ndarray) -> np.ndarray:
-        """``(m, K)`` rows to ``(P, K, cap)`` right-hand-side blocks (zero padded)."""
-        out = np.zeros((self.n_pieces, self.cap, rows.shape[1]))
-        out[self.piece, self.slot] = rows[self.order]
-        return out.transpose(0, 2, 1)
-
-    def unpack(self, packed: np.ndarray) -> np.ndarray:
-        """``(P, K, cap)`` solutions back to ``(m, K)`` rows in the original order."""
-        out = np.empty((self.m, packed.shape[1]))
-        out[self.order] = packed.transpose(0, 2, 1)[self.piece, self.slot]
-        return out
-
-
-def _default_chunk_size(k: int) -> int:
-    """Targets per batch for neighbourhoods of ``k`` samples (bounds the (m, k+1, k+1) systems)."""
-    return int(np.clip(2**23 // (k + 1) ** 2, 256, 16384))
-
-
-def _solve(lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Batched solve; a singular system (e.g. coincident samples) falls back to a pseudo-inverse."""
-    try:
-        return np.linalg.solve(lhs, rhs)
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(lhs, hermitian=True) @ rhs
-
-
-def _unique_rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of an int array and the row -> distinct-row map.
-
-    Rows are hashed to one 64-bit integer (random odd multipliers, wrapping arithmetic);
-    the result is verified and recomputed exactly in the (astronomically rare) case of a
-    hash collision.
-    """
-    m, k = idx.shape
-    if m == 0:
-        return idx[:0], np.zeros(0, dtype=np.intp)
-    if np.all(idx == idx[:1]):
-        return idx[:1].copy(), np.zeros(m, dtype=np.intp)
-    mult = np.random.default_rng(12345).integers(1, 2**62, size=k, dtype=np.uint64) * 2 + 1
-    with np.errstate(over="ignore"):
-        h = (idx.astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
-    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
-    inv = np.asarray(inv).ravel()
-    uniq = idx[first]
-    if not np.array_equal(uniq[inv], idx):  # hash collision: exact fallback
-        uniq, inv = np.unique(idx, axis=0, return_inverse=True)
-        inv = np.asarray(inv).ravel()
-    return uniq, inv
-
-
-def _lhs(g: _Group, uniq: np.ndarray, ordinary: bool) -> np.ndarray:
-    """Kriging matrices of the distinct neighbour sets, (u, K, K)."""
-    u, k = uniq.shape
-    valid = uniq < g.n
-    if g.sample_covariance is not None:
-        c = g.sample_covariance[uniq[:, :, None], uniq[:, None, :]]
-    else:
-        xy = g.coords[uniq]
-        dx = xy[:, :, None, 0] - xy[:, None, :, 0]
-        dy = xy[:, :, None, 1] - xy[:, None, :, 1]
-        c = g.model.covariance(dx, dy)
-    # Padded slots (index g.n, fewer samples than k) become identity rows/columns in both paths,
-    # so the system stays regular and their weights are exactly zero.
-    pair = valid[:, :, None] & valid[:, None, :]
-    c = np.where(pair, c, 0.0)
-    diag = np.arange(k)
-    c[:, diag, diag] = np.where(valid, c[:, diag, diag], 1.0)
-    if ordinary:
-        a = np.zeros((u, k + 1, k + 1))
-        a[:, :k, :k] = c
-        a[:, :k, k] = valid
-        a[:, k, :k] = valid
-        return a
-    return c
-
-
-def _spatial_order(targets: np.ndarray, chunk_size: int) -> np.ndarray:
-    """A permutation visiting targets tile by tile, so that each chunk is compact."""
-    m = targets.shape[0]
-    if m <= chunk_size:
-        return np.arange(m)
-    lo = targets.min(axis=0)
-    span = np.maximum(targets.max(axis=0) - lo, 1e-9)
-    n_tiles = m / chunk_size
-    aspect = span[0] / span[1]
-    nx = max(1, round(np.sqrt(n_tiles * aspect)))
-    ny = max(1, round(n_tiles / nx))
-    tx = np.minimum((targets[:, 0] - lo[0]) / span[0] * nx, nx - 1).astype(np.intp)
-    ty = np.minimum((targets[:, 1] - lo[1]) / span[1] * ny, ny - 1).astype(np.intp)
-    return np.argsort(ty * nx + tx, kind="stable")
