@@ -74,7 +74,7 @@ def test_mask_missing_layers_and_diagnostics():
     mask = np.zeros(grid.shape, dtype=bool)
     mask[2:10, 2:10] = True
     ds = estimate_grades(comp, grid, variogram=MODEL, mask=mask,
-                         neighbourhood=Neighbourhood(max_samples=None, min_samples=3))
+                         neighbourhood=Neighbourhood(max_samples=None, min_samples=3, radius=np.inf))
     assert np.isnan(ds["grade"].values[:, :, ~mask]).all()
     assert (ds["reason"].values[:, ~mask] == 2).all()
     assert (ds["reason"].values[:, mask] == 0).all()

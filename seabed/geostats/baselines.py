@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seabed.defaults import ESTIMATION_RADIUS_M
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.kriging import KrigingResult
 from seabed.geostats.neighbourhood import Neighbourhood, SampleSearch, group_variables
@@ -33,7 +34,8 @@ class InverseDistance:
     power : float, default 2.0
         Exponent of the inverse distance (dimensionless, > 0).
     neighbourhood : Neighbourhood, optional
-        Search (max neighbours, radius, ...); default 32 nearest, at least 1.
+        Search (max neighbours, radius, ...); default ``Neighbourhood()`` (16 nearest,
+        at least 3, within 60 km: the ``[estimation.neighbourhood]`` defaults).
 
     Notes
     -----
@@ -49,7 +51,7 @@ class InverseDistance:
 
     def __init__(self, *, power: float = 2.0, neighbourhood: Neighbourhood | None = None) -> None:
         self.power = power
-        self.neighbourhood = neighbourhood if neighbourhood is not None else Neighbourhood(min_samples=1)
+        self.neighbourhood = neighbourhood if neighbourhood is not None else Neighbourhood()
 
     def fit(self, coords: np.ndarray, values: np.ndarray) -> InverseDistance:
         """Store the samples: ``coords`` (n, 2) in m, ``values`` (n,) or (n, p), NaN allowed."""
@@ -143,11 +145,12 @@ class NearestNeighbour(InverseDistance):
 
     Parameters
     ----------
-    radius : float, default inf
-        Largest distance to the nearest sample, m; farther targets are not estimated
-        (reason code 1).
+    radius : float, default 60,000 m
+        Largest distance to the nearest sample, m (the ``[estimation.neighbourhood]`` radius
+        of :mod:`seabed.defaults`); farther targets are not estimated (reason code 1);
+        ``numpy.inf`` for no limit.
     """
 
-    def __init__(self, *, radius: float = np.inf) -> None:
+    def __init__(self, *, radius: float = ESTIMATION_RADIUS_M) -> None:
         super().__init__(power=1.0, neighbourhood=Neighbourhood(max_samples=1, min_samples=1, radius=radius))
         self.radius = radius

@@ -343,7 +343,8 @@ def estimate_grades(
     variogram_fit : mapping, optional
         Keyword arguments of :func:`fit_pooled_variogram` when ``variogram`` is None.
     neighbourhood : Neighbourhood, optional
-        Search; default 16 samples, at least 3, unlimited radius.
+        Search; default ``Neighbourhood()`` (16 samples, at least 3, within 60 km:
+        the ``[estimation.neighbourhood]`` defaults of :mod:`seabed.defaults`).
     block : bool, default True
         Block kriging of whole cells (``grid.cell_size`` square); point kriging otherwise.
     block_discretisation : int, default 4
@@ -421,7 +422,7 @@ def estimate_grades(
     coords, values, _ = sample_table(composites, elements)
     if coords.shape[0] == 0:
         raise InputDataError("composites: no core with finite x, y; expected at least one")
-    nb = neighbourhood if neighbourhood is not None else Neighbourhood(max_samples=16, min_samples=3)
+    nb = neighbourhood if neighbourhood is not None else Neighbourhood()
     with warnings.catch_warnings():  # all-NaN columns (element not analysed): NaN, handled below
         warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(values, axis=0)

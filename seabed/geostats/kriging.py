@@ -146,7 +146,8 @@ class Kriging:
     mean : float or array_like, optional
         Mean of each variable for simple kriging, units of the variable (required then).
     neighbourhood : Neighbourhood, default Neighbourhood()
-        Search: 32 nearest samples, at least 4, unlimited radius.
+        Search: 16 nearest samples, at least 3, within 60 km (the ``[estimation.neighbourhood]``
+        defaults of :mod:`seabed.defaults`).
     block_size : float, optional
         Edge of the square block to estimate, m; ``None`` (default) for point kriging.
     block_discretisation : int, default 4

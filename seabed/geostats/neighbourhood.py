@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from seabed.defaults import ESTIMATION_MAX_SAMPLES, ESTIMATION_MIN_SAMPLES, ESTIMATION_RADIUS_M
 from seabed.errors import ConfigError
 
 __all__ = ["Neighbourhood", "SampleSearch", "group_variables"]
@@ -29,13 +30,13 @@ class Neighbourhood:
 
     Parameters
     ----------
-    max_samples : int or None, default 32
+    max_samples : int or None, default 16
         Largest number of samples used per target; ``None`` for a global
         neighbourhood (every sample inside the radius).
-    min_samples : int, default 4
+    min_samples : int, default 3
         Fewest samples needed; targets with fewer are not estimated (reason code 1).
-    radius : float, default inf
-        Search radius along the major axis, m.
+    radius : float, default 60,000 m
+        Search radius along the major axis, m; ``numpy.inf`` for no limit.
     radius_minor : float, optional
         Search radius along the minor axis, m; ``None`` (default) for a circle.
     azimuth : float, default 0.0
@@ -50,11 +51,14 @@ class Neighbourhood:
     "Nearest" is measured in the ellipse's metric: coordinates are rotated so that the
     major axis is the second axis and the minor-axis coordinate is stretched by
     ``radius / radius_minor``.
+
+    The defaults are those of ``[estimation.neighbourhood]`` (:mod:`seabed.defaults`), so an
+    estimator built in Python searches like a run with the default configuration.
     """
 
-    max_samples: int | None = 32
-    min_samples: int = 4
-    radius: float = np.inf
+    max_samples: int | None = ESTIMATION_MAX_SAMPLES
+    min_samples: int = ESTIMATION_MIN_SAMPLES
+    radius: float = ESTIMATION_RADIUS_M
     radius_minor: float | None = None
     azimuth: float = 0.0
     max_per_octant: int | None = None
