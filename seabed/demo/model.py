@@ -1,7 +1,7 @@
 """SYNTHETIC core assays for demonstrations and tests (not real data).
 
 Real per-sample REY assays of the Minamitorishima cores are not public, and none exist for
-Okinotorishima. This module makes interval tables in the schema of
+Okinotorishima. This module (the generator of the demo-data tool :mod:`seabed.demo`) makes interval tables in the schema of
 :func:`seabed.inputs.cores.load_cores` that reproduce published *summary* statistics, so the
 pipeline can be run end to end. Every file it writes starts with ``#`` lines saying
 "SYNTHETIC", the seed, the calibration targets and their sources. Never report these numbers
@@ -28,9 +28,8 @@ Model (per core :math:`c`, sample interval :math:`[t, b)`, m below seafloor)
 Total REY is split into elements with a fixed pattern (:func:`rey_pattern`) perturbed by
 small per-sample log-normal noise and renormalised, so totals are unchanged.
 
-Run ``python -m seabed.inputs.synthetic --grids grids --out data/cores`` to regenerate the
-shipped files ``minamitorishima_demo.csv``, ``okinotorishima_demo.csv`` and
-``minamitorishima_eez_survey.csv`` from their fixed seeds.
+Where the cores are taken is in :mod:`seabed.demo.sites`; the shipped demo files and how to
+regenerate them (``python -m seabed.demo``) in :mod:`seabed.demo.catalogue`.
 
 References
 ----------
@@ -43,47 +42,30 @@ rare-earth elements. Nat. Geosci. 4, 535-539. doi:10.1038/ngeo1185
 Taylor, S. R. & McLennan, S. M. (1985) The Continental Crust: its Composition and Evolution.
 Blackwell (PAAS values).
 """
-
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 import xarray as xr
-from scipy.interpolate import RegularGridInterpolator
 from scipy.special import ndtr
-from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from seabed.demo.sites import region_polygon, sample_sites, simulate_gaussian_field, water_depth_at
 from seabed.elements import GROUPS
-from seabed.errors import InputDataError
 from seabed.working_grid import laea_crs
 
 __all__ = [
-    "DEMOS",
     "PAAS",
     "PATTERN_PAAS_NORMALISED",
     "CoringPlan",
-    "DemoSpec",
     "SedimentModel",
-    "build_demo",
     "calibration_summary",
     "generate_survey",
-    "main",
-    "minamitorishima_eez_trend",
     "rey_pattern",
-    "sample_sites",
-    "simulate_gaussian_field",
-    "water_depth_at",
-    "write_cores_csv",
-    "write_demo_files",
 ]
 
 #: Post-Archean Australian Shale, ppm (Taylor & McLennan 1985), the usual normaliser.
@@ -233,152 +215,6 @@ class CoringPlan:
     min_water_depth_m: float | None = None
 
 
-# ----------------------------------------------------------------------- building blocks
-
-
-def _region_polygon(region: BaseGeometry | Sequence[float]) -> BaseGeometry:
-    if isinstance(region, BaseGeometry):
-        return region
-    west, east, south, north = (float(v) for v in region)
-    if not (west < east and south < north):
-        raise ValueError(f"region: got (W, E, S, N) = {tuple(region)}; expected W < E and S < N")
-    return box(west, south, east, north)
-
-
-def simulate_gaussian_field(xy: np.ndarray, *, range_m: float, rng: np.random.Generator) -> np.ndarray:
-    """Standard Gaussian random field at points, exponential covariance.
-
-    Parameters
-    ----------
-    xy : ndarray, shape (n, 2)
-        Point coordinates, m (projected).
-    range_m : float
-        Practical range :math:`r` (95 % decorrelation), m.
-    rng : numpy.random.Generator
-        Random source.
-
-    Returns
-    -------
-    ndarray, shape (n,)
-        One realisation with :math:`C(h) = \\exp(-3h/r)`, unit variance.
-
-    Notes
-    -----
-    Exact simulation :math:`G = L z` with :math:`C = L L^T` (Cholesky) and
-    :math:`z \\sim N(0, I)`; a 1e-10 diagonal jitter keeps :math:`C` positive definite
-    for coincident points. Cost O(n³): fine for a few thousand cores.
-    """
-    xy = np.asarray(xy, dtype=float)
-    h = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    cov = np.exp(-3.0 * h / range_m) + 1e-10 * np.eye(len(xy))
-    return np.linalg.cholesky(cov) @ rng.standard_normal(len(xy))
-
-
-def water_depth_at(bathymetry: xr.DataArray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Water depth (m, positive down) at points, bilinear in the elevation grid.
-
-    Parameters
-    ----------
-    bathymetry : xarray.DataArray
-        Elevation, m (negative below sea level), dims ``(y, x)`` with ``x`` = longitude and
-        ``y`` = latitude in degrees (as returned by :func:`seabed.inputs.grids.load_grid`).
-    lon, lat : ndarray
-        Points, degrees.
-
-    Returns
-    -------
-    ndarray
-        :math:`-\\,\\mathrm{elevation}`, m; NaN outside the grid.
-    """
-    xs = bathymetry["x"].to_numpy()
-    ys = bathymetry["y"].to_numpy()
-    values = bathymetry.transpose("y", "x").to_numpy().astype(float)
-    if ys[0] > ys[-1]:
-        ys, values = ys[::-1], values[::-1]
-    if xs[0] > xs[-1]:
-        xs, values = xs[::-1], values[:, ::-1]
-    interp = RegularGridInterpolator((ys, xs), values, method="linear", bounds_error=False, fill_value=np.nan)
-    return -interp(np.column_stack([np.asarray(lat, float), np.asarray(lon, float)]))
-
-
-def sample_sites(
-    n: int,
-    region: BaseGeometry,
-    *,
-    rng: np.random.Generator,
-    layout: str = "jittered",
-    accept: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` core sites inside a lon/lat region.
-
-    Parameters
-    ----------
-    n : int
-        Number of sites.
-    region : shapely geometry
-        Region in longitude/latitude degrees.
-    rng : numpy.random.Generator
-        Random source.
-    layout : {"jittered", "random"}
-        Jittered square grid (one site per cell, jitter ±40 % of the spacing) or uniform
-        random (both in an equal-area projection centred on the region).
-    accept : callable, optional
-        ``accept(lon, lat) -> bool array``: extra condition on sites (e.g. water depth).
-
-    Returns
-    -------
-    lon, lat : ndarray
-        Degrees, in the order generated (south-west to north-east for ``"jittered"``).
-    """
-    c = region.centroid
-    fwd = pyproj.Transformer.from_crs("EPSG:4326", laea_crs(c.x, c.y), always_xy=True)
-    inv = pyproj.Transformer.from_crs(laea_crs(c.x, c.y), "EPSG:4326", always_xy=True)
-    poly = shapely.transform(shapely.segmentize(region, 0.05), fwd.transform, interleaved=False)
-    xmin, ymin, xmax, ymax = poly.bounds
-
-    def ok(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        keep = shapely.contains_xy(poly, x, y)
-        if accept is not None and keep.any():
-            lon, lat = inv.transform(x, y)
-            keep &= np.asarray(accept(np.asarray(lon), np.asarray(lat)), dtype=bool)
-        return keep
-
-    if layout == "random":
-        xs: list[np.ndarray] = []
-        ys: list[np.ndarray] = []
-        have = 0
-        while have < n:
-            x = rng.uniform(xmin, xmax, 4 * n)
-            y = rng.uniform(ymin, ymax, 4 * n)
-            k = ok(x, y)
-            xs.append(x[k])
-            ys.append(y[k])
-            have += int(k.sum())
-        x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
-    elif layout == "jittered":
-        spacing = np.sqrt(poly.area / n)
-        for _ in range(200):
-            gx = np.arange(xmin + spacing / 2, xmax, spacing)
-            gy = np.arange(ymin + spacing / 2, ymax, spacing)
-            xx, yy = np.meshgrid(gx, gy)
-            x = xx.ravel() + rng.uniform(-0.4, 0.4, xx.size) * spacing
-            y = yy.ravel() + rng.uniform(-0.4, 0.4, yy.size) * spacing
-            k = ok(x, y)
-            if k.sum() >= n:
-                break
-            spacing *= 0.97
-        else:  # pragma: no cover - only for absurd accept() conditions
-            raise ValueError(f"sample_sites: cannot place {n} sites in the region")
-        x, y = x[k], y[k]
-        if x.size > n:
-            keep = np.sort(rng.choice(x.size, n, replace=False))
-            x, y = x[keep], y[keep]
-    else:
-        raise ValueError(f"layout: got {layout!r}; expected 'jittered' or 'random'")
-    lon, lat = inv.transform(x, y)
-    return np.asarray(lon), np.asarray(lat)
-
-
 def _sample_intervals(
     length: float, sample_range: tuple[float, float], rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -457,7 +293,7 @@ def generate_survey(
     model = model or SedimentModel()
     coring = coring or CoringPlan()
     rng = np.random.default_rng(seed)
-    poly = _region_polygon(region)
+    poly = region_polygon(region)
 
     accept = None
     if coring.min_water_depth_m is not None:
@@ -589,233 +425,3 @@ def calibration_summary(intervals: pd.DataFrame, *, depth: tuple[float, float] =
         "n_cores": int(codes.max() + 1),
         "n_samples": len(intervals),
     }
-
-
-def minamitorishima_eez_trend(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """ASSUMED regional log-amplitude trend of the REY-rich layer over the Minamitorishima EEZ.
-
-    Grades rise towards the south, where the richest known mud lies (Takaya et al. 2018
-    box ~250 km south; the 2026 Chikyu site ~150 km south-east), and drop near the island
-    (volcanic and carbonate debris off the atoll):
-    :math:`T = -0.25\\,(y + 250)/100 - \\exp(-(d/80)^2)`, with :math:`y` the northing and
-    :math:`d` the distance from the island, km. An illustration, not a published map.
-    """
-    island = (153.98, 24.29)
-    t = pyproj.Transformer.from_crs("EPSG:4326", laea_crs(*island), always_xy=True)
-    x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
-    x_km, y_km = np.asarray(x) / 1e3, np.asarray(y) / 1e3
-    return -0.25 * (y_km + 250.0) / 100.0 - np.exp(-((np.hypot(x_km, y_km) / 80.0) ** 2))
-
-
-# ------------------------------------------------------------------------ shipped demos
-
-
-@dataclass(frozen=True)
-class DemoSpec:
-    """A shipped synthetic file: how to generate it and what its header says."""
-
-    filename: str
-    site: str
-    n_cores: int
-    region: Callable[[], BaseGeometry]
-    seed: int
-    model: SedimentModel
-    coring: CoringPlan
-    id_prefix: str
-    description: tuple[str, ...]
-    trend: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
-    targets: dict[str, float] = field(default_factory=dict)
-
-
-def _takaya_box() -> BaseGeometry:
-    return box(153.5, 21.8, 154 + 7 / 60, 22.25)
-
-
-def _okinotorishima_basin() -> BaseGeometry:
-    # West Philippine Basin west of the Kyushu-Palau Ridge, ~60-150 km WSW of the island,
-    # water depth 5,500-5,900 m, crust ~60-70 Myr (grids/okinotorishima_*.nc)
-    return box(134.6, 19.9, 135.6, 20.9)
-
-
-def _minamitorishima_eez() -> BaseGeometry:
-    from seabed.inputs.areas import eez_circle
-
-    return eez_circle(153.98, 24.29)
-
-
-_PATTERN_NOTE = (
-    "Element pattern: PAAS-normalised shape of Minamitorishima REY-rich mud (strong negative Ce anomaly, "
-    "Y the largest element) after Kato et al. 2011 Nat. Geosci. 4:535 and Iijima et al. 2016 Geochem. J. "
-    "50:557; the exact proportions are an ASSUMPTION (seabed.inputs.synthetic.PATTERN_PAAS_NORMALISED)"
-)
-_UNITS_NOTE = (
-    "Units: element columns ppm (mg/kg, dry mass fraction); top_mbsf/bottom_mbsf m below seafloor; "
-    "water_depth_m m positive down (ETOPO1, bilinear); dry_bulk_density t/m^3 (0.50-0.56, DOMAIN.md)"
-)
-
-DEMOS: dict[str, DemoSpec] = {
-    "minamitorishima_demo": DemoSpec(
-        filename="minamitorishima_demo.csv",
-        site="minamitorishima",
-        n_cores=25,
-        region=_takaya_box,
-        seed=5763,
-        model=SedimentModel(),
-        coring=CoringPlan(),
-        id_prefix="SYN-MT",
-        description=(
-            ("Site: Minamitorishima, Takaya et al. (2018) study box 21.80-22.25 N, 153.50-154.1167 E; "
-            "25 piston cores, 0.3-0.5 m samples (Takaya: 677 analyses in 25 cores)"),
-            ("Calibration targets: mean total REY 964 ppm over 0-10 mbsf (length-weighted over all cores) and "
-            "Y+HREE (Gd-Lu) = 44 % of REY [Takaya et al. 2018, Sci. Rep. 8:5763, doi:10.1038/s41598-018-23948-5]; "
-            "richest layers at 2-6 mbsf, best 1-m layers 5,000-8,000 ppm [Iijima et al. 2016, Geochem. J. 50:557]"),
-            ("Spatial model: log-amplitude of the REY-rich layer is a Gaussian random field (exponential "
-            "covariance, practical range 25 km); 3 cores shorter than 10 m, ~2 % missing samples, 1 lost section"),
-        ),
-        targets={"mean_rey_ppm": 964.0, "hrey_share": 0.44},
-    ),
-    "okinotorishima_demo": DemoSpec(
-        filename="okinotorishima_demo.csv",
-        site="okinotorishima",
-        n_cores=15,
-        region=_okinotorishima_basin,
-        seed=2026,
-        model=SedimentModel(mean_rey_ppm=350.0, background_ppm=230.0, amplitude_log_sd=0.5,
-                            hrey_share=0.42),
-        coring=CoringPlan(core_length_m=(9.0, 12.0), n_short=2, min_water_depth_m=4000.0),
-        id_prefix="SYN-OK",
-        description=(
-            ("ILLUSTRATIVE ONLY: no public REY assays exist for Okinotorishima; the grade level is an ASSUMPTION "
-            "(lower than Minamitorishima: younger crust, see grids/okinotorishima_crustal_age.nc)"),
-            ("Site: West Philippine Basin 19.9-20.9 N, 134.6-135.6 E, inside the claimed 200-nm EEZ around "
-            "20.42 N, 136.09 E (disputed under UNCLOS Art. 121(3)); 15 cores, water depth > 4,000 m"),
-            "Calibration targets (assumed): mean total REY 350 ppm over 0-10 mbsf, Y+HREE 42 % of REY",
-        ),
-        targets={"mean_rey_ppm": 350.0, "hrey_share": 0.42},
-    ),
-    "minamitorishima_eez_survey": DemoSpec(
-        filename="minamitorishima_eez_survey.csv",
-        site="minamitorishima",
-        n_cores=600,
-        region=_minamitorishima_eez,
-        seed=24290,
-        model=SedimentModel(mean_rey_ppm=650.0),
-        coring=CoringPlan(core_length_m=(10.0, 12.0), n_short=30, short_length_m=(4.0, 9.0),
-                          sample_length_m=(1.0, 1.0), gap_probability=0.01, n_lost_sections=10,
-                          min_water_depth_m=4500.0),
-        trend=minamitorishima_eez_trend,
-        id_prefix="SYN-EEZ",
-        description=(
-            ("Site: the whole Minamitorishima EEZ (200-nm geodesic circle around 24.29 N, 153.98 E); 600 cores on "
-            "a jittered grid (~27 km spacing), sites shallower than 4,500 m (seamounts) excluded; 1 m samples"),
-            ("Calibration target (ASSUMED): mean total REY 650 ppm over 0-10 mbsf over the EEZ, with an assumed "
-            "trend: richer to the south (Takaya et al. 2018 box) and poorer near the island "
-            "(seabed.inputs.synthetic.minamitorishima_eez_trend); Y+HREE 44 % of REY"),
-            "Spatial model: Gaussian random field, exponential covariance, practical range 25 km, on top of the trend",
-        ),
-        targets={"mean_rey_ppm": 650.0, "hrey_share": 0.44},
-    ),
-}
-
-
-def build_demo(name: str, *, grids_dir: str | Path) -> pd.DataFrame:
-    """Generate one shipped demo table (see :data:`DEMOS`) in memory.
-
-    Parameters
-    ----------
-    name : str
-        Key of :data:`DEMOS`.
-    grids_dir : str or Path
-        Folder with ``<site>_bathymetry.nc`` (variable ``elevation``, m).
-    """
-    from seabed.inputs.grids import load_grid
-
-    spec = DEMOS[name]
-    path = Path(grids_dir) / f"{spec.site}_bathymetry.nc"
-    if not path.is_file():
-        raise InputDataError(f"{path}: bathymetry grid not found; expected {spec.site}_bathymetry.nc; fix --grids")
-    bathymetry = load_grid(path, "elevation")
-    return generate_survey(
-        spec.n_cores, spec.region(), spec.seed, bathymetry=bathymetry, model=spec.model,
-        coring=spec.coring, trend=spec.trend, id_prefix=spec.id_prefix,
-    )
-
-
-def write_cores_csv(table: pd.DataFrame, path: str | Path, *, header: Sequence[str]) -> Path:
-    """Write an interval table as CSV preceded by ``#`` header lines.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Interval table.
-    path : str or Path
-        Output file (parent folders are created).
-    header : sequence of str
-        Header lines, written as ``# <line>``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = table.to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(f"# {line}\n" for line in header)
-        fh.write(body)
-    return path
-
-
-def write_demo_files(out_dir: str | Path, *, grids_dir: str | Path, names: Sequence[str] | None = None) -> list[Path]:
-    """Regenerate the shipped SYNTHETIC demo CSV files.
-
-    Parameters
-    ----------
-    out_dir : str or Path
-        Output folder (``data/cores``).
-    grids_dir : str or Path
-        Folder with the bathymetry grids (``grids``).
-    names : sequence of str, optional
-        Subset of :data:`DEMOS` keys; default all.
-
-    Returns
-    -------
-    list of Path
-        Files written.
-    """
-    written = []
-    for name in names or list(DEMOS):
-        spec = DEMOS[name]
-        table = build_demo(name, grids_dir=grids_dir)
-        s = calibration_summary(table)
-        header = [
-            f"SYNTHETIC data generated by seabed.inputs.synthetic (seed {spec.seed}) — not real assays",
-            *spec.description,
-            (f"Achieved: mean REY {s['mean_rey_ppm']:.1f} ppm (0-10 mbsf), Y+HREE {100 * s['hrey_share']:.1f} %, "
-            f"max 1-m layer composite {s['max_layer_rey_ppm']:.0f} ppm; {s['n_cores']} cores, {s['n_samples']} samples"),
-            _PATTERN_NOTE,
-            _UNITS_NOTE,
-            f"Regenerate: python -m seabed.inputs.synthetic --grids grids --out data/cores --only {name}",
-        ]
-        written.append(write_cores_csv(table, Path(out_dir) / spec.filename, header=header))
-    return written
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m seabed.inputs.synthetic [--grids DIR] [--out DIR] [--only NAME ...]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m seabed.inputs.synthetic",
-        description="Regenerate the SYNTHETIC demo core tables (data/cores/*.csv) from fixed seeds.",
-    )
-    parser.add_argument("--grids", default="grids", help="folder with <site>_bathymetry.nc (default: grids)")
-    parser.add_argument("--out", default="data/cores", help="output folder (default: data/cores)")
-    parser.add_argument("--only", nargs="+", choices=sorted(DEMOS), help="generate only these files")
-    args = parser.parse_args(argv)
-    try:
-        paths = write_demo_files(args.out, grids_dir=args.grids, names=args.only)
-    except InputDataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for p in paths:
-        print(p)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
