@@ -43,69 +43,26 @@ windows), clipped to [1,000, 2,000,000] cells.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
+from seabed.config.compute import validate_scheduler
 from seabed.errors import ConfigError
 
 __all__ = [
-    "LOCAL_SCHEDULERS",
     "ComputeOptions",
     "Mapper",
     "chunk_cells_for_budget",
     "map_locally",
-    "memory_budget_problem",
     "open_mapper",
-    "parse_memory_budget",
-    "scheduler_problem",
     "split_rows",
-    "validate_scheduler",
 ]
-
-#: Dask's local schedulers accepted by name.
-LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
-
-_ADDRESS = re.compile(r"^tcp://(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
 
 #: Bounds of the cells per task derived from a memory budget.
 MIN_CHUNK_CELLS, MAX_CHUNK_CELLS = 1_000, 2_000_000
-
-
-def scheduler_problem(scheduler: str) -> str | None:
-    """Why ``scheduler`` is not a local scheduler name or a ``tcp://host:port`` address (None if it is).
-
-    The message starts with "got ..." (no field name), so a caller can prefix the field.
-    """
-    value = str(scheduler).strip()
-    if value in LOCAL_SCHEDULERS:
-        return None
-    fix = "fix: e.g. scheduler = \"threads\" or \"tcp://10.0.0.5:8786\""
-    expected = (f"expected one of {', '.join(LOCAL_SCHEDULERS)} or a dask.distributed address tcp://host:port "
-                "(a host name or IP address and a numeric port 1-65535)")
-    m = _ADDRESS.match(value)
-    if m is None:
-        return f"got {scheduler!r}; {expected}; {fix}"
-    if not 1 <= int(m["port"]) <= 65535:
-        return f"got {scheduler!r}: port {int(m['port'])} is out of range; {expected}; {fix}"
-    return None
-
-
-def validate_scheduler(scheduler: str, *, field: str = "compute.scheduler") -> str:
-    """Return ``scheduler`` if it is a local scheduler name or a ``tcp://host:port`` address.
-
-    Raises
-    ------
-    ConfigError
-        Naming ``field``, otherwise.
-    """
-    problem = scheduler_problem(scheduler)
-    if problem is not None:
-        raise ConfigError(f"{field}: {problem}")
-    return str(scheduler).strip()
 
 
 @dataclass(frozen=True)
@@ -157,42 +114,6 @@ class ComputeOptions:
             return int(self.chunk_cells)
         return chunk_cells_for_budget(self.memory_budget, bytes_per_cell,
                                       n_workers=n_workers or self.n_workers, task_bytes=task_bytes)
-
-
-def _memory_bytes(text: str) -> float | None:
-    """``text`` in bytes, or None unless it is a positive finite number with a byte unit."""
-    import math
-
-    from seabed.units import ureg
-
-    try:
-        q = ureg.Quantity(str(text).strip())
-        ok = format(q.units, "D").endswith("byte") and q.magnitude > 0 and math.isfinite(q.magnitude)
-    except Exception:  # noqa: BLE001 - any parse failure is the same user error
-        ok = False
-    return float(q.to("byte").magnitude) if ok else None
-
-
-def memory_budget_problem(text: str) -> str | None:
-    """Why ``text`` is not a memory budget (None if it is); the message starts with "got ..."."""
-    if _memory_bytes(text) is not None:
-        return None
-    return (f"got {text!r}; expected a positive size in bytes such as '4 GiB' or '500 MB'; "
-            "fix: write a number and a byte unit, e.g. memory_budget = \"4 GiB\"")
-
-
-def parse_memory_budget(text: str, *, field: str = "compute.memory_budget") -> float:
-    """A size such as ``"4 GiB"`` or ``"500 MB"`` in bytes.
-
-    Raises
-    ------
-    ConfigError
-        Naming ``field``, for anything but a positive number with a byte unit.
-    """
-    size = _memory_bytes(text)
-    if size is None:
-        raise ConfigError(f"{field}: {memory_budget_problem(text)}")
-    return size
 
 
 def chunk_cells_for_budget(memory_budget: float, bytes_per_cell: float, *, n_workers: int = 1,

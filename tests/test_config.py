@@ -194,3 +194,92 @@ def test_resolved_config_round_trips_exactly():
     cfg = parse_config(data)
     again = parse_config(cfg.model_dump(mode="json"))
     assert again.supply.plan.phases[0].rate_per_system.to("t/day").magnitude == 123456789
+
+
+# ---------------------------------------------------------------- issue 13: one configuration package
+def test_config_imports_no_engine():
+    """``import seabed.config`` loads no engine, xarray, GeoPandas, rasterio, matplotlib or shapely.
+
+    (pint itself imports Dask and SciPy when they are installed, for its optional support of them.)
+    """
+    import subprocess
+    import sys
+
+    code = ("import sys, seabed.config; "
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('xarray', 'geopandas', 'rasterio', 'matplotlib', 'shapely') "
+            "or m.startswith(('seabed.geostats', 'seabed.resource', 'seabed.supply', 'seabed.inputs', "
+            "'seabed.compute', 'seabed.pipeline', 'seabed.outputs')))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []
+
+
+def test_estimation_methods_are_the_engines():
+    from seabed.config.estimation import METHODS as CONFIG_METHODS
+    from seabed.geostats.estimation import METHODS
+
+    assert set(CONFIG_METHODS) == set(METHODS)
+
+
+def test_eez_radius_defaults_to_200_nmi():
+    from seabed.defaults import EEZ_RADIUS_M
+
+    cfg = parse_config({**_minimal(), "areas": [
+        {"name": "box", "kind": "box", "bounds": [153.5, 154.0, 21.8, 22.2]},
+        {"name": "eez", "kind": "eez", "center": [153.98, 24.29]}]})
+    assert cfg.area("eez").radius.to("m").magnitude == pytest.approx(EEZ_RADIUS_M)
+    assert cfg.area("box").radius is None
+    assert parse_config(cfg.model_dump(mode="json")) == cfg
+
+
+def test_simulation_neighbourhood_table():
+    from seabed.defaults import SIMULATION_MAX_SAMPLES, SIMULATION_MIN_SAMPLES
+
+    nb = parse_config(_minimal()).resource.simulation.neighbourhood
+    assert (nb.max_samples, nb.min_samples) == (SIMULATION_MAX_SAMPLES, SIMULATION_MIN_SAMPLES)
+    cfg = parse_config({**_minimal(), "resource": {"simulation": {"neighbourhood": {"max_samples": 24}}}})
+    assert cfg.resource.simulation.neighbourhood.max_samples == 24
+    with pytest.raises(ConfigError, match=r"resource\.simulation\.neighbourhood\.min_samples: got 9 > max_samples 8"):
+        parse_config({**_minimal(), "resource": {"simulation": {"neighbourhood": {"max_samples": 8,
+                                                                                  "min_samples": 9}}}})
+
+
+def test_defaults_come_from_seabed_defaults():
+    from seabed import defaults
+
+    cfg = parse_config(_minimal())
+    nb = cfg.estimation.neighbourhood
+    assert (nb.max_samples, nb.min_samples) == (defaults.ESTIMATION_MAX_SAMPLES, defaults.ESTIMATION_MIN_SAMPLES)
+    assert nb.radius.to("m").magnitude == defaults.ESTIMATION_RADIUS_M
+    assert cfg.resource.simulation.seed == defaults.SIMULATION_SEED
+    assert cfg.estimation.cross_validation.seed == defaults.CROSS_VALIDATION_SEED
+
+
+def test_max_samples_all_is_explicit():
+    cfg = parse_config({**_minimal(), "estimation": {"neighbourhood": {"max_samples": "all"}}})
+    assert cfg.estimation.neighbourhood.max_samples is None
+
+
+def test_supply_and_whole_config_errors_share_one_formatter():
+    """A [supply] error reads the same through parse_config and parse_supply_settings."""
+    from seabed.config import parse_supply_settings
+
+    table = {"economics": {"jpy_per_usd": "0 JPY/USD"}}
+    with pytest.raises(ConfigError) as whole:
+        parse_config({**_minimal(), "supply": table}, source="c.toml")
+    with pytest.raises(ConfigError) as alone:
+        parse_supply_settings(table, source="c.toml")
+    assert str(whole.value) == str(alone.value)
+    assert str(alone.value).startswith("c.toml: supply.economics.jpy_per_usd: got 0 JPY/USD")
+
+
+def test_config_dict_round_trips_exactly():
+    from seabed.config import config_dict
+
+    data = {**_minimal(), "resource": {"density": {"dry_bulk_density": "0.55 t/m^3"}},
+            "supply": {"economics": {"prices": {"Nd": "95.123456789 USD/kg"}}}}
+    cfg = parse_config(data)
+    again = parse_config(config_dict(cfg))
+    assert again == cfg
+    assert again.supply.economics.prices["Nd"].to("USD/kg").magnitude == 95.123456789
+    assert again.resource.density.dry_bulk_density.to("t/m^3").magnitude == 0.55

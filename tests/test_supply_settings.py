@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from seabed.config.supply import SupplySettings, parse_supply_settings
+from seabed.config.supply_market import DemandSettings
 from seabed.errors import ConfigError
 from seabed.supply.demand import disruption_cut, project_demand
-from seabed.supply.settings import DemandSettings, SupplySettings, parse_supply_settings
 
 
 def test_empty_table_gives_documented_defaults():

@@ -25,13 +25,11 @@ import xarray as xr
 
 from seabed.errors import ConfigError
 from seabed.resource.classification import CLASS_NAMES
-from seabed.resource.settings import CutoffSettings
 from seabed.resource.tonnage import block_tonnes, item_grade, item_members, row_blocks
 from seabed.units import parse_quantity
 
 __all__ = [
     "apply_cutoff",
-    "cutoff_from_settings",
     "grade_tonnage",
     "interval_grade",
     "inventory_tonnes",
@@ -168,17 +166,6 @@ def _default_interval(bm: xr.Dataset, interval: Sequence | None) -> tuple[float,
     if interval is None:
         return float(bm["layer_top"].values[0]), float(bm["layer_bottom"].values[-1])
     return _interval(interval)
-
-
-def cutoff_from_settings(settings: CutoffSettings) -> dict[str, object]:
-    """Keyword arguments for :func:`apply_cutoff` / :func:`mining_inventory` from settings."""
-    return {
-        "item": settings.item,
-        "cutoff": settings.grade,
-        "mode": settings.mode,
-        "interval": (settings.interval_top, settings.interval_bottom),
-        "min_thickness": settings.min_mining_thickness,
-    }
 
 
 def grade_tonnage(

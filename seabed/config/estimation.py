@@ -17,40 +17,50 @@ or a manual standardised model (sills are fractions of the variance, summing to 
     nugget = 0.2
     structures = [{kind = "spherical", sill = 0.8, range = "25 km", range_minor = "15 km", azimuth = 30}]
 
+The neighbourhood defaults are those of :mod:`seabed.defaults` (``ESTIMATION_*``), the same as
+the engine's when it is called from Python. The methods are listed here as literals (no engine
+is imported): a test checks them against :data:`seabed.geostats.estimation.METHODS`.
+
 Examples
 --------
 >>> s = EstimationSettings()
 >>> float(s.neighbourhood.radius.to("km").magnitude)
 60.0
->>> kwargs = estimation_kwargs(EstimationSettings.model_validate(
-...     {"variogram": {"nugget": 0.1, "structures": [{"kind": "spherical", "sill": 0.9, "range": "25 km"}]}}))
->>> kwargs["variogram"].structures[0].range
-25000.0
+>>> s.neighbourhood.max_samples, s.neighbourhood.min_samples
+(16, 3)
+>>> EstimationSettings.model_validate({"neighbourhood": {"max_samples": "all"}}).neighbourhood.max_samples is None
+True
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import numpy as np
-from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from seabed.geostats.estimation import METHODS
-from seabed.geostats.neighbourhood import Neighbourhood
-from seabed.geostats.variogram import Structure, VariogramModel
-from seabed.schema import Length, Seed, StrictModel, bounded
+from seabed.config.base import Length, Seed, StrictModel, bounded
+from seabed.defaults import (
+    CROSS_VALIDATION_SEED,
+    ESTIMATION_MAX_SAMPLES,
+    ESTIMATION_MIN_SAMPLES,
+    ESTIMATION_RADIUS_M,
+)
 
 __all__ = [
+    "METHODS",
     "CrossValidationSettings",
     "EstimationSettings",
     "ManualVariogramSettings",
     "NeighbourhoodSettings",
     "StructureSettings",
     "VariogramFitSettings",
-    "estimation_kwargs",
 ]
 
+#: Variogram structures of a fitted or manual model.
 Kind = Literal["spherical", "exponential", "gaussian"]
+#: Estimation methods (the engine's :data:`seabed.geostats.estimation.METHODS`).
+Method = Literal["ordinary_kriging", "simple_kriging", "idw", "nearest"]
+METHODS: tuple[str, ...] = Method.__args__
 
 #: A positive distance (ranges, radii, lag spacing).
 Distance = bounded(Length, "m", gt=0, fix="give a positive distance, e.g. '25 km'")
@@ -62,13 +72,7 @@ def _check_minor(major: Any, minor: Any, name: str, major_name: str) -> None:
                          f"axis; fix: swap them and turn the azimuth by 90 degrees")
 
 
-class _Section(StrictModel):
-    """A strict section whose string defaults are parsed like user values."""
-
-    model_config = ConfigDict(**{**StrictModel.model_config, "validate_default": True})
-
-
-class VariogramFitSettings(_Section):
+class VariogramFitSettings(StrictModel):
     """Fit the standardised variogram to the pooled experimental variogram."""
 
     kinds: tuple[Kind, ...] = Field(("spherical",), min_length=1, description="Nested structures")
@@ -81,7 +85,7 @@ class VariogramFitSettings(_Section):
         "regional trend would otherwise be fitted as a very long range (it also bounds the simulation halo)")
 
 
-class StructureSettings(_Section):
+class StructureSettings(StrictModel):
     """One nested structure of a manual model."""
 
     kind: Kind
@@ -96,22 +100,29 @@ class StructureSettings(_Section):
         return self
 
 
-class ManualVariogramSettings(_Section):
+class ManualVariogramSettings(StrictModel):
     """A manual standardised variogram model."""
 
     nugget: float = Field(0.0, ge=0, description="Nugget, fraction of the variance")
     structures: tuple[StructureSettings, ...] = Field(min_length=1)
 
 
-class NeighbourhoodSettings(_Section):
+class NeighbourhoodSettings(StrictModel):
     """Search neighbourhood."""
 
-    max_samples: int | None = Field(16, ge=1, description="Most composites per cell; null = all")
-    min_samples: int = Field(3, ge=1, description="Fewest composites to estimate a cell")
-    radius: Distance = Field("60 km", description="Search radius along the major axis")
+    max_samples: int | None = Field(ESTIMATION_MAX_SAMPLES, ge=1,
+                                    description='Most composites per cell; "all": every one inside the radius')
+    min_samples: int = Field(ESTIMATION_MIN_SAMPLES, ge=1, description="Fewest composites to estimate a cell")
+    radius: Distance = Field(f"{ESTIMATION_RADIUS_M / 1000:g} km", description="Search radius along the major axis")
     radius_minor: Distance | None = Field(None, description="Search radius along the minor axis (<= radius)")
     azimuth: float = Field(0.0, ge=-360, le=360, description="Degrees clockwise from north")
-    max_per_octant: int | None = Field(None, ge=1)
+    max_per_octant: int | None = Field(None, ge=1, description="Most composites per octant; omit: no limit")
+
+    @field_validator("max_samples", mode="before")
+    @classmethod
+    def _all_is_none(cls, value: Any) -> Any:
+        """``"all"`` (TOML has no null): every composite inside the radius."""
+        return None if isinstance(value, str) and value.strip().lower() == "all" else value
 
     @model_validator(mode="after")
     def _check(self) -> NeighbourhoodSettings:
@@ -122,14 +133,14 @@ class NeighbourhoodSettings(_Section):
         return self
 
 
-class CrossValidationSettings(_Section):
+class CrossValidationSettings(StrictModel):
     """Cross-validation run alongside the estimate."""
 
     enabled: bool = True
     n_folds: int | None = Field(
-        None, ge=2, description="Spatially blocked k-fold; null = leave one core out"
+        None, ge=2, description="Spatially blocked k-fold; omit: leave one core out"
     )
-    seed: Seed = Field(0, description="Seed of the fold assignment (0 <= seed < 2**63)")
+    seed: Seed = Field(CROSS_VALIDATION_SEED, description="Seed of the fold assignment (0 <= seed < 2**63)")
 
 
 def _variogram_kind(value: Any) -> str:
@@ -139,10 +150,10 @@ def _variogram_kind(value: Any) -> str:
     return "manual" if isinstance(value, ManualVariogramSettings) else "fit"
 
 
-class EstimationSettings(_Section):
+class EstimationSettings(StrictModel):
     """The ``[estimation]`` section: method, variogram, neighbourhood, support."""
 
-    method: Literal["ordinary_kriging", "simple_kriging", "idw", "nearest"] = "ordinary_kriging"
+    method: Method = "ordinary_kriging"
     variogram: Annotated[
         Annotated[VariogramFitSettings, Tag("fit")] | Annotated[ManualVariogramSettings, Tag("manual")],
         Discriminator(_variogram_kind),
@@ -153,61 +164,3 @@ class EstimationSettings(_Section):
     block_discretisation: int = Field(4, ge=1, le=10, description="Points per block side")
     idw_power: float = Field(2.0, gt=0)
     cross_validation: CrossValidationSettings = Field(default_factory=CrossValidationSettings)
-
-
-assert set(METHODS) == set(EstimationSettings.model_fields["method"].annotation.__args__)
-
-
-def _metres(q: Any) -> float | None:
-    return None if q is None else float(q.to("m").magnitude)
-
-
-def variogram_model(settings: ManualVariogramSettings) -> VariogramModel:
-    """The :class:`VariogramModel` of a manual variogram section (ranges in m)."""
-    return VariogramModel(
-        settings.nugget,
-        tuple(
-            Structure(s.kind, s.sill, _metres(s.range), _metres(s.range_minor), s.azimuth)
-            for s in settings.structures
-        ),
-    )
-
-
-def estimation_kwargs(settings: EstimationSettings) -> dict[str, Any]:
-    """Keyword arguments of :func:`~seabed.geostats.estimation.estimate_grades`.
-
-    Returns ``method``, ``variogram`` (a model, or None with ``variogram_fit`` options),
-    ``variogram_fit``, ``neighbourhood``, ``block``, ``block_discretisation`` and
-    ``idw_power``. Cross-validation settings are read by the pipeline itself.
-    """
-    nb = settings.neighbourhood
-    neighbourhood = Neighbourhood(
-        max_samples=nb.max_samples,
-        min_samples=nb.min_samples,
-        radius=_metres(nb.radius) or np.inf,
-        radius_minor=_metres(nb.radius_minor),
-        azimuth=nb.azimuth,
-        max_per_octant=nb.max_per_octant,
-    )
-    v = settings.variogram
-    if isinstance(v, ManualVariogramSettings):
-        variogram, fit = variogram_model(v), None
-    else:
-        variogram = None
-        fit = {
-            "kinds": tuple(v.kinds),
-            "lag_spacing": _metres(v.lag_spacing),
-            "n_lags": v.n_lags,
-            "fit_nugget": v.fit_nugget,
-            "fix_sill": v.fix_sill,
-            "max_range": _metres(v.max_range),
-        }
-    return {
-        "method": settings.method,
-        "variogram": variogram,
-        "variogram_fit": fit,
-        "neighbourhood": neighbourhood,
-        "block": settings.block,
-        "block_discretisation": settings.block_discretisation,
-        "idw_power": settings.idw_power,
-    }

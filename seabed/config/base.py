@@ -1,8 +1,15 @@
-"""Building blocks for the configuration schema (pydantic v2).
+"""The base of every configuration section (pydantic v2): strict model, quantity types, one
+serialiser, one error formatter.
 
-Every config section is a :class:`StrictModel` (unknown keys are errors). Dimensional
-values are written as strings with units and parsed into pint quantities by the
-annotated types below, e.g. ``density: Density = "0.55 g/cm^3"``.
+Every config section is a :class:`StrictModel` (unknown keys are errors, booleans and NaN are
+refused for numbers, string defaults are parsed like user values). Dimensional values are
+written as strings with units and parsed into pint quantities by the annotated types below,
+e.g. ``density: Density = "0.55 g/cm^3"``; amounts of money by :data:`Money` and its kin.
+
+:func:`config_dict` is the one serialiser (a JSON-ready dict that validates back to the same
+values: the run manifest and supply scenarios use it); :func:`describe_validation_error` is the
+one translation of a pydantic error into seabed's one-line message, and :func:`validate_section`
+the one parse path of a section or a whole config.
 
 Examples
 --------
@@ -29,11 +36,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
+    ValidationError,
     field_validator,
 )
 from pydantic_core import PydanticUndefined
 
-from seabed.units import parse_quantity
+from seabed.errors import ConfigError, UnitsError
+from seabed.units import parse_quantity, ureg
 
 __all__ = [
     "SEED_LIMIT",
@@ -45,15 +54,23 @@ __all__ = [
     "Length",
     "Mass",
     "MassRate",
+    "Money",
+    "MoneyPerMass",
+    "MoneyPerTime",
     "Price",
     "QuantityType",
     "Seed",
     "StrictModel",
     "Time",
     "bounded",
+    "config_dict",
     "describe_error",
+    "describe_validation_error",
     "format_magnitude",
+    "format_validation_error",
     "named_key",
+    "serialise_quantity",
+    "validate_section",
 ]
 
 #: Seeds are ``0 <= seed < 2**63``: numpy's SeedSequence takes non-negative integers, and the
@@ -151,7 +168,7 @@ class StrictModel(BaseModel):
 
 
 def _show(value: Any) -> str:
-    return _serialise(value) if isinstance(value, pint.Quantity) else repr(value)
+    return serialise_quantity(value) if isinstance(value, pint.Quantity) else repr(value)
 
 
 def format_magnitude(m: Any) -> str:
@@ -164,9 +181,36 @@ def format_magnitude(m: Any) -> str:
         return str(m)
 
 
-def _serialise(q: pint.Quantity) -> str:
-    """``"<magnitude> <units>"``, exact: 123456789 t/day stays 123456789, not 1.23457e+08."""
+def serialise_quantity(q: pint.Quantity) -> str:
+    """``"<magnitude> <units>"``, exact: 123456789 t/day stays 123456789, not 1.23457e+08.
+
+    The one text form of a quantity in a serialised config (manifest, scenarios).
+
+    Examples
+    --------
+    >>> serialise_quantity(ureg.Quantity(123456789, "t/day"))
+    '123456789 t / d'
+    """
     return f"{format_magnitude(q.magnitude)} {q.units:~}".strip()
+
+
+def config_dict(model: BaseModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    """The one serialiser: ``model`` as a JSON-ready dict that validates back to the same values.
+
+    Quantities and amounts of money become exact strings (:func:`serialise_quantity`), so
+    ``123456789`` and ``"0.55 t/m^3"`` survive; fields marked ``exclude`` (the config's source
+    path) are left out. Used by the run manifest and by supply scenario merging.
+
+    Examples
+    --------
+    >>> class Demo(StrictModel):
+    ...     rate: MassRate = "123456789 t/day"
+    >>> config_dict(Demo())
+    {'rate': '123456789.0 t / d'}
+    >>> Demo.model_validate(config_dict(Demo())) == Demo()
+    True
+    """
+    return model.model_dump(mode="json", exclude=exclude)
 
 
 def QuantityType(dimension: str, *, allow_bare: bool = False, expected: str | None = None) -> Any:
@@ -179,19 +223,17 @@ def QuantityType(dimension: str, *, allow_bare: bool = False, expected: str | No
 
     def _parse(value: Any) -> pint.Quantity:
         # UnitsError is not a ValueError: convert it for pydantic, keeping our message
-        # (the field path is added by seabed.config).
-        from seabed.errors import UnitsError
-
+        # (the field path is added by describe_validation_error).
         try:
             return parse_quantity(value, dimension, field="value", allow_bare=allow_bare, expected=expected)
         except UnitsError as exc:
             raise ValueError(str(exc).removeprefix("value: ")) from None
 
-    _parse.dimension = dimension  # read by seabed.config_reference
+    _parse.dimension = dimension  # read by seabed.config.reference
     return Annotated[
         pint.Quantity,
         BeforeValidator(_parse),
-        PlainSerializer(_serialise, return_type=str),
+        PlainSerializer(serialise_quantity, return_type=str),
     ]
 
 
@@ -207,6 +249,38 @@ Dimensionless = QuantityType("[]", allow_bare=True)
 Grade = QuantityType("[]", expected="a grade with units (e.g. '400 ppm', '0.04 wt%')")
 Currency = QuantityType("[currency]")
 Price = QuantityType("[currency]/[mass]")
+
+
+def _money_type(per: str, example: str) -> Any:
+    """An amount in USD or JPY (>= 0), optionally per ``per`` (e.g. ``"/[mass]"``)."""
+
+    def _parse(value: Any) -> pint.Quantity:
+        try:
+            q = parse_quantity(value, None, field="value")
+        except UnitsError as exc:
+            raise ValueError(str(exc).removeprefix("value: ")) from None
+        what = f"an amount in USD or JPY{' per ' + per.lstrip('/') if per else ''} (e.g. {example!r})"
+        if q.units == ureg.dimensionless:
+            raise ValueError(f"got {value!r} without units; expected {what}; fix: add the unit")
+        if not (q.check(f"[currency]{per}") or q.check(f"[currency_jpy]{per}")):
+            raise ValueError(
+                f"got {value!r} with dimension {q.dimensionality or '[dimensionless]'}; "
+                f"expected {what}; fix: use units of that kind"
+            )
+        if q.magnitude < 0:
+            raise ValueError(f"got {value!r}; expected >= 0 (prices and costs are not negative); "
+                             f"fix: give {what}")
+        return q
+
+    return Annotated[pint.Quantity, BeforeValidator(_parse), PlainSerializer(serialise_quantity, return_type=str)]
+
+
+#: An amount of money, USD or JPY (converted with ``supply.economics.jpy_per_usd``).
+Money = _money_type("", "3.25e9 USD")
+#: Money per mass, e.g. an oxide price or a cost per tonne of mud.
+MoneyPerMass = _money_type("/[mass]", "95 USD/kg")
+#: Money per time, e.g. a fixed annual cost.
+MoneyPerTime = _money_type("/[time]", "1e8 USD/year")
 
 
 def bounded(
@@ -243,7 +317,7 @@ def bounded(
             raise ValueError(f"got {shown}; expected {text}; fix: {fix or 'use a value in that range'}")
         return q
 
-    _check.bounds = text  # read by seabed.config_reference
+    _check.bounds = text  # read by seabed.config.reference
     return Annotated[qtype, AfterValidator(_check)]
 
 
@@ -251,7 +325,6 @@ def check_bound(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok`` (a one-liner for model validators)."""
     if not ok:
         raise ValueError(message)
-
 
 
 #: pydantic's built-in error types, said the seabed way ("expected ..."), from the error's ``ctx``.
@@ -306,3 +379,75 @@ def named_key(message: str) -> str | None:
     """The key a section validator's message starts with (``"min_samples: got ..."``), or None."""
     m = _NAMED.match(message)
     return m.group(1) if m else None
+
+
+#: Top-level sections: a message of the whole config's validator that starts with one of these
+#: already names the full path of its key.
+_TOP_LEVEL = ("resource.", "estimation.", "supply.", "inputs.", "grid.", "layers.", "areas.", "compute.")
+
+
+def describe_validation_error(exc: ValidationError, *, prefix: str = "") -> str:
+    """The one-line message of the first error of ``exc``: ``"<key>: got X; expected Y; fix: Z"``.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+    prefix : str, optional
+        Dotted path of the validated table in the config (``"supply"``, ``"supply.scenarios.x"``),
+        put before the location of the error.
+
+    Returns
+    -------
+    str
+        The key, the value received, what was expected and the fix; ``"(and N more error(s))"``
+        when pydantic found several.
+    """
+    errors = exc.errors()
+    err = errors[0]
+    parts = [prefix] if prefix else []
+    parts += [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    loc = ".".join(parts)
+    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+    if err["type"] == "extra_forbidden":
+        return (f"{loc}: unknown key (got {err.get('input')!r}); fix: remove it or check its spelling "
+                f"(see docs/config.md){more}")
+    if err["type"] == "missing":
+        return f"missing required key {loc!r}; fix: add it (see docs/config.md){more}"
+    msg = describe_error(err)
+    sub = named_key(msg) if isinstance(err.get("input"), dict) else None
+    if sub is not None:
+        # a section's validator names the key first: "bottom: got 0 m <= top ..." -> layers.bottom: got ...
+        if not prefix and sub.startswith(_TOP_LEVEL):
+            loc = ""  # already a full path (a check of the whole config)
+        return f"{loc + '.' if loc else ''}{msg}{more}"
+    return f"{loc or '(top level)'}: {msg}{more}"
+
+
+def format_validation_error(source: str, exc: ValidationError, *, prefix: str = "") -> str:
+    """``"<source>: "`` and :func:`describe_validation_error` (the message of a ConfigError)."""
+    return f"{source}: {describe_validation_error(exc, prefix=prefix)}"
+
+
+def validate_section(model: type[BaseModel], data: Any, *, source: str = "config", prefix: str = "") -> Any:
+    """Validate ``data`` into ``model``: the one parse path of a config or one of its sections.
+
+    Parameters
+    ----------
+    model : type of StrictModel
+        The section (or :class:`~seabed.config.Config`).
+    data : mapping or None
+        The parsed TOML table (None: the defaults).
+    source : str
+        The file, named first in the message.
+    prefix : str, optional
+        Dotted path of the table in the config, e.g. ``"supply"``.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the key, the value received, what was expected and the fix.
+    """
+    try:
+        return model.model_validate(dict(data or {}))
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(source, exc, prefix=prefix)) from None

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from seabed.config.base import Density, Dimensionless, Grade, Length, Seed, StrictModel, bounded
+from seabed.defaults import SIMULATION_MAX_SAMPLES, SIMULATION_MIN_SAMPLES, SIMULATION_SEED
 from seabed.elements import ELEMENTS, GROUPS
-from seabed.schema import Density, Dimensionless, Grade, Length, Seed, StrictModel, bounded
 
 __all__ = [
     "DEFAULT_DRY_BULK_DENSITY",
@@ -31,6 +32,7 @@ __all__ = [
     "DensitySettings",
     "MaskSettings",
     "ResourceSettings",
+    "SimulationNeighbourhoodSettings",
     "SimulationSettings",
     "known_items",
 ]
@@ -49,12 +51,6 @@ OXIDE_GROUPS: dict[str, tuple[str, ...]] = {
     "LREO": GROUPS["LREE"],
     "MREO": GROUPS["magnet"],
 }
-
-
-class _Section(StrictModel):
-    """A strict section whose string defaults are parsed like user values."""
-
-    model_config = ConfigDict(**{**StrictModel.model_config, "validate_default": True})
 
 
 def known_items() -> list[str]:
@@ -77,7 +73,7 @@ GrainDensity = bounded(Density, "g/cm^3", ge=2.0, le=3.5, fix="give the grain de
 SeawaterDensity = bounded(Density, "g/cm^3", ge=1.0, le=1.1, fix="give the pore-water density, e.g. '1.025 g/cm^3'")
 
 
-class DensitySettings(_Section):
+class DensitySettings(StrictModel):
     """How dry bulk density is obtained.
 
     ``method``:
@@ -138,7 +134,7 @@ def _off_is_none(value: Any) -> Any:
 _DEPTH_FIX = 'water depth in metres, positive down, e.g. "5000 m", or "none" for no limit'
 
 
-class MaskSettings(_Section):
+class MaskSettings(StrictModel):
     """Where mining is possible (``"none"`` switches a mask off: TOML has no null).
 
     Defaults: water depth 4,000–6,500 m (the deposit lies at 5,500–5,800 m), slopes up to
@@ -181,7 +177,7 @@ class MaskSettings(_Section):
 CutoffGrade = bounded(Grade, "ppm", ge=0, lt=1e6, fix="write a grade with units, e.g. '400 ppm'")
 
 
-class CutoffSettings(_Section):
+class CutoffSettings(StrictModel):
     """Cut-off grade and mined interval.
 
     ``mode = "interval"`` (the only mode of a run) applies the cut-off to the tonnage-weighted mean
@@ -233,7 +229,7 @@ class CutoffSettings(_Section):
         return value
 
 
-class ClassRule(_Section):
+class ClassRule(StrictModel):
     """Criteria that a cell-layer must all meet for one resource class (``None``: not used)."""
 
     min_slope_of_regression: float | None = Field(None, ge=0, le=2, description="0-2 (1 = conditionally unbiased)")
@@ -245,7 +241,7 @@ class ClassRule(_Section):
     )
 
 
-class ClassificationSettings(_Section):
+class ClassificationSettings(StrictModel):
     """Measured / Indicated / Inferred rules (JORC 2012 / CRIRSCO terms).
 
     Defaults are chosen so that a ~10 km core spacing (Takaya et al. 2018: 25 cores over
@@ -275,7 +271,26 @@ class ClassificationSettings(_Section):
         return value
 
 
-class SimulationSettings(_Section):
+class SimulationNeighbourhoodSettings(StrictModel):
+    """Conditioning neighbourhood of the simulation (``[resource.simulation.neighbourhood]``).
+
+    More composites than estimation (the conditioning kriging must reproduce the data's
+    covariance); the search radius is unlimited. Defaults from :mod:`seabed.defaults`.
+    """
+
+    max_samples: int = Field(SIMULATION_MAX_SAMPLES, ge=1, le=1000,
+                             description="Most composites conditioning a cell (1-1,000)")
+    min_samples: int = Field(SIMULATION_MIN_SAMPLES, ge=1, description="Fewest composites conditioning a cell")
+
+    @model_validator(mode="after")
+    def _check(self) -> SimulationNeighbourhoodSettings:
+        if self.min_samples > self.max_samples:
+            raise ValueError(f"min_samples: got {self.min_samples} > max_samples {self.max_samples}; expected "
+                             "min_samples <= max_samples; fix: lower min_samples or raise max_samples")
+        return self
+
+
+class SimulationSettings(StrictModel):
     """Conditional simulation (uncertainty) options."""
 
     n_realisations: int = Field(
@@ -283,9 +298,9 @@ class SimulationSettings(_Section):
         description="1-10,000: P10-P90 settle within ~1 % by a few hundred; each realisation costs a full "
         "simulation of the grid",
     )
-    seed: Seed = Field(default=20180410, description="0 <= seed < 2**63")
+    seed: Seed = Field(default=SIMULATION_SEED, description="0 <= seed < 2**63")
     vertical_correlation: float | None = Field(
-        default=None, ge=0, lt=1, description="layer-to-layer correlation; None: fitted from the cores"
+        default=None, ge=0, lt=1, description="layer-to-layer correlation; omit: fitted from the cores"
     )
     mean_uncertainty: bool = Field(
         default=True,
@@ -299,9 +314,10 @@ class SimulationSettings(_Section):
     supply_realisations: int = Field(
         default=20, ge=0, description="Realisations passed to the supply Monte Carlo as grade inventories"
     )
+    neighbourhood: SimulationNeighbourhoodSettings = Field(default_factory=SimulationNeighbourhoodSettings)
 
 
-class ResourceSettings(_Section):
+class ResourceSettings(StrictModel):
     """The ``[resource]`` section: density, masks, cut-off, classification, simulation."""
 
     density: DensitySettings = DensitySettings()
