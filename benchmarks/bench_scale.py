@@ -63,7 +63,8 @@ def _peak_gib() -> float:
 def _site(fraction: float = 1.0):
     from seabed.config import load_config
     from seabed.inputs.areas import eez_circle
-    from seabed.pipeline import build_grid, build_layers, prepare_site
+    from seabed.pipeline import prepare_site
+    from seabed.pipeline.adapters import build_grid, build_layers
 
     cfg = load_config(CONFIG)
     site = prepare_site(cfg)
@@ -77,7 +78,7 @@ def _site(fraction: float = 1.0):
 def _estimation_inputs(cfg, site, n_cores: int | None = None):
     from seabed.elements import GROUPS
     from seabed.geostats.estimation import fit_pooled_variogram
-    from seabed.geostats.settings import estimation_kwargs
+    from seabed.pipeline.adapters import estimation_arguments as estimation_kwargs
 
     elements = list(GROUPS["REY"])
     comps = site.composites
@@ -135,7 +136,7 @@ def _bounded(cell_km: float, realisations: int) -> dict:
 
     from seabed.compute import ComputeOptions, open_mapper
     from seabed.geostats.estimation import bytes_per_cell, estimate_grades
-    from seabed.pipeline import build_grid, build_layers
+    from seabed.pipeline.adapters import build_grid, build_layers
     from seabed.resource import selectivity, tonnage
     from seabed.resource.blockmodel import build_block_model
     from seabed.units import Quantity

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seabed.config.supply import SupplySettings
 from seabed.supply.model import project_supply
-from seabed.supply.settings import SupplySettings
 
 ELEMENTS = ["Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"]
 SPLIT = [0.004, 0.25, 0.2, 0.1, 0.045, 0.17, 0.035, 0.008, 0.04, 0.006, 0.035, 0.008, 0.022, 0.003, 0.02, 0.003]

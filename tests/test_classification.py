@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from seabed.config.resource import ClassificationSettings, ClassRule
 from seabed.errors import ConfigError
 from seabed.resource.blockmodel import build_block_model
 from seabed.resource.classification import CRITERIA, class_tonnage, classify, describe_rules
-from seabed.resource.settings import ClassificationSettings, ClassRule
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 

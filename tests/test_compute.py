@@ -12,23 +12,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from seabed.resource.simulation import prepare_simulation, run_simulation, tile_weights
 
 from seabed.compute import (
     ComputeOptions,
     Mapper,
     chunk_cells_for_budget,
     open_mapper,
-    parse_memory_budget,
     split_rows,
-    validate_scheduler,
 )
 from seabed.config import ComputeSpec
+from seabed.config.compute import parse_memory_budget, validate_scheduler
 from seabed.errors import ConfigError
 from seabed.geostats.estimation import estimate_grades
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
-from seabed.resource.simulation import prepare_simulation, run_simulation, tile_weights
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 RTOL = 1e-10
@@ -276,9 +275,9 @@ def test_resource_tables_from_a_lazy_block_model_equal_in_memory(site, reference
 def test_lazy_block_model_holds_no_layered_array_and_equals_in_memory(site, reference, tmp_path, density):
     """Thickness clipped to a sediment raster, density, mask, mineable and classes of a block
     model read lazily are Dask arrays in the cube's row blocks, with the in-memory values."""
+    from seabed.config.resource import DensitySettings
     from seabed.resource import classification
     from seabed.resource.density import density_field
-    from seabed.resource.settings import DensitySettings
 
     grid = site[0]
     lazy = estimate(site, mapper=Mapper(ComputeOptions(scheduler="synchronous")), task_cells=150,

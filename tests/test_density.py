@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from seabed.config.resource import DensitySettings, ResourceSettings
 from seabed.errors import ConfigError, InputDataError, UnitsError
 from seabed.resource.density import (
     density_field,
     dry_density_from_water_content,
     dry_density_from_wet,
 )
-from seabed.resource.settings import DensitySettings, ResourceSettings
 from seabed.units import Quantity
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 

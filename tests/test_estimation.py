@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from seabed.config import EstimationSettings
 from seabed.errors import InputDataError, UnitsError
 from seabed.geostats.estimation import estimate_grades, fit_pooled_variogram
 from seabed.geostats.kriging import Neighbourhood
-from seabed.geostats.settings import EstimationSettings, estimation_kwargs
 from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.pipeline.adapters import estimation_arguments as estimation_kwargs
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 MODEL = VariogramModel(0.2, (Structure("spherical", 0.8, 30_000.0),))

@@ -7,6 +7,7 @@ import pytest
 import shapely
 import xarray as xr
 
+from seabed.config.resource import MaskSettings
 from seabed.resource.masks import (
     build_masks,
     combine_masks,
@@ -16,7 +17,6 @@ from seabed.resource.masks import (
     sediment_thickness_mask,
     water_depth_mask,
 )
-from seabed.resource.settings import MaskSettings
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 

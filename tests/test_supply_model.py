@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seabed.config.supply import SupplySettings
 from seabed.errors import ConfigError
 from seabed.supply.model import project_supply
-from seabed.supply.settings import SupplySettings
 
 NO_MC = {"draws": 0, "tornado": False}
 

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seabed.config.supply import SupplySettings
+from seabed.config.supply_uncertainty import Distribution
 from seabed.supply.model import project_supply
 from seabed.supply.montecarlo import distribution_quantile, sample_distribution
-from seabed.supply.settings import Distribution, SupplySettings
 
 PARAMS = {
     "processing.leach_recovery": {"dist": "triangular", "low": "0.6", "mode": "0.75", "high": "0.85"},

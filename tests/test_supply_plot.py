@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seabed.config.supply import SupplySettings
 from seabed.supply.model import project_supply
 from seabed.supply.plot import (
     plot_cash_flow,
@@ -12,7 +13,6 @@ from seabed.supply.plot import (
     plot_supply_vs_imports,
     plot_tornado,
 )
-from seabed.supply.settings import SupplySettings
 
 matplotlib.use("Agg")
 

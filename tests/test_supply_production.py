@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from scipy import integrate
 
+from seabed.config.supply import RAMP_UP_PRESETS, SupplySettings
 from seabed.elements import ELEMENTS
 from seabed.supply.model import project_supply
 from seabed.supply.production import ramp_integral, ramp_utilisation
-from seabed.supply.settings import RAMP_UP_PRESETS, SupplySettings
 
 NO_MC = {"draws": 0, "tornado": False}
 

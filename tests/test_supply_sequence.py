@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seabed.config.supply import SupplySettings
 from seabed.errors import InputDataError
 from seabed.supply.model import project_supply
 from seabed.supply.sequence import block_order, mine_metal, read_inventory
-from seabed.supply.settings import SupplySettings
 
 NO_MC = {"draws": 0, "tornado": False}
 

@@ -1,6 +1,6 @@
 """Resource classification (Measured / Indicated / Inferred) by declarative rules.
 
-Each class has a :class:`~seabed.resource.settings.ClassRule`: a cell-layer gets the
+Each class has a :class:`~seabed.config.resource.ClassRule`: a cell-layer gets the
 highest class whose every criterion it meets (slope of regression, kriging efficiency,
 number of samples, distance to the nearest sample, relative kriging standard deviation of
 a reference element). A criterion whose diagnostic is NaN fails.
@@ -15,7 +15,7 @@ Template (2019).
 
 Examples
 --------
->>> from seabed.resource.settings import ClassificationSettings
+>>> from seabed.config.resource import ClassificationSettings
 >>> print(describe_rules(ClassificationSettings()).splitlines()[0])
 Measured: slope of regression >= 0.9, kriging efficiency >= 0.7, samples >= 12, nearest sample <= 1 km
 """
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from seabed.config.resource import OXIDE_GROUPS, ClassificationSettings, ClassRule
 from seabed.errors import ConfigError
-from seabed.resource.settings import OXIDE_GROUPS, ClassificationSettings, ClassRule
 from seabed.resource.tonnage import DEFAULT_ITEMS, tonnage_table
 
 __all__ = [

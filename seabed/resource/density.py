@@ -24,8 +24,8 @@ import numpy as np
 import pint
 import xarray as xr
 
+from seabed.config.resource import DensitySettings
 from seabed.errors import ConfigError, InputDataError
-from seabed.resource.settings import DensitySettings
 from seabed.units import Quantity, parse_quantity
 from seabed.working_grid import WorkingGrid
 

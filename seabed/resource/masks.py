@@ -22,8 +22,8 @@ import pint
 import xarray as xr
 from shapely.geometry.base import BaseGeometry
 
+from seabed.config.resource import MaskSettings
 from seabed.errors import InputDataError
-from seabed.resource.settings import MaskSettings
 from seabed.units import parse_quantity
 from seabed.working_grid import WorkingGrid
 

@@ -4,7 +4,7 @@ Items
 -----
 An *item* is an element symbol (``"Nd"``), a metal group of :data:`seabed.elements.GROUPS`
 (``"REY"``, ``"HREE"``, ``"magnet"``...; grade = sum of member grades) or an oxide group of
-:data:`seabed.resource.settings.OXIDE_GROUPS` (``"TREO"``, ``"HREO"`` (Y₂O₃ + heavy REE
+:data:`seabed.config.resource.OXIDE_GROUPS` (``"TREO"``, ``"HREO"`` (Y₂O₃ + heavy REE
 oxides), ``"LREO"``, ``"MREO"`` (Pr, Nd, Tb, Dy oxides); grade = sum of oxide grades).
 
 Notes
@@ -32,9 +32,9 @@ import pint
 import xarray as xr
 from shapely.geometry.base import BaseGeometry
 
+from seabed.config.resource import OXIDE_GROUPS, known_items
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.errors import ConfigError
-from seabed.resource.settings import OXIDE_GROUPS, known_items
 from seabed.units import Quantity
 from seabed.working_grid import WorkingGrid
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from seabed.supply.settings import DemandSettings
+from seabed.config.supply_market import DemandSettings
 
 __all__ = ["disruption_cut", "project_demand"]
 

@@ -8,7 +8,7 @@ low value), not the petroleum "exceeded with 90 % probability" convention. Draws
 alphabetical order of their names, then the resource realisation of each draw, so a run is
 reproducible.
 
-Distributions (see :class:`seabed.supply.settings.Distribution`): fixed, uniform(low, high),
+Distributions (see :class:`seabed.config.supply_uncertainty.Distribution`): fixed, uniform(low, high),
 triangular(low, mode, high), normal(mean, sd) and lognormal(median, sigma) with
 ``X = median·exp(sigma·Z)``; normal and lognormal draws are clipped to ``[low, high]`` when
 given.
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy import stats
 
-from seabed.supply.settings import UNCERTAIN_PARAMETERS, Distribution
+from seabed.config.supply_uncertainty import UNCERTAIN_PARAMETERS, Distribution
 
 __all__ = ["band", "distribution_quantile", "offset_year", "sample_distribution", "sample_parameters"]
 

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from seabed.config.supply import ProcessingSettings
 from seabed.elements import ELEMENTS
-from seabed.supply.settings import ProcessingSettings
 
 __all__ = ["mass_pull", "oxide_factors", "recovery_by_element"]
 
