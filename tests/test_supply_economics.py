@@ -5,10 +5,11 @@ import numpy_financial as npf
 import pandas as pd
 import pytest
 
+from seabed.config.supply import SupplySettings
 from seabed.supply import economics as econ
-from seabed.supply.model import project_supply, simulate
+from seabed.supply.model import project_supply
+from seabed.supply.projection import simulate
 from seabed.supply.sequence import read_inventory
-from seabed.supply.settings import SupplySettings
 
 NO_MC = {"draws": 0, "tornado": False}
 FLOWS = [
@@ -106,3 +107,43 @@ def test_levelised_cost():
     cost = np.array([[100.0, 50.0]])
     kg = np.array([[0.0, 10.0]])
     assert econ.levelised_cost(cost, kg, np.array([0.1]))[0] == pytest.approx((100 + 50 / 1.1) / (10 / 1.1))
+
+
+
+def _with(s, **tables):
+    """``s`` with whole ``[supply]`` tables replaced (plan and economics kept)."""
+    return SupplySettings(plan=s.plan, economics=s.economics, **tables)
+
+
+def test_discount_rate_is_a_setting_of_the_draws_not_a_metric():
+    """The rate each draw is discounted at is kept beside the metrics (not among them), so the
+    Monte Carlo table summarises only results; NPV and the discounted cash flow use it."""
+    s = settings(discount_rate="10 percent/year", fixed_cost="1e7 USD/year")
+    base, _ = read_inventory(inventory())
+    p = simulate(base, s, params={"economics.discount_rate": np.array([np.nan, 0.05])}, n=2)
+    assert p.discount_rate.tolist() == pytest.approx([0.10, 0.05])
+    assert "discount_rate" not in p.metrics
+    assert p.metrics["npv"].tolist() == pytest.approx(
+        [npf.npv(r, p.cash["net_cash_flow"][i]) for i, r in enumerate((0.10, 0.05))], rel=1e-12)
+    params = {"economics.discount_rate": {"dist": "uniform", "low": "5 percent/year", "high": "12 percent/year"}}
+    r = project_supply(inventory(), _with(s, uncertainty={"draws": 20, "parameters": params}), seed=0)
+    assert "npv" in r.monte_carlo.index
+    assert "discount_rate" not in r.monte_carlo.index
+    assert r.summary["discount_rate"].to("1/year").magnitude == pytest.approx(0.10)
+    cf = r.cash_flow
+    assert cf["discounted_cash_flow"].to_numpy() == pytest.approx(
+        cf["net_cash_flow"].to_numpy() / 1.1 ** np.arange(len(cf)), rel=1e-12)
+
+
+def test_drawn_beneficiation_recovery_sets_both_recovery_and_concentrate():
+    """One draw of processing.beneficiation_recovery feeds the element recovery and the share of
+    the mud pulled into the concentrate (r_b / upgrade_factor)."""
+    beneficiation = {"enabled": True, "recovery": "0.8", "upgrade_factor": "4"}
+    s = _with(settings(), processing={"beneficiation": beneficiation}, uncertainty=NO_MC)
+    base, _ = read_inventory(inventory())
+    p = simulate(base, s, params={"processing.beneficiation_recovery": np.array([np.nan, 0.4])}, n=2)
+    y = int(np.flatnonzero(p.mud[0] > 0)[0])  # the first mining year
+    assert p.mud[1, y] == p.mud[0, y]
+    assert (p.concentrate[:, y] / p.mud[:, y]).tolist() == pytest.approx([0.8 / 4, 0.4 / 4])
+    nd = p.items.index("Nd")
+    assert p.supply[1, :, nd].sum() / p.supply[0, :, nd].sum() == pytest.approx(0.4 / 0.8)
