@@ -27,7 +27,7 @@ from seabed.outputs.rundir import RunDirectory
 
 if TYPE_CHECKING:
     from seabed.config import Config
-    from seabed.pipeline import EstimationResult, ResourceResult, SiteData
+    from seabed.results import EstimationResult, ResourceResult, SiteData
 
 __all__ = ["GROUP_RASTERS", "SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
 
@@ -134,7 +134,7 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, cfg
                   dst_crs: str | None) -> list[str]:
     """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask."""
     from seabed.resource.selectivity import interval_grade
-    from seabed.resource.tonnage import compute_tonnage, item_grade
+    from seabed.resource.tonnage import item_grade
 
     names: list[str] = []
 
@@ -152,10 +152,7 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, cfg
     mean, _, _ = interval_grade(bm, cfg.resource.cutoff.item, (top, bottom))
     cog(f"grade_{cfg.resource.cutoff.item}_{top:g}-{bottom:g}mbsf.tif", mean,
         [f"{cfg.resource.cutoff.item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm")
-    ox = compute_tonnage(bm, where=mineable)["oxide_tonnes"]
-    treo = ox.sel(element=[e for e in ox.element.values if e != "Sc"]).sum(("element", "layer"))
-    per_km2 = (treo / (float(bm.attrs.get("cell_area_m2", 0)) or (abs(float(bm.x[1] - bm.x[0])) ** 2)) * 1e6)
-    cog("TREO_t_per_km2.tif", per_km2.where(mineable.any("layer")),
+    cog("TREO_t_per_km2.tif", res.treo_per_km2,
         [f"TREO, mineable, {bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf (t/km2)"], "t/km2")
     if "slope_of_regression" in bm:
         cog("slope_of_regression.tif", bm["slope_of_regression"], _layer_descriptions(bm, "slope of regression", "1"), "1")
@@ -232,13 +229,13 @@ def write_run_outputs(
 
     bm = res.block_model
     grid = site.grid
-    import seabed
+    from seabed.outputs.manifest import seabed_version
 
     attrs = {
         "Conventions": "CF-1.8",
         "title": cfg.title,
         "institution": "seabed (open-source)",
-        "source": f"seabed {seabed.__version__}",
+        "source": f"seabed {seabed_version()}",
         "synthetic_cores": int(cfg.inputs.cores.synthetic),
         "comment": " ".join(cfg.assumptions) or "",
         "seed": cfg.seed,

@@ -14,12 +14,22 @@ import logging
 import os
 import platform
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OUTPUT_HASH", "TIME_FIELDS", "build_manifest", "file_sha256", "package_versions", "source_date"]
+__all__ = [
+    "OUTPUT_HASH",
+    "TIME_FIELDS",
+    "build_manifest",
+    "file_sha256",
+    "input_hashes",
+    "package_versions",
+    "seabed_version",
+    "source_date",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +53,34 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def input_hashes(paths: Mapping[str, str | Path]) -> dict[str, str]:
+    """SHA-256 of every input file, by label (``"missing"`` for a file that is not there).
+
+    Parameters
+    ----------
+    paths : mapping of str to path
+        Label → file, e.g. the inputs a config names and the config itself (``"config"``).
+
+    Examples
+    --------
+    >>> input_hashes({"none": "/nonexistent/file.csv"})
+    {'none': 'missing'}
+    """
+    out = {}
+    for label, path in paths.items():
+        p = Path(path)
+        out[label] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+    return out
+
+
+def seabed_version() -> str:
+    """The installed version of seabed (``"0.0.0+unknown"`` when running from a source tree)."""
+    try:
+        return metadata.version("seabed")
+    except metadata.PackageNotFoundError:
+        return "0.0.0+unknown"
 
 
 def package_versions() -> dict[str, str]:

@@ -70,13 +70,11 @@ class Report:
         sections = "".join(
             f'<section id="{a}"><h2>{html.escape(h)}</h2>{"".join(b)}</section>' for a, h, b in self._parts
         )
-        import seabed
+        from seabed.outputs.manifest import seabed_version, source_date
 
         # no wall-clock time (manifest.json holds the run's times): the same run writes the same bytes
-        stamp = f"seabed {seabed.__version__}"
+        stamp = f"seabed {seabed_version()}"
         if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-            from seabed.outputs.manifest import source_date
-
             stamp += f" on {source_date():%Y-%m-%d %H:%M} UTC"
         return (
             "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
+from seabed.elements import GROUPS
 from seabed.inputs.areas import geodesic_area
 from seabed.outputs.rundir import to_jsonable
 
 if TYPE_CHECKING:
     from seabed.config import Config
-    from seabed.pipeline import EstimationResult, ResourceResult, SiteData
+    from seabed.results import EstimationResult, ResourceResult, SiteData
 
-__all__ = ["build_summary", "qty"]
+__all__ = ["build_summary", "input_warnings", "qty", "summarise_inputs", "summary_frame"]
 
 #: Published figures the Takaya box run is compared with (Takaya et al. 2018, Sci. Rep. 8:5763).
 TAKAYA_2018 = {
@@ -33,6 +35,79 @@ def qty(value: Any, units: str) -> dict[str, Any]:
     """A JSON quantity ``{"value": ..., "units": ...}`` (NaN → null)."""
     v = None if value is None else float(value)
     return {"value": None if v is None or not np.isfinite(v) else v, "units": units}
+
+
+def summarise_inputs(cfg: Config, site: SiteData) -> dict:
+    """A JSON-ready summary of the inputs: cores, layers, areas (km²), water depths."""
+    grid, comps = site.grid, site.composites
+    core_ids = site.intervals["core_id"].unique()
+    extent = site.areas[cfg.grid.extent]
+    in_extent = grid.mask(extent)
+    elev = site.rasters["elevation"].values
+    depth_cells = -elev[in_extent & np.isfinite(elev)]
+    rey = [e for e in GROUPS["REY"] if e in site.elements]
+    rey_total = sum(comps[e] for e in rey) if rey else None
+    thickness = xr.DataArray(grid.layers.thickness, dims="layer")
+    summary = {
+        "title": cfg.title,
+        "site": cfg.site,
+        "synthetic_cores": cfg.inputs.cores.synthetic,
+        "cores": {
+            "file": cfg.inputs.cores.path.name,
+            "n_cores": len(core_ids),
+            "n_intervals": len(site.intervals),
+            "elements": site.elements,
+            "grade_units": "ppm",
+            "max_depth_mbsf": float(site.intervals["bottom_mbsf"].max()),
+        },
+        "layers": {
+            "n": grid.layers.n,
+            "top_mbsf": grid.layers.top.tolist(),
+            "bottom_mbsf": grid.layers.bottom.tolist(),
+            "composites_per_layer": [int(v) for v in (rey_total if rey_total is not None else comps["coverage"]).notnull().sum("core").values],
+        },
+        "areas_km2": {name: geodesic_area(g) / 1e6 for name, g in site.areas.items()},
+        "grid": {
+            "crs_wkt": grid.crs.to_wkt(),
+            "cell_size_m": grid.cell_size,
+            "shape_yx": list(grid.shape),
+            "cells_in_extent": int(in_extent.sum()),
+            "extent_area_km2_from_cells": float(in_extent.sum() * grid.cell_area / 1e6),
+        },
+        "water_depth_m": {
+            "grid_min": float(depth_cells.min()) if depth_cells.size else None,
+            "grid_max": float(depth_cells.max()) if depth_cells.size else None,
+        },
+    }
+    detection = site.intervals.attrs.get("detection")
+    if detection:
+        summary["cores"]["below_detection"] = detection
+    warnings = input_warnings(site)
+    if warnings:
+        summary["warnings"] = warnings
+    if "water_depth_m" in site.intervals:
+        wd = site.intervals.groupby("core_id")["water_depth_m"].first()
+        summary["water_depth_m"].update(cores_min=float(wd.min()), cores_max=float(wd.max()))
+    if rey_total is not None:
+        weights = thickness * comps["coverage"].where(rey_total.notnull())
+        mean = float((rey_total * weights).sum() / weights.sum())
+        summary["cores"]["mean_REY_ppm_composites"] = mean
+        summary["cores"]["max_layer_REY_ppm"] = float(rey_total.max())
+    if "sediment_thickness" in site.rasters:
+        st = site.rasters["sediment_thickness"].values[in_extent]
+        st = st[np.isfinite(st)]
+        if st.size:
+            summary["sediment_thickness_m"] = {"min": float(st.min()), "max": float(st.max())}
+    return summary
+
+
+def input_warnings(site: SiteData) -> list[str]:
+    """Every warning the loaders recorded on the inputs they accepted (grids, cores), one line each."""
+    out: list[str] = []
+    for name in site.rasters.data_vars:  # the resampled grids carry their loader's warnings too
+        out += [str(w) for w in site.rasters[name].attrs.get("warnings", [])]
+    out += [str(w) for w in site.intervals.attrs.get("warnings", [])]
+    return out
 
 
 def _variogram(model: Any) -> dict[str, Any] | None:

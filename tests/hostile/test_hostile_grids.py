@@ -213,7 +213,7 @@ def _load_inputs(p: Project):
 def test_a_few_nan_cells_are_accepted_with_a_recorded_warning(project):
     few_nan(project)
     assert project.check().code == 0
-    _, _, _, rasters, _ = _load_inputs(project)
+    rasters = _load_inputs(project).rasters
     warnings = rasters["elevation"].attrs["warnings"]
     assert len(warnings) == 1
     assert "no data" in warnings[0]
@@ -225,9 +225,9 @@ def test_descending_latitudes_in_0_360_are_accepted_with_the_same_values(project
     ds = ds.assign_coords(x=ds.x % 360)
     _use_grid(project, ds)
     assert project.check().code == 0
-    _, _, _, rasters, _ = _load_inputs(project)
+    rasters = _load_inputs(project).rasters
     text = project.text.replace(str(project.root / "grid.nc"), str(BATHY))
     (project.root / "ref.toml").write_text(text, encoding="utf-8")
     project.config = project.root / "ref.toml"
-    _, _, _, ref_rasters, _ = _load_inputs(project)
+    ref_rasters = _load_inputs(project).rasters
     np.testing.assert_allclose(rasters["elevation"].values, ref_rasters["elevation"].values, rtol=1e-12)

@@ -107,9 +107,9 @@ def test_check_states_the_cost_of_the_run(project):
 
 def test_a_grid_too_fine_for_the_machine_is_refused_with_the_figures(project, monkeypatch):
     """250 m cells on a machine said to have 16 MiB: refused by check and by run, figures stated."""
-    import seabed.pipeline
+    import seabed.pipeline.inputs
 
-    monkeypatch.setattr(seabed.pipeline, "_physical_memory", lambda: 16.0 * 2**20)
+    monkeypatch.setattr(seabed.pipeline.inputs, "_physical_memory", lambda: 16.0 * 2**20)
     project.replace('cell_size = "4 km"', 'cell_size = "250 m"')
     for r in (project.check(), project.run()):
         assert_user_error(r, "grid.cell_size", "50,835 cells", "MiB memory", "16 MiB", "larger cells")

@@ -1,0 +1,199 @@
+"""A whole run: the stages in order, every output written atomically into one run directory.
+
+:func:`run` is ``seabed run`` and ``seabed estimate``; :func:`run_supply` is ``seabed supply``
+(the supply stage alone on an earlier run's saved resource). The writers are imported inside
+the functions, so that ``import seabed.pipeline`` does not load matplotlib, rasterio or GDAL.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import xarray as xr
+
+from seabed.config import Config
+from seabed.pipeline.adapters import compute_options
+from seabed.pipeline.inputs import prepare_site, protected_paths, validate_crs
+from seabed.pipeline.stages import estimate_stage, resource_stage, supply_stage
+from seabed.results import EstimationResult, ResourceResult, RunResult
+
+__all__ = ["run", "run_supply"]
+
+log = logging.getLogger(__name__)
+
+
+def _input_paths(cfg: Config) -> dict[str, Path]:
+    """Every input file the config names, by label, then the config file itself (``"config"``)."""
+    paths = {label: Path(p) for label, p in cfg.input_paths().items()}
+    if cfg.source_path is not None:
+        paths["config"] = Path(cfg.source_path)
+    return paths
+
+
+def _island(cfg: Config) -> tuple[str, float, float] | None:
+    from seabed.inputs.areas import SITES
+
+    return (cfg.site, *SITES[cfg.site]) if cfg.site in SITES else None
+
+
+def run(
+    cfg: Config,
+    *,
+    out: str | Path,
+    overwrite: bool = False,
+    command: list[str] | None = None,
+    supply: bool = True,
+    reproject_to: str | None = None,
+    scheduler: str | None = None,
+    client=None,
+    progress: bool | None = False,
+) -> RunResult:
+    """Run the pipeline on a validated config and write every output atomically into ``out``.
+
+    Parameters
+    ----------
+    cfg : Config
+        Validated configuration (:func:`seabed.config.load_config`).
+    out : str or Path
+        Output directory; must not exist unless ``overwrite``.
+    overwrite : bool, default False
+        Replace an existing output directory.
+    command : list of str, optional
+        The command line, recorded in the manifest.
+    supply : bool, default True
+        Run the supply stage (``False``: inputs → grades → resource only, ``seabed estimate``).
+    reproject_to : str, optional
+        Also write the GeoTIFFs reprojected to this CRS (e.g. ``"EPSG:4326"``).
+    scheduler : str, optional
+        Overrides ``[compute] scheduler`` ("synchronous", "threads", "processes" or
+        ``tcp://host:port``; ``seabed run --scheduler``).
+    client : distributed.Client, optional
+        Run on this connected Dask client instead (not closed here).
+    progress : bool or None, default False
+        Show a stage progress bar on stderr (``None``: only when stderr is a terminal; the CLI's
+        default).
+
+    Returns
+    -------
+    RunResult
+        The output directory, the files written, the summary and every stage's result.
+    """
+    from seabed.compute import open_mapper
+    from seabed.outputs.bundle import write_run_outputs
+    from seabed.outputs.headlines import run_headlines
+    from seabed.outputs.manifest import build_manifest, input_hashes, utc_now
+    from seabed.outputs.maps import plot_site_map
+    from seabed.outputs.report import REPORT_TABLES, render_run_report
+    from seabed.outputs.rundir import RunDirectory
+    from seabed.outputs.summary import build_summary, summarise_inputs
+    from seabed.progress import StageProgress
+
+    started = utc_now()
+    if reproject_to is not None:
+        reproject_to = validate_crs(reproject_to)
+    options = compute_options(cfg.compute, scheduler=scheduler)
+    stages = ["inputs", "estimation", "resource", *(["supply"] if supply else []), "outputs"]
+    with (RunDirectory(out, overwrite=overwrite, protect=protected_paths(cfg)) as rundir,
+          open_mapper(options, client=client) as mapper,
+          StageProgress(stages, enabled=progress) as bar):
+        log.info("computing with %r", mapper)
+        with bar.stage("inputs"):
+            site = prepare_site(cfg)
+            inputs_summary = summarise_inputs(cfg, site)
+            fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
+                                title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
+            rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
+        with bar.stage("estimation"):
+            est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
+        with bar.stage("resource"):
+            res = resource_stage(cfg, site, est, mapper=mapper)
+        sup = None
+        if supply:
+            with bar.stage("supply"):
+                sup = supply_stage(cfg, res)
+        with bar.stage("outputs"):
+            write_run_outputs(rundir, cfg, site, est, res, sup, reproject_to=reproject_to)
+            summary = build_summary(cfg, site, est, res, sup, inputs_summary)
+            rundir.write_json("summary.json", summary)
+            figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
+            tables = {name: getattr(res, attr) for name, (attr, _) in REPORT_TABLES.items()}
+            report = render_run_report(summary, figures=figures, tables=tables)
+            rundir.write_with("report.html", report.write)
+        manifest = build_manifest(
+            config=cfg.model_dump(mode="json"),
+            config_path=str(cfg.source_path) if cfg.source_path else None,
+            inputs=input_hashes(_input_paths(cfg)),
+            seed=cfg.seed,
+            started=started,
+            outputs_dir=rundir.staging,
+            outputs=list(rundir.files),
+            command=command or [],
+        )
+        if rundir.notes:
+            manifest["recovered_before_run"] = rundir.notes
+        rundir.write_json("manifest.json", manifest)
+        out_dir = rundir.commit()
+    _read_cubes_from(out_dir / "block_model.nc", est, res)
+    return RunResult(out_dir, list(rundir.files), summary, site, est, res, sup, run_headlines(summary))
+
+
+def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> None:
+    """Point the lazily read grade and variance cubes at the published block model.
+
+    During the run they are read from the scratch store, which the commit removes; the
+    block model written to the run directory holds the same values.
+    """
+    if est.estimates["grade"].chunks is None:
+        return
+    chunks = {"y": est.estimates["grade"].chunksizes["y"]}
+    final = xr.open_dataset(path, chunks=chunks, cache=False, mask_and_scale=False)
+    for name, da in est.estimates.data_vars.items():  # the cubes and the per-layer diagnostics
+        if da.chunks is not None and name in final:
+            data = final[name].transpose(*da.dims).data.astype(da.dtype, copy=False)
+            est.estimates[name] = da.copy(data=data)
+            if name in res.block_model:
+                res.block_model[name] = res.block_model[name].copy(data=data)
+
+
+def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwrite: bool = False,
+               command: list[str] | None = None) -> RunResult:
+    """The supply stage alone, on the saved resource of an earlier run (``seabed supply``).
+
+    Parameters
+    ----------
+    cfg : Config
+        Validated configuration; its ``[supply]`` section and seed are used.
+    resource_dir : str or Path
+        Output directory of ``seabed estimate`` or ``seabed run`` (its mining inventory).
+    out : str or Path
+        Output directory; must not exist unless ``overwrite``.
+    overwrite : bool, default False
+        Replace an existing output directory.
+    command : list of str, optional
+        The command line, recorded in the manifest.
+    """
+    from seabed.outputs.bundle import write_supply_outputs
+    from seabed.outputs.headlines import supply_headline
+    from seabed.outputs.manifest import build_manifest, file_sha256, input_hashes, utc_now
+    from seabed.outputs.reload import load_saved_resource
+    from seabed.outputs.rundir import RunDirectory, to_jsonable
+    from seabed.supply.model import project_supply
+
+    started = utc_now()
+    inventory, grades = load_saved_resource(resource_dir)
+    with RunDirectory(out, overwrite=overwrite, protect=[*protected_paths(cfg), Path(resource_dir)]) as rundir:
+        sup = project_supply(inventory, cfg.supply, seed=cfg.seed, realisations=grades)
+        write_supply_outputs(rundir, sup)
+        summary = {"title": cfg.title, "resource_from": str(Path(resource_dir).resolve()),
+                   "supply": {k: to_jsonable(v) for k, v in sup.summary.items()}}
+        rundir.write_json("summary.json", summary)
+        inputs = input_hashes(_input_paths(cfg))
+        inputs["resource:mining_inventory.csv"] = file_sha256(Path(resource_dir) / "tables" / "mining_inventory.csv")
+        manifest = build_manifest(config=cfg.model_dump(mode="json"),
+                                  config_path=str(cfg.source_path) if cfg.source_path else None, inputs=inputs,
+                                  seed=cfg.seed, started=started, outputs_dir=rundir.staging,
+                                  outputs=list(rundir.files), command=command or [])
+        rundir.write_json("manifest.json", manifest)
+        out_dir = rundir.commit()
+    return RunResult(out_dir, list(rundir.files), summary, None, None, None, sup, [supply_headline(summary)])

@@ -1,0 +1,179 @@
+"""The stages after the inputs: estimation, resource and supply, each from the config and the
+previous stage's result to a typed result (:mod:`seabed.results`).
+
+Engines are imported inside the stage that runs them, so that ``import seabed.pipeline`` does
+not load kriging, simulation and supply until a stage runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from seabed.config import Config
+from seabed.elements import GROUPS
+from seabed.pipeline.adapters import (
+    compute_options,
+    cutoff_arguments,
+    estimation_arguments,
+    simulation_neighbourhood,
+)
+from seabed.pipeline.inputs import build_mask_set
+from seabed.results import EstimationResult, ResourceResult, SiteData
+
+__all__ = ["estimate_stage", "resource_stage", "supply_stage", "treo_per_km2"]
+
+
+def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | None = None) -> EstimationResult:
+    """Variography, kriging (or a baseline) of every element × layer, and cross-validation.
+
+    ``mapper`` (a :class:`seabed.compute.Mapper`) runs the estimation as spatial row-block
+    tasks of ``[compute]`` size; ``None`` estimates in one call. With ``store`` (a NetCDF
+    path) the grade and variance cubes are written there block by block and read lazily.
+    """
+    from seabed.geostats.estimation import (
+        bytes_per_cell,
+        estimate_grades,
+        fit_pooled_variogram,
+        sample_table,
+    )
+
+    kwargs = estimation_arguments(cfg.estimation)
+    elements = [e for e in site.elements if e in GROUPS["REY"] or e == "Sc"]
+    experimental = None
+    if kwargs["method"] in ("ordinary_kriging", "simple_kriging"):
+        fitted, experimental = fit_pooled_variogram(site.composites, elements, **(kwargs["variogram_fit"] or {}))
+        if kwargs["variogram"] is None:
+            kwargs["variogram"] = fitted
+    kwargs.pop("variogram_fit")
+    mask = site.grid.mask(site.areas[cfg.grid.extent])
+    if mapper is None:
+        estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
+                                    chunk_size=cfg.compute.chunk_cells, **kwargs)
+    else:
+        cells = compute_options(cfg.compute).cells_per_chunk(bytes_per_cell(len(elements) * site.grid.layers.n),
+                                                      n_workers=mapper.n_workers)
+        estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
+                                    mapper=mapper, task_cells=cells, store=store, **kwargs)
+    cv = None
+    if cfg.estimation.cross_validation.enabled:
+        cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
+    return EstimationResult(estimates, kwargs["variogram"], experimental, cv, elements)
+
+
+def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table) -> Any:
+    from seabed.geostats.baselines import InverseDistance, NearestNeighbour
+    from seabed.geostats.kriging import Kriging
+    from seabed.geostats.validation import cross_validate
+
+    coords, values, keep = sample_table(site.composites, elements)
+    n_layers = site.grid.layers.n
+    names = [f"{e}|{lyr}" for e in elements for lyr in range(n_layers)]
+    method = kwargs["method"]
+    if method in ("ordinary_kriging", "simple_kriging"):
+        sills = np.nanvar(values, axis=0)
+        estimator = Kriging(kwargs["variogram"], kind="ordinary" if method == "ordinary_kriging" else "simple",
+                            mean=np.nanmean(values, axis=0) if method == "simple_kriging" else None,
+                            neighbourhood=kwargs["neighbourhood"], variable_sills=np.where(np.isfinite(sills), sills, 0.0))
+    elif method == "idw":
+        estimator = InverseDistance(power=kwargs["idw_power"], neighbourhood=kwargs["neighbourhood"])
+    else:
+        estimator = NearestNeighbour(radius=kwargs["neighbourhood"].radius)
+    cvs = cfg.estimation.cross_validation
+    groups = np.asarray(site.composites["core_id"].values)[keep] if cvs.n_folds is None else None
+    return cross_validate(coords, values, estimator=estimator, groups=groups, n_folds=cvs.n_folds,
+                          seed=cvs.seed, variable_names=names)
+
+
+def treo_per_km2(bm: xr.Dataset) -> xr.DataArray:
+    """Contained TREO of the mineable cells over all layers, t/km², (y, x); NaN off the mineable area.
+
+    TREO leaves Sc out. The cell area is the block model's ``cell_area_m2`` attribute (m²), else
+    the square of the x spacing. Computed here, in memory, so that the writers only write it.
+    """
+    from seabed.resource.tonnage import compute_tonnage
+
+    mineable = bm["mineable"]
+    ox = compute_tonnage(bm, where=mineable)["oxide_tonnes"]
+    treo = ox.sel(element=[e for e in ox.element.values if e != "Sc"]).sum(("element", "layer"))
+    per_km2 = (treo / (float(bm.attrs.get("cell_area_m2", 0)) or (abs(float(bm.x[1] - bm.x[0])) ** 2)) * 1e6)
+    return per_km2.where(mineable.any("layer")).compute()
+
+
+def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper=None) -> ResourceResult:
+    """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty.
+
+    With a ``mapper`` (:class:`seabed.compute.Mapper`) the simulation runs as tasks of one tile
+    of grid rows × a batch of realisations, each returning sums (tonnage per scope and, for
+    the first ``supply_realisations``, the re-graded inventory blocks of its tile).
+    """
+    from seabed.geostats.simulation import prepare_simulation
+    from seabed.resource import classification, masks, selectivity, tonnage
+    from seabed.resource.blockmodel import build_block_model
+    from seabed.resource.density import density_field
+    from seabed.resource.uncertainty import (
+        InventoryRegrade,
+        TonnageTally,
+        simulate_resource,
+        summarise_realisations,
+    )
+
+    rs = cfg.resource
+    grid = site.grid
+    mask_set = build_mask_set(cfg, grid, site.areas, site.rasters)
+    domain = grid.mask(site.areas[cfg.grid.extent])
+    table_masks = masks.mask_table(mask_set, grid, domain=domain)
+    density = density_field(grid, settings=rs.density)
+    bm = build_block_model(est.estimates, grid, density=density, masks=mask_set,
+                           rasters={k: site.rasters[k] for k in site.rasters.data_vars},
+                           clip_layers_to_sediment=rs.masks.clip_layers_to_sediment)
+    classes = classification.classify(bm, rs.classification)
+    bm = bm.assign(resource_class=classes["resource_class"], limiting_criterion=classes["limiting_criterion"])
+    mineable = bm["mineable"]
+    cut = cutoff_arguments(rs.cutoff)
+    result = {
+        "tonnage": tonnage.tonnage_table(bm, where=mineable),
+        "tonnage_by_layer": tonnage.tonnage_table(bm, by_layer=True, where=mineable, items=["REY", "TREO", "HREO", "MREO"]),
+        "tonnage_by_depth": tonnage.tonnage_by_depth(bm, where=mineable),
+        "tonnage_by_polygon": tonnage.tonnage_by_polygon(bm, grid, site.areas, where=mineable),
+        "grade_tonnage": selectivity.grade_tonnage(
+            bm, item=rs.cutoff.item, cutoffs=rs.cutoff.curve, mode=rs.cutoff.mode, interval=cut["interval"],
+            min_thickness=cut["min_thickness"], report=("TREO", "MREO"), where=mineable),
+        "class_tonnage": classification.class_tonnage(bm, bm["resource_class"], items=("REY", "TREO"),
+                                                      where=mineable, rules=rs.classification),
+        "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
+        "treo_per_km2": treo_per_km2(bm),
+    }
+    sims = summary = None
+    realisations = None
+    if rs.simulation.n_realisations > 0 and est.variogram is not None:
+        plan = prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
+                                  vertical_correlation=rs.simulation.vertical_correlation,
+                                  mean_uncertainty=rs.simulation.mean_uncertainty,
+                                  neighbourhood=simulation_neighbourhood(rs.simulation))
+        n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
+        tile_cells = compute_options(cfg.compute).cells_per_chunk(
+            plan.bytes_per_cell(), task_bytes=plan.task_bytes(), n_workers=getattr(mapper, "n_workers", 1))
+        tally = TonnageTally(cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
+                             density_relative_sd=rs.simulation.density_relative_sd,
+                             thickness_relative_sd=rs.simulation.thickness_relative_sd)
+        regrade = (InventoryRegrade(result["inventory"], selectivity.inventory_tonnes(bm, **cut), n_sup)
+                   if n_sup else None)
+        run = simulate_resource(plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed,
+                                tally=tally, regrade=regrade, mapper=mapper, tile_cells=tile_cells)
+        sims = run.tonnage
+        summary = summarise_realisations(sims, units="kt")
+        realisations = run.inventory_grades
+    return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
+                          inventory_realisations=realisations, **result)
+
+
+def supply_stage(cfg: Config, res: ResourceResult):
+    """Project supply, import offsets and economics from the mining inventory."""
+    from seabed.supply.model import project_supply
+
+    return project_supply(res.inventory, cfg.supply, seed=cfg.seed,
+                          realisations=res.inventory_realisations)

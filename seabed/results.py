@@ -1,0 +1,187 @@
+"""The typed results of the pipeline's stages: what each stage hands to the next and to the outputs.
+
+They sit below :mod:`seabed.outputs` and :mod:`seabed.pipeline`: the stages
+(:mod:`seabed.pipeline.stages`) build them, the writers (:mod:`seabed.outputs`) only read them,
+so outputs never import the pipeline. Each is a plain dataclass of xarray, pandas and numpy
+objects; none holds the configuration.
+
+inputs → :class:`SiteInputs` → composites → :class:`SiteData` → estimation →
+:class:`EstimationResult` → resource → :class:`ResourceResult` → supply → :class:`RunResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typing only: importing this module stays cheap
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+    from shapely.geometry.base import BaseGeometry
+
+    from seabed.working_grid import WorkingGrid
+
+__all__ = ["EstimationResult", "ResourceResult", "RunResult", "SiteData", "SiteInputs"]
+
+
+@dataclass
+class SiteInputs:
+    """Every input the config names, read and validated, before compositing (``load_inputs``).
+
+    Attributes
+    ----------
+    areas : dict of str to shapely geometry
+        Named lon/lat polygons (EPSG:4326 degrees).
+    grid : WorkingGrid
+        The equal-area working grid (metres) with its depth layers (mbsf).
+    source_grids : dict of str to xarray.DataArray
+        Input grids as loaded (lon/lat); ``elevation`` in m (negative below sea level).
+    rasters : xarray.Dataset
+        Input grids resampled onto the working grid, (y, x), with the grid's CRS.
+    intervals : pandas.DataFrame
+        Validated core interval table (depths in mbsf, grades in ppm).
+    """
+
+    areas: dict[str, BaseGeometry]
+    grid: WorkingGrid
+    source_grids: dict[str, xr.DataArray]
+    rasters: xr.Dataset
+    intervals: pd.DataFrame
+
+
+@dataclass
+class SiteData:
+    """Everything loaded and validated for one run, before estimation.
+
+    Attributes
+    ----------
+    areas : dict of str to shapely geometry
+        Named lon/lat polygons (EPSG:4326 degrees).
+    grid : WorkingGrid
+        The equal-area working grid (metres) with its depth layers (mbsf).
+    source_grids : dict of str to xarray.DataArray
+        Input grids as loaded (lon/lat).
+    rasters : xarray.Dataset
+        Input grids resampled onto the working grid, (y, x).
+    intervals : pandas.DataFrame
+        Validated core interval table (grades in ppm).
+    composites : xarray.Dataset
+        Length-weighted composites on the working layers, dims (core, layer), grades in ppm.
+    elements : list of str
+        The elements estimated (element symbols, e.g. ``"Nd"``).
+    """
+
+    areas: dict[str, BaseGeometry]
+    grid: WorkingGrid
+    source_grids: dict[str, xr.DataArray]
+    rasters: xr.Dataset
+    intervals: pd.DataFrame
+    composites: xr.Dataset
+    elements: list[str]
+
+
+@dataclass
+class EstimationResult:
+    """Grades and diagnostics on the grid, the variogram, and cross-validation.
+
+    Attributes
+    ----------
+    estimates : xarray.Dataset
+        ``grade`` and ``kriging_variance`` (element, layer, y, x) in ppm and ppm², and the
+        per-cell diagnostics (``reason``, ``n_samples``, ``slope_of_regression``); the cubes may
+        be Dask-backed (read lazily from a store).
+    variogram : VariogramModel or None
+        The (pooled, standardised) variogram model used; ranges in m. ``None`` for baselines.
+    experimental : object or None
+        The experimental variogram it was fitted to, when fitted.
+    cross_validation : object or None
+        Leave-one-core-out (or k-fold) cross-validation result, when enabled.
+    elements : list of str
+        The elements estimated.
+    """
+
+    estimates: xr.Dataset
+    variogram: Any | None
+    experimental: Any | None
+    cross_validation: Any | None
+    elements: list[str]
+
+
+@dataclass
+class ResourceResult:
+    """Block model and every resource table.
+
+    Attributes
+    ----------
+    block_model : xarray.Dataset
+        Grades (ppm), density (t/m³), thickness (m), ``mineable``, ``resource_class`` on
+        (element, layer, y, x) / (layer, y, x).
+    masks : dict of str to xarray.DataArray
+        The masks applied, by name.
+    mask_table : pandas.DataFrame
+        Area removed and remaining per mask (km²).
+    tonnage, tonnage_by_layer, tonnage_by_depth, tonnage_by_polygon : pandas.DataFrame
+        Tonnage tables of the mineable cells (dry mud Mt, grade ppm, metal and oxide t).
+    grade_tonnage : pandas.DataFrame
+        Grade-tonnage curve of the cut-off item.
+    class_tonnage : pandas.DataFrame
+        Tonnage by resource class.
+    inventory : pandas.DataFrame
+        The mining inventory (one row per mineable block: dry tonnes, grades in ppm).
+    treo_per_km2 : xarray.DataArray
+        Contained TREO of the mineable cells over all layers, t/km², (y, x); NaN off the
+        mineable area (Sc excluded, as in TREO).
+    simulation : pandas.DataFrame or None
+        Tonnage per realisation (kt), when simulated.
+    simulation_summary : pandas.DataFrame or None
+        P10/P50/P90 of the simulated tonnages (kt).
+    inventory_realisations : numpy.ndarray or None
+        (realisation, block, element) grades of the inventory blocks, ppm.
+    """
+
+    block_model: xr.Dataset
+    masks: dict
+    mask_table: pd.DataFrame
+    tonnage: pd.DataFrame
+    tonnage_by_layer: pd.DataFrame
+    tonnage_by_depth: pd.DataFrame
+    tonnage_by_polygon: pd.DataFrame
+    grade_tonnage: pd.DataFrame
+    class_tonnage: pd.DataFrame
+    inventory: pd.DataFrame
+    treo_per_km2: xr.DataArray
+    simulation: pd.DataFrame | None
+    simulation_summary: pd.DataFrame | None
+    inventory_realisations: np.ndarray | None
+
+
+@dataclass
+class RunResult:
+    """What a run produced (the objects as well as the files).
+
+    Attributes
+    ----------
+    out_dir : Path
+        The published output directory.
+    outputs : list of str
+        The files written, relative to ``out_dir``.
+    summary : dict
+        The content of ``summary.json``.
+    site, estimation, resource : SiteData, EstimationResult, ResourceResult or None
+        The stages' results (``None`` for ``run_supply``).
+    supply : SupplyResult or None
+        The supply projection (``None`` for ``seabed estimate``).
+    headlines : list of str
+        One-line headline results, as the CLI prints them.
+    """
+
+    out_dir: Path
+    outputs: list[str]
+    summary: dict
+    site: SiteData | None
+    estimation: EstimationResult | None
+    resource: ResourceResult | None
+    supply: Any | None
+    headlines: list[str]
