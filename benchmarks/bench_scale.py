@@ -219,8 +219,9 @@ def _simulate(n: int, grid=None, budget: float = 2 * 2**30) -> dict:
 
     from seabed.compute import ComputeOptions, open_mapper
     from seabed.geostats.estimation import fit_pooled_variogram
+    from seabed.geostats.simulation import prepare_simulation
     from seabed.resource.blockmodel import build_block_model
-    from seabed.resource.simulation import prepare_simulation, simulate_resource
+    from seabed.resource.uncertainty import TonnageTally, simulate_resource
 
     cfg, site, area = _site()
     comp = _treo_composites(site)
@@ -242,7 +243,8 @@ def _simulate(n: int, grid=None, budget: float = 2 * 2**30) -> dict:
         tile_cells = options.cells_per_chunk(plan.bytes_per_cell(), task_bytes=plan.task_bytes())
         t0 = time.perf_counter()
         run = simulate_resource(plan, bm, n_realisations=n, seed=cfg.resource.simulation.seed, mapper=mapper,
-                                items=[], cutoff_item="TREO", cutoffs=[1000.0], tile_cells=tile_cells)
+                                tally=TonnageTally(items=(), cutoff_item="TREO", cutoffs=(1000.0,)),
+                                tile_cells=tile_cells)
         seconds = time.perf_counter() - t0
     t = run.tonnage
     total = t[(t["scope"] == "total") & (t["item"] == "TREO")]["tonnes"].to_numpy() / 1e6

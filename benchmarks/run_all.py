@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ORDER = ("kriging", "simulation", "supply", "scaling")
+ORDER = ("kriging", "simulation", "supply", "scaling", "import")
 
 HEADER = """# Performance
 
@@ -46,6 +46,7 @@ SUMMARY_ROWS = [
     "| 100 realisations, Takaya box, 250 m × 10 layers × 15 elements | < 120 s | Conditional simulation |",
     "| supply Monte Carlo: 10,000 draws × 40 years × 16 elements | < 10 s | Supply |",
     "| whole-EEZ estimation, 1 km, 15 × 10 variables, k = 32 | < 60 s, < 4 GiB | Scaling |",
+    "| `seabed --version`, `seabed --help`; `import seabed` (median of 5 subprocesses) | < 0.3 s; < 1 s | Start-up time |",
 ]
 
 
@@ -54,7 +55,8 @@ def main() -> int:
     ap.add_argument("--assemble-only", action="store_true")
     args = ap.parse_args()
     if not args.assemble_only:
-        for name in ("bench_kriging.py", "bench_simulation.py", "bench_supply.py", "bench_scale.py"):
+        for name in ("bench_kriging.py", "bench_simulation.py", "bench_supply.py", "bench_scale.py",
+                     "bench_import.py"):
             script = HERE / name
             if script.is_file():
                 print(f"running {name} ...", flush=True)

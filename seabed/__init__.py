@@ -11,6 +11,12 @@ Stage by stage: ``site = seabed.prepare_site(cfg)``, ``est = seabed.estimate_sta
 ``res = seabed.resource_stage(cfg, site, est)``, ``sup = seabed.supply_stage(cfg, res)``. The building
 blocks (``WorkingGrid``, ``composite``, ``Kriging``, ``estimate_grades``, ``build_block_model``,
 ``tonnage_table``, ``project_supply``) take explicit arguments and work without a config.
+
+Everything but the errors and ``__version__`` is imported on first use (module ``__getattr__``),
+so that ``import seabed`` and ``seabed --version`` do not load pint, pandas, xarray or the engines.
+
+>>> sorted(set(seabed.__all__) - set(dir(seabed)))
+[]
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,8 +26,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from seabed.config import Config, load_config
-from seabed.elements import ELEMENTS, GROUPS
 from seabed.errors import (
     ConfigError,
     CRSMismatchError,
@@ -30,9 +34,16 @@ from seabed.errors import (
     SeabedError,
     UnitsError,
 )
-from seabed.units import Quantity, parse_quantity, ureg
 
+#: Public name → the module that defines it, imported on first use.
 _LAZY = {
+    "Config": "seabed.config",
+    "load_config": "seabed.config",
+    "ELEMENTS": "seabed.elements",
+    "GROUPS": "seabed.elements",
+    "Quantity": "seabed.units",
+    "parse_quantity": "seabed.units",
+    "ureg": "seabed.units",
     "run": "seabed.pipeline",
     "run_supply": "seabed.pipeline",
     "prepare_site": "seabed.pipeline",
@@ -51,30 +62,29 @@ _LAZY = {
     "project_supply": "seabed.supply.model",
 }
 
-
-def __getattr__(name: str):
-    """Import the heavier parts of the API on first use."""
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'seabed' has no attribute {name!r}")
-
-
 __all__ = [  # noqa: PLE0604
     *_LAZY,
-    "ELEMENTS",
-    "GROUPS",
     "CRSMismatchError",
-    "Config",
     "ConfigError",
     "InputDataError",
     "OutputError",
-    "Quantity",
     "SeabedError",
     "UnitsError",
     "__version__",
-    "load_config",
-    "parse_quantity",
-    "ureg",
 ]
+
+
+def __getattr__(name: str):
+    """Import the heavier parts of the API on first use (and keep them as module attributes)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'seabed' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names with the lazily imported ones."""
+    return sorted({*globals(), *_LAZY})
