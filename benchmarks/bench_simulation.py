@@ -1,4 +1,4 @@
-"""Benchmark of the conditional simulation (seabed.resource.simulation).
+"""Benchmark of the conditional simulation (seabed.geostats.simulation, seabed.resource.uncertainty).
 
 Problem: the Takaya et al. (2018) box (21.8–22.25°N, 153.5–154.1167°E) on a 250 m
 working grid × 10 one-metre layers × 15 REY elements, conditioned by 25 synthetic cores
@@ -31,9 +31,10 @@ import xarray as xr
 
 from seabed.compute import ComputeOptions, Mapper
 from seabed.elements import GROUPS
+from seabed.geostats.simulation import prepare_simulation
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
-from seabed.resource.simulation import prepare_simulation, run_simulation, summarise_realisations
+from seabed.resource.uncertainty import run_simulation, summarise_realisations
 from seabed.working_grid import Layers, WorkingGrid
 
 REPORT = Path(__file__).parent / "results" / "simulation.md"

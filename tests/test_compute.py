@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from seabed.resource.simulation import prepare_simulation, run_simulation, tile_weights
 
 from seabed.compute import (
     ComputeOptions,
@@ -24,10 +23,13 @@ from seabed.compute import (
 from seabed.config import ComputeSpec
 from seabed.config.compute import parse_memory_budget, validate_scheduler
 from seabed.errors import ConfigError
+from seabed.geostats.conditioning import tile_weights
 from seabed.geostats.estimation import estimate_grades
 from seabed.geostats.neighbourhood import Neighbourhood
+from seabed.geostats.simulation import prepare_simulation
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
+from seabed.resource.uncertainty import run_simulation
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 RTOL = 1e-10

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import gstools as gs
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
-from seabed.geostats.kriging import Kriging, Neighbourhood
-from seabed.geostats.random_field import ConvolutionKernel, field_window
-from seabed.geostats.variogram import Structure, VariogramModel
-from seabed.resource.blockmodel import build_block_model
-from seabed.resource.simulation import (
-    NormalScoreTransform,
-    prepare_simulation,
-    run_simulation,
+from seabed.geostats import conditioning, simulation
+from seabed.geostats.conditioning import (
+    back_transform_scores,
+    mean_shift,
     simulate_realisation,
     simulate_scores,
+    tile_weights,
+)
+from seabed.geostats.kernel import ConvolutionKernel
+from seabed.geostats.kriging import Kriging, Neighbourhood
+from seabed.geostats.normal_score import NormalScoreTransform
+from seabed.geostats.random_field import field_window
+from seabed.geostats.simulation import SIMULATION_NEIGHBOURHOOD, prepare_simulation
+from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.resource.blockmodel import build_block_model
+from seabed.resource.tonnage import contained
+from seabed.resource.uncertainty import (
+    InventoryRegrade,
+    TonnageTally,
+    run_simulation,
+    simulate_resource,
     summarise_realisations,
 )
-from seabed.resource.tonnage import contained
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 N, D = 80, 100.0  # 80 x 80 cells of 100 m
@@ -53,11 +64,59 @@ def composites(grid: WorkingGrid, n_cores: int, seed: int = 1, n_layers: int = 1
     )
 
 
+def grade_block_model(grid: WorkingGrid, grade: np.ndarray, elements: list[str]) -> xr.Dataset:
+    """Block model of ``grade`` (element, layer, y, x) ppm at 0.5 t/m³."""
+    coords = dict(grid.coords()) | grid.layers.coords() | {"element": elements}
+    ds = xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})}, coords=coords)
+    return build_block_model(ds, grid, density="0.5 t/m^3")
+
+
 @pytest.fixture(scope="module")
 def plan_and_data():
+    """The plan of 150 cores, 2 layers, elements Y and La on the 80 × 80 grid, and its composites."""
     grid = make_grid(2)
     comp = composites(grid, 150, n_layers=2)
     return prepare_simulation(comp, grid, model=MODEL), comp
+
+
+@pytest.fixture(scope="module")
+def realisations(plan_and_data):
+    """Ten whole-grid realisations of the plan (seed 5): normal scores (r, element, layer, cell)
+    and grades (r, element, layer, y, x) ppm, shared by the statistical tests."""
+    plan, _ = plan_and_data
+    scores = np.stack([simulate_scores(plan, seed=5, index=i) for i in range(10)])
+    shape = (len(plan.elements), plan.n_layers, *plan.grid.shape)
+    grades = np.stack([back_transform_scores(plan, y).reshape(shape) for y in scores])
+    return scores, grades
+
+
+@pytest.fixture(scope="module")
+def flat_block_model(plan_and_data):
+    """Block model of the plan's grid: Y and La at 600 ppm in both layers."""
+    plan, _ = plan_and_data
+    return grade_block_model(plan.grid, np.full((2, 2, N, N), 600.0), ["Y", "La"])
+
+
+def test_default_neighbourhood_comes_from_the_shared_defaults(plan_and_data) -> None:
+    from seabed.defaults import SIMULATION_MAX_SAMPLES, SIMULATION_MIN_SAMPLES
+
+    plan, _ = plan_and_data
+    assert plan.neighbourhood == SIMULATION_NEIGHBOURHOOD
+    assert (plan.neighbourhood.max_samples, plan.neighbourhood.min_samples) == (
+        SIMULATION_MAX_SAMPLES, SIMULATION_MIN_SAMPLES)
+    assert plan.neighbourhood.radius == np.inf  # not estimation's search radius: the nearest data, however far
+    assert simulation.simulation_bytes_per_cell(1) == simulation.simulation_bytes_per_cell(
+        1, max_samples=SIMULATION_MAX_SAMPLES)
+
+
+def test_conditioning_neighbourhood_is_an_argument(plan_and_data) -> None:
+    """A smaller conditioning neighbourhood gives at most that many weights per cell."""
+    plan, comp = plan_and_data
+    small = prepare_simulation(comp, plan.grid, model=MODEL, neighbourhood=Neighbourhood(max_samples=8, min_samples=1))
+    assert small.neighbourhood.max_samples == 8
+    weights = tile_weights(small, slice(0, 2))
+    assert max(w.getnnz(axis=1).max() for w in weights.values()) == 8
+    assert small.bytes_per_cell() < plan.bytes_per_cell()
 
 
 def test_normal_score_round_trip() -> None:
@@ -70,12 +129,18 @@ def test_normal_score_round_trip() -> None:
     assert t.back_transform(np.array([-10.0, 10.0])).tolist() == [t.lower, t.upper]
 
 
-@pytest.mark.parametrize("tile_cells", [N, 7 * N + 3, N * N], ids=["one-row", "seven-rows", "one-tile"])
-def test_realisation_does_not_depend_on_tiling(plan_and_data, tile_cells) -> None:
+@pytest.fixture(scope="module")
+def three_row_tiles(plan_and_data) -> np.ndarray:
+    """Realisation 1 of seed 3 computed in tiles of three grid rows."""
     plan, _ = plan_and_data
-    reference = simulate_scores(plan, seed=3, index=1, tile_cells=3 * N)
+    return simulate_scores(plan, seed=3, index=1, tile_cells=3 * N)
+
+
+@pytest.mark.parametrize("tile_cells", [N, 7 * N + 3, N * N], ids=["one-row", "seven-rows", "one-tile"])
+def test_realisation_does_not_depend_on_tiling(plan_and_data, three_row_tiles, tile_cells) -> None:
+    plan, _ = plan_and_data
     got = simulate_scores(plan, seed=3, index=1, tile_cells=tile_cells)
-    np.testing.assert_allclose(got, reference, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(got, three_row_tiles, rtol=1e-10, atol=1e-10)
 
 
 def test_realisations_honour_data_and_are_reproducible(plan_and_data) -> None:
@@ -95,9 +160,9 @@ def test_realisations_honour_data_and_are_reproducible(plan_and_data) -> None:
     np.testing.assert_allclose(got, comp["Y"].values[single, 1], rtol=1e-4)
 
 
-def test_histogram_reproduced(plan_and_data) -> None:
-    plan, comp = plan_and_data
-    sims = np.stack([simulate_realisation(plan, seed=7, index=i) for i in range(10)])
+def test_histogram_reproduced(plan_and_data, realisations) -> None:
+    _, comp = plan_and_data
+    _, sims = realisations
     q = [0.1, 0.25, 0.5, 0.75, 0.9]
     for layer in (0, 1):
         data_q = np.quantile(comp["Y"].values[:, layer], q)
@@ -127,18 +192,17 @@ def test_unconditional_fields_reproduce_variogram(model: VariogramModel) -> None
         assert gy == pytest.approx(float(model.gamma(0.0, lag * D)), abs=0.05)
 
 
-def test_conditional_scores_reproduce_variogram(plan_and_data) -> None:
-    plan, _ = plan_and_data
-    ys = np.stack([simulate_scores(plan, seed=9, index=i) for i in range(10)]).reshape(10, 2, 2, N, N)
+def test_conditional_scores_reproduce_variogram(realisations) -> None:
+    ys = realisations[0].reshape(10, 2, 2, N, N)
     for lag in (1, 5, 10):
         expected = float(MODEL.gamma(lag * D, 0.0))
         for gamma in experimental_gamma(ys, lag):
             assert gamma == pytest.approx(expected, abs=0.1)
 
 
-def test_element_and_layer_correlation_reproduced(plan_and_data) -> None:
+def test_element_and_layer_correlation_reproduced(plan_and_data, realisations) -> None:
     plan, _ = plan_and_data
-    ys = np.stack([simulate_scores(plan, seed=5, index=i) for i in range(6)])  # (r, e, l, n)
+    ys = realisations[0][:6]  # (r, e, l, n)
     r_el = np.corrcoef(ys[:, 0].ravel(), ys[:, 1].ravel())[0, 1]
     assert r_el == pytest.approx(plan.element_correlation[0, 1], abs=0.05)
     r_l = np.corrcoef(ys[:, 0, 0].ravel(), ys[:, 0, 1].ravel())[0, 1]
@@ -148,7 +212,7 @@ def test_element_and_layer_correlation_reproduced(plan_and_data) -> None:
 def kriged_block_model(grid: WorkingGrid, comp: xr.Dataset) -> xr.Dataset:
     xy = np.column_stack([comp["x"].values, comp["y"].values])
     model = MODEL.scaled(float(np.var(comp["Y"].values[:, 0])))
-    ok = Kriging(model, neighbourhood=Neighbourhood(max_samples=24)).fit(xy, comp["Y"].values[:, 0])
+    ok = Kriging(model, neighbourhood=Neighbourhood(max_samples=24, min_samples=4, radius=np.inf)).fit(xy, comp["Y"].values[:, 0])
     est = ok.predict(grid.cell_centres()).estimate.reshape(1, 1, *grid.shape)
     coords = dict(grid.coords()) | grid.layers.coords() | {"element": ["Y"]}
     ds = xr.Dataset({"grade": (("element", "layer", "y", "x"), est, {"units": "ppm"})}, coords=coords)
@@ -170,15 +234,12 @@ def test_p50_close_to_kriged_and_spread_narrows_with_cores() -> None:
     assert spreads[120] < 0.7 * spreads[12]  # measured ~0.5 (100 realisations, 3 seeds)
 
 
-def test_summary_has_classes_and_cutoffs(plan_and_data) -> None:
+def test_summary_has_classes_and_cutoffs(plan_and_data, flat_block_model) -> None:
     plan, _comp = plan_and_data
-    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La"]}
-    grade = np.full((2, 2, N, N), 600.0)
-    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
-                                      coords=coords), plan.grid, density="0.5 t/m^3")
     classes = xr.DataArray(np.ones((2, N, N), dtype=np.int8), dims=("layer", "y", "x"))
+    bm = flat_block_model.assign(resource_class=classes)  # class codes in the block model: per-class scopes
     res = run_simulation(plan, bm, n_realisations=4, seed=2, items=["REY"], cutoffs=[400.0, 800.0],
-                         resource_class=classes, density_relative_sd=0.05)
+                         density_relative_sd=0.05)
     summary = summarise_realisations(res)
     assert ("Inferred", "REY") in summary.index
     assert ("REY >= 800 ppm", "mud") in summary.index
@@ -189,15 +250,12 @@ def test_summary_has_classes_and_cutoffs(plan_and_data) -> None:
     assert oxide == pytest.approx(summary.loc[("total", "Y"), "P50 [t]"] * 1.2699, rel=1e-4)
 
 
-def test_tonnage_range_plot(plan_and_data) -> None:
+def test_tonnage_range_plot(plan_and_data, flat_block_model) -> None:
     from seabed.resource.plot import plot_tonnage_range
 
     plan, _ = plan_and_data
-    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La"]}
-    grade = np.full((2, 2, N, N), 600.0)
-    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
-                                      coords=coords), plan.grid, density="0.5 t/m^3")
-    res = run_simulation(plan, bm, n_realisations=3, seed=2, items=["TREO", "HREO"], cutoffs=[])
+    assert "resource_class" not in flat_block_model
+    res = run_simulation(plan, flat_block_model, n_realisations=3, seed=2, items=["TREO", "HREO"], cutoffs=[])
     fig = plot_tonnage_range(summarise_realisations(res, units="kt"), items=["TREO", "HREO"])
     assert fig.axes[0].get_ylabel() == "contained [kt]"
 
@@ -205,43 +263,56 @@ def test_tonnage_range_plot(plan_and_data) -> None:
 @pytest.mark.parametrize("values", [20_000, 8_000_000], ids=["many-strips", "one-window"])
 def test_data_scores_from_window_strips_equal_point_values(plan_and_data, monkeypatch, values) -> None:
     from seabed.geostats.random_field import field_at
-    from seabed.resource import simulation
 
     plan, _ = plan_and_data
-    monkeypatch.setattr(simulation, "DATA_WINDOW_VALUES", values)
-    got = simulation.unconditional_at_data(plan, seed=3, index=2)
-    points = simulation._mix(plan, field_at(plan.kernel, simulation._keys(plan, 3, 2), plan.data_rows, plan.data_cols))
+    monkeypatch.setattr(conditioning, "DATA_WINDOW_VALUES", values)
+    got = conditioning.unconditional_at_data(plan, seed=3, index=2)
+    keys = conditioning.field_keys(plan, 3, 2)
+    points = conditioning.mix_fields(plan, field_at(plan.kernel, keys, plan.data_rows, plan.data_cols))
     np.testing.assert_allclose(got, points, rtol=0, atol=1e-12)
 
 
+@pytest.fixture(scope="module")
+def graded_inventory(plan_and_data, realisations):
+    """A block model (Y, La, Nd rising 400 → 900 ppm southwards), its mining inventory above
+    600 ppm Y over 0-2 m, and the inventory mining_inventory reports on realisations 0 and 1
+    (seed 5; Nd, not simulated, keeps its grades)."""
+    from seabed.resource.selectivity import inventory_tonnes, mining_inventory
+
+    plan, _ = plan_and_data
+    yy = np.linspace(400.0, 900.0, N)[None, None, :, None]
+    grade = np.broadcast_to(yy, (3, 2, N, N)).copy()
+    bm = grade_block_model(plan.grid, grade, ["Y", "La", "Nd"])
+    cut = {"item": "Y", "cutoff": "600 ppm", "interval": ("0 m", "2 m"), "min_thickness": "1 m"}
+    inv = mining_inventory(bm, **cut)
+    per_realisation = []
+    for r in range(2):
+        g = realisations[1][r]  # (Y, La) as in the plan
+        sim = bm["grade"].copy(data=np.concatenate([g, grade[2:]]).astype(float))
+        per_realisation.append(mining_inventory(bm, grade=sim, **cut))
+    return bm, inv, inventory_tonnes(bm, **cut), per_realisation
+
+
+def test_shared_realisations_are_the_whole_grid_realisations(plan_and_data, realisations) -> None:
+    plan, _ = plan_and_data
+    np.testing.assert_array_equal(realisations[1][1], simulate_realisation(plan, seed=5, index=1))
+
+
 @pytest.mark.parametrize("tile_cells", [7 * N, 10**6], ids=["tiles", "one-tile"])
-def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, tile_cells) -> None:
+def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, graded_inventory, tile_cells) -> None:
     """simulate_resource's re-graded inventory (one array, realisation × block × element) holds,
     for each realisation, the grades mining_inventory reports on that realisation's grid;
     an element the simulation does not carry keeps the inventory's grades."""
-    from seabed.resource.selectivity import inventory_tonnes, mining_inventory
-    from seabed.resource.simulation import simulate_resource
-
     plan, _comp = plan_and_data
-    coords = dict(plan.grid.coords()) | plan.grid.layers.coords() | {"element": ["Y", "La", "Nd"]}
-    yy = np.linspace(400.0, 900.0, N)[None, None, :, None]
-    grade = np.broadcast_to(yy, (3, 2, N, N)).copy()
-    bm = build_block_model(xr.Dataset({"grade": (("element", "layer", "y", "x"), grade, {"units": "ppm"})},
-                                      coords=coords), plan.grid, density="0.5 t/m^3")
-    cut = {"item": "Y", "cutoff": "600 ppm", "interval": ("0 m", "2 m"), "min_thickness": "1 m"}
-    inv = mining_inventory(bm, **cut)
+    bm, inv, tonnes, want = graded_inventory
     assert 0 < len(inv) < N * N
-    run = simulate_resource(plan, bm, n_realisations=3, seed=5, items=[], cutoff_item="Y", cutoffs=[],
-                            inventory=inv, inventory_tonnes=inventory_tonnes(bm, **cut), n_inventories=2,
-                            tile_cells=tile_cells)
+    run = simulate_resource(plan, bm, n_realisations=3, seed=5, tally=TonnageTally(items=[], cutoff_item="Y", cutoffs=[]),
+                            regrade=InventoryRegrade(inv, tonnes, n_realisations=2), tile_cells=tile_cells)
     assert run.inventory_elements == ["Y", "La", "Nd"]  # the inventory's element columns
     assert plan.elements == ["Y", "La"]
     assert run.inventory_grades.shape == (2, len(inv), 3)
     for r in range(2):
-        g = simulate_realisation(plan, seed=5, index=r)  # (Y, La) as in the plan
-        sim = bm["grade"].copy(data=np.concatenate([g, grade[2:]]).astype(float))
-        want = mining_inventory(bm, grade=sim, **cut)
-        np.testing.assert_allclose(run.inventory_grades[r][:, :2], want[["Y", "La"]].to_numpy(), rtol=1e-6)
+        np.testing.assert_allclose(run.inventory_grades[r][:, :2], want[r][["Y", "La"]].to_numpy(), rtol=1e-6)
         np.testing.assert_array_equal(run.inventory_grades[r][:, 2], inv["Nd"].to_numpy())
     assert not np.allclose(run.inventory_grades[0], run.inventory_grades[1])
     tables = run.inventories
@@ -250,10 +321,19 @@ def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, 
     np.testing.assert_array_equal(tables[1]["dry_tonnes"].to_numpy(), inv["dry_tonnes"].to_numpy())
 
 
+def test_run_simulation_is_simulate_resource_with_a_tally(plan_and_data, flat_block_model) -> None:
+    plan, _ = plan_and_data
+    tally = TonnageTally(items=("REY",), cutoff_item="Y", cutoffs=(300.0,), thickness_relative_sd=0.1)
+    full = simulate_resource(plan, flat_block_model, n_realisations=2, seed=4, tally=tally, tile_cells=20 * N)
+    short = run_simulation(plan, flat_block_model, n_realisations=2, seed=4, items=["REY"], cutoff_item="Y",
+                           cutoffs=[300.0], thickness_relative_sd=0.1, tile_cells=20 * N)
+    pd.testing.assert_frame_equal(short, full.tonnage)
+    assert full.inventory_grades is None
+    assert set(full.tonnage["scope"]) == {"total", "Y >= 300 ppm"}
+
+
 # ------------------------------------------------------------ uncertain mean
 def test_mean_score_variance_known_answers(monkeypatch) -> None:
-    from seabed.resource import simulation
-
     rng = np.random.default_rng(4)
     xy = rng.uniform(0, 50_000, (40, 2))
     # independent data: the variance of a mean of n values
@@ -276,8 +356,6 @@ def test_mean_score_variance_known_answers(monkeypatch) -> None:
 def test_mean_shift_draws_the_plan_mean_sd_correlated_like_the_fields(plan_and_data) -> None:
     from dataclasses import replace
 
-    from seabed.resource.simulation import mean_shift
-
     plan, _ = plan_and_data
     assert plan.mean_sd.shape == (2, 2)
     assert np.all((plan.mean_sd > 0.01) & (plan.mean_sd < 0.5))
@@ -297,8 +375,6 @@ def test_uncertain_mean_shifts_scores_by_m_times_one_minus_weight_sum(plan_and_d
     """Y_cs(uncertain mean) − Y_cs(known mean) = m (1 − Σ w): 0 at the data (no nugget),
     the whole draw m far from them."""
     from dataclasses import replace
-
-    from seabed.resource.simulation import mean_shift, tile_weights
 
     plan, _ = plan_and_data
     known = replace(plan, mean_sd=np.zeros_like(plan.mean_sd))

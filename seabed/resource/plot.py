@@ -76,7 +76,7 @@ def plot_tonnage_range(
     units: str = "kt",
     title: str | None = None,
 ) -> Figure:
-    """P50 tonnage with P10–P90 bars, from :func:`seabed.resource.simulation.summarise_realisations`.
+    """P50 tonnage with P10–P90 bars, from :func:`seabed.resource.uncertainty.summarise_realisations`.
 
     The summary columns must be in ``units`` (e.g. ``summarise_realisations(res, units="kt")``).
     """
