@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from seabed.config.base import StrictModel
+from seabed.core_table import schema_columns
 from seabed.elements import ELEMENTS
 from seabed.errors import UnitsError
 from seabed.units import parse_quantity
@@ -85,8 +86,6 @@ class CoresInput(StrictModel):
     @field_validator("columns")
     @classmethod
     def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
-        from seabed.inputs.cores import schema_columns
-
         schema = schema_columns()
         for src, dst in value.items():
             if not src.strip():
@@ -111,8 +110,6 @@ class CoresInput(StrictModel):
         if both:
             raise ValueError(f"columns {both} are both mapped (columns) and ignored (ignore_columns); "
                              "expected one or the other; fix: remove them from one of the two keys")
-        from seabed.inputs.cores import schema_columns
-
         schema_ignored = [c for c in self.ignore_columns if c in schema_columns()]
         if schema_ignored:
             raise ValueError(f"ignore_columns lists {schema_ignored}, column(s) of the core-table schema; expected "

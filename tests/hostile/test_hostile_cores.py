@@ -9,21 +9,10 @@ right, that it exits 0 with the warning recorded (logged by the loader and kept 
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pandas as pd
 import pytest
 from harness import Project, assert_user_error
-
-import seabed.pipeline
-
-# The [inputs.cores] keys columns / ignore_columns / plausible_*_REY reach the loader only once
-# seabed.pipeline.load_inputs passes CoresInput.loader_kwargs() to load_cores. Until then the cases
-# that need them are expected to fail (strict: they must pass as soon as the wiring is there).
-_WIRED = "loader_kwargs" in inspect.getsource(seabed.pipeline.load_inputs)
-needs_wiring = pytest.mark.xfail(not _WIRED, strict=True,
-                                 reason="pipeline.load_inputs does not pass CoresInput.loader_kwargs() yet")
 
 ELEMENTS = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y", "Sc"]
 
@@ -128,11 +117,11 @@ CASES = [
     pytest.param(lambda p: p.edit_cores(lambda df: df.assign(**{e: df[e] / 1e4 for e in ELEMENTS})), ACCEPTED,
                  ("median total REY", "look like wt%"), id="wt%-table-labelled-ppm-warns"),
     pytest.param(_both(_cell("Y", 25_000, row=2), _cfg("plausible_max_REY", '"30000 ppm"')), ACCEPTED, ("!plausible_max_REY",),
-                 id="plausible-max-raised", marks=needs_wiring),
+                 id="plausible-max-raised"),
     pytest.param(_both(_cell("Y", 25_000, row=2), _cfg("plausible_max_REY", '"off"')), ACCEPTED, ("!plausible_max_REY",),
-                 id="plausible-max-off", marks=needs_wiring),
+                 id="plausible-max-off"),
     pytest.param(_both(_cell("Y", 12_000, row=2), _cfg("plausible_max_REY", '"1 wt%"')), ACCEPTED,
-                 ("data row 3", "plausible_max_REY 10,000 ppm"), id="plausible-max-lowered", marks=needs_wiring),
+                 ("data row 3", "plausible_max_REY 10,000 ppm"), id="plausible-max-lowered"),
     pytest.param(_cfg("plausible_max_REY", '"20000"'), REFUSED, ("plausible_max_REY", "without units", "fix"),
                  id="plausible-max-no-units"),
     pytest.param(_cfg("plausible_max_REY", "20000"), REFUSED, ("plausible_max_REY", "20000", "string with units"),
@@ -167,18 +156,17 @@ CASES = [
     pytest.param(_text(lambda h, d: (h.replace(",Ce,", ",La,"), d)), REFUSED,
                  ("column 'La' appears 2 times",), id="Ce-header-typed-La"),
     pytest.param(_both(_rename("Nd", "Neodymium"), _cfg("columns", '{Neodymium = "Nd"}')), ACCEPTED, (),
-                 id="column-map", marks=needs_wiring),
+                 id="column-map"),
     pytest.param(_both(_add_column("lab_batch", 7), _cfg("ignore_columns", '["lab_batch"]')), ACCEPTED, (),
-                 id="ignore-columns", marks=needs_wiring),
+                 id="ignore-columns"),
     pytest.param(_both(_add_column("lab_batch", 7), _cfg("ignore_columns", '["lab_*"]')), ACCEPTED, (),
-                 id="ignore-columns-glob", marks=needs_wiring),
+                 id="ignore-columns-glob"),
     pytest.param(_cfg("columns", '{Neodymium = "Neo"}'), REFUSED, ("inputs.cores.columns", "'Neo'", "schema"),
                  id="map-to-non-schema"),
     pytest.param(_both(_rename("Nd", "Neodymium"), _cfg("columns", '{Neodymium = "La"}')), REFUSED,
-                 ("cores.csv", "'Neodymium' to 'La'", "already has a column 'La'"), id="map-to-present-column",
-                 marks=needs_wiring),
+                 ("cores.csv", "'Neodymium' to 'La'", "already has a column 'La'"), id="map-to-present-column"),
     pytest.param(_cfg("columns", '{Praseodymium = "Pr"}'), REFUSED,
-                 ("cores.csv", "no column 'Praseodymium'"), id="map-missing-source", marks=needs_wiring),
+                 ("cores.csv", "no column 'Praseodymium'"), id="map-missing-source"),
     pytest.param(_cfg("columns", '{Neodymium = "Nd", Nd_ppm = "Nd"}'), REFUSED,
                  ("inputs.cores.columns", "several columns", "Nd"), id="map-two-sources"),
     pytest.param(_cfg("ignore_columns", '["La"]'), REFUSED, ("ignore_columns", "'La'", "schema"),

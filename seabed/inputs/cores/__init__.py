@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from seabed.core_table import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, schema_columns
 from seabed.errors import InputDataError
 from seabed.inputs.cores.checks import (
     _check_has_assays,
@@ -81,15 +82,12 @@ from seabed.inputs.cores.schema import (
     DETECTION_POLICIES,
     DUPLICATE_POLICIES,
     MAX_LISTED_WARNINGS,
-    OPTIONAL_COLUMNS,
     PHYSICAL_MAX_PPM,
-    REQUIRED_COLUMNS,
     DuplicateCoreWarning,
     _Locator,
     _unit_factors,
     _unit_label,
     ppm_per_unit,
-    schema_columns,
 )
 from seabed.inputs.cores.table import _read_table
 from seabed.inputs.cores.values import _check_range, _parse_assay, _parse_core_ids, _parse_float

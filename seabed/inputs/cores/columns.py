@@ -11,19 +11,11 @@ from fnmatch import fnmatchcase
 
 import pandas as pd
 
+from seabed.core_table import ELEMENT_ORDER as _ELEMENT_ORDER
+from seabed.core_table import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, schema_columns
 from seabed.elements import ELEMENTS
 from seabed.errors import InputDataError
-from seabed.inputs.cores.schema import (
-    _BELOW_DL,
-    _ELEMENT_ORDER,
-    _MISSING_TOKENS,
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    _as_text,
-    _Locator,
-    log,
-    schema_columns,
-)
+from seabed.inputs.cores.schema import _BELOW_DL, _MISSING_TOKENS, _as_text, _Locator, log
 
 # Column-name recognition (unknown columns that could hide an assay).
 _UNIT_SUFFIX = re.compile(

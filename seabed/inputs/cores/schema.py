@@ -14,23 +14,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from seabed.elements import GROUPS
 from seabed.errors import InputDataError, UnitsError
 from seabed.units import parse_quantity
 
 #: Logger of the core loader (one name for the whole package).
 log = logging.getLogger("seabed.inputs.cores")
-
-#: Columns every core table must have.
-REQUIRED_COLUMNS: tuple[str, ...] = ("core_id", "longitude", "latitude", "top_mbsf", "bottom_mbsf")
-
-#: Optional columns: name -> (description with units, valid closed range).
-OPTIONAL_COLUMNS: dict[str, tuple[str, tuple[float, float]]] = {
-    "water_depth_m": ("water depth in metres, positive down", (0.0, 11_000.0)),
-    "dry_bulk_density": ("dry bulk density in t/m^3 (= g/cm^3)", (0.05, 3.0)),
-    "wet_bulk_density": ("wet bulk density in t/m^3 (= g/cm^3)", (1.0, 3.0)),
-    "water_content": ("water content (fraction of wet mass)", (0.0, 0.999)),
-}
 
 #: Accepted values of ``detection_policy``.
 DETECTION_POLICIES: tuple[str, ...] = ("half", "zero", "limit", "drop")
@@ -63,22 +51,10 @@ _COLUMN_UNITS = {
 _MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none"})
 _NUMBER = r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?"
 _BELOW_DL = re.compile(rf"^<\s*({_NUMBER})$")
-_ELEMENT_ORDER: tuple[str, ...] = (*GROUPS["REE"], "Y", "Sc")
 
 
 class DuplicateCoreWarning(UserWarning):
     """Two or more cores share a position (``duplicate_policy="keep"``)."""
-
-
-def schema_columns() -> tuple[str, ...]:
-    """Every column name of the core-table schema (required, element, optional).
-
-    Examples
-    --------
-    >>> "Nd" in schema_columns() and "water_content" in schema_columns()
-    True
-    """
-    return (*REQUIRED_COLUMNS, *_ELEMENT_ORDER, *OPTIONAL_COLUMNS)
 
 
 def ppm_per_unit(units: str, *, field: str = "cores.units") -> float:

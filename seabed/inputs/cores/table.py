@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seabed.core_table import REQUIRED_COLUMNS
 from seabed.errors import InputDataError
-from seabed.inputs.cores.schema import REQUIRED_COLUMNS
 
 
 def _read_table(path: Path, *, layer: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
