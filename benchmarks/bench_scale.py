@@ -78,13 +78,13 @@ def _site(fraction: float = 1.0):
 def _estimation_inputs(cfg, site, n_cores: int | None = None):
     from seabed.elements import GROUPS
     from seabed.geostats.estimation import fit_pooled_variogram
-    from seabed.pipeline.adapters import estimation_arguments as estimation_kwargs
+    from seabed.pipeline.adapters import estimation_arguments
 
     elements = list(GROUPS["REY"])
     comps = site.composites
     if n_cores is not None:
         comps = _random_composites(site, elements, n_cores)
-    kwargs = estimation_kwargs(cfg.estimation)
+    kwargs = estimation_arguments(cfg.estimation)
     fit = kwargs.pop("variogram_fit")
     kwargs["variogram"], _ = fit_pooled_variogram(site.composites, elements, **fit)
     return comps, elements, kwargs

@@ -28,6 +28,7 @@ from seabed.geostats.estimation import estimate_grades
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.simulation import prepare_simulation
 from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.pipeline.adapters import compute_options
 from seabed.resource.blockmodel import build_block_model
 from seabed.resource.uncertainty import run_simulation
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
@@ -128,7 +129,7 @@ def test_config_section_refuses_bad_scheduler_and_budget():
     with pytest.raises(ValueError, match="size in bytes"):
         ComputeSpec(memory_budget="4 km")
     spec = ComputeSpec(scheduler="threads", workers=3, chunk_cells=5000, memory_budget="1 GiB")
-    opts = spec.options(scheduler="synchronous")
+    opts = compute_options(spec, scheduler="synchronous")
     assert (opts.scheduler, opts.workers, opts.chunk_cells, opts.memory_budget) == ("synchronous", 3, 5000, 2**30)
 
 

@@ -11,7 +11,7 @@ from seabed.errors import InputDataError, UnitsError
 from seabed.geostats.estimation import estimate_grades, fit_pooled_variogram
 from seabed.geostats.kriging import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
-from seabed.pipeline.adapters import estimation_arguments as estimation_kwargs
+from seabed.pipeline.adapters import estimation_arguments
 from seabed.working_grid import Layers, WorkingGrid, laea_crs
 
 MODEL = VariogramModel(0.2, (Structure("spherical", 0.8, 30_000.0),))
@@ -131,7 +131,7 @@ def test_unknown_element_is_refused():
 
 
 def test_empty_settings_give_working_defaults():
-    kwargs = estimation_kwargs(EstimationSettings())
+    kwargs = estimation_arguments(EstimationSettings())
     assert kwargs["method"] == "ordinary_kriging"
     assert kwargs["variogram"] is None
     assert kwargs["neighbourhood"].radius == pytest.approx(60_000.0)
@@ -151,7 +151,7 @@ def test_manual_variogram_settings_are_converted_to_metres():
             "neighbourhood": {"max_samples": 8, "radius": "40 km", "radius_minor": "20000 m"},
         }
     )
-    kw = estimation_kwargs(s)
+    kw = estimation_arguments(s)
     st = kw["variogram"].structures[0]
     assert (st.range, st.range_minor, st.azimuth) == (25_000.0, 10_000.0, 45.0)
     assert kw["neighbourhood"].radius_minor == 20_000.0
