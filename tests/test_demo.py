@@ -160,7 +160,8 @@ def test_minamitorishima_demo_design(mt_demo):
     length = df["bottom_mbsf"] - df["top_mbsf"]
     assert length.between(0.14, 0.51 + 1e-9).all()  # 0.3-0.5 m, end pieces >= 0.15 m, cm rounding
     assert length.std() > 0.03  # irregular sample lengths
-    gaps = df.groupby("core_id").apply(lambda g: (g["top_mbsf"].to_numpy()[1:] > g["bottom_mbsf"].to_numpy()[:-1] + 1e-9).sum())
+    gaps = df.groupby("core_id").apply(
+        lambda g: (g["top_mbsf"].to_numpy()[1:] > g["bottom_mbsf"].to_numpy()[:-1] + 1e-9).sum())
     assert gaps.sum() >= 3
     assert df["water_depth_m"].between(5200, 5900).all()
 

@@ -212,7 +212,8 @@ def test_element_and_layer_correlation_reproduced(plan_and_data, realisations) -
 def kriged_block_model(grid: WorkingGrid, comp: xr.Dataset) -> xr.Dataset:
     xy = np.column_stack([comp["x"].values, comp["y"].values])
     model = MODEL.scaled(float(np.var(comp["Y"].values[:, 0])))
-    ok = Kriging(model, neighbourhood=Neighbourhood(max_samples=24, min_samples=4, radius=np.inf)).fit(xy, comp["Y"].values[:, 0])
+    search = Neighbourhood(max_samples=24, min_samples=4, radius=np.inf)
+    ok = Kriging(model, neighbourhood=search).fit(xy, comp["Y"].values[:, 0])
     est = ok.predict(grid.cell_centres()).estimate.reshape(1, 1, *grid.shape)
     coords = dict(grid.coords()) | grid.layers.coords() | {"element": ["Y"]}
     ds = xr.Dataset({"grade": (("element", "layer", "y", "x"), est, {"units": "ppm"})}, coords=coords)
@@ -306,7 +307,8 @@ def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, 
     plan, _comp = plan_and_data
     bm, inv, tonnes, want = graded_inventory
     assert 0 < len(inv) < N * N
-    run = simulate_resource(plan, bm, n_realisations=3, seed=5, tally=TonnageTally(items=[], cutoff_item="Y", cutoffs=[]),
+    tally = TonnageTally(items=[], cutoff_item="Y", cutoffs=[])
+    run = simulate_resource(plan, bm, n_realisations=3, seed=5, tally=tally,
                             regrade=InventoryRegrade(inv, tonnes, n_realisations=2), tile_cells=tile_cells)
     assert run.inventory_elements == ["Y", "La", "Nd"]  # the inventory's element columns
     assert plan.elements == ["Y", "La"]

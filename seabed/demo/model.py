@@ -1,11 +1,11 @@
 """SYNTHETIC core assays for demonstrations and tests (not real data).
 
 Real per-sample REY assays of the Minamitorishima cores are not public, and none exist for
-Okinotorishima. This module (the generator of the demo-data tool :mod:`seabed.demo`) makes interval tables in the schema of
-:func:`seabed.inputs.cores.load_cores` that reproduce published *summary* statistics, so the
-pipeline can be run end to end. Every file it writes starts with ``#`` lines saying
-"SYNTHETIC", the seed, the calibration targets and their sources. Never report these numbers
-as a resource.
+Okinotorishima. This module (the generator of the demo-data tool :mod:`seabed.demo`) makes
+interval tables in the schema of :func:`seabed.inputs.cores.load_cores` that reproduce published
+*summary* statistics, so the pipeline can be run end to end. Every file written from them starts
+with ``#`` lines saying "SYNTHETIC", the seed, the calibration targets and their sources. Never
+report these numbers as a resource.
 
 Model (per core :math:`c`, sample interval :math:`[t, b)`, m below seafloor)
 -------------------------------------------------------------------------------

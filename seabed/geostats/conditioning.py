@@ -123,7 +123,8 @@ def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.
     return mix_fields(plan, fields)
 
 
-def tile_weights(plan: SimulationPlan, rows: slice, cells: np.ndarray | None = None) -> dict[tuple[int, ...], csr_matrix]:
+def tile_weights(plan: SimulationPlan, rows: slice,
+                 cells: np.ndarray | None = None) -> dict[tuple[int, ...], csr_matrix]:
     """Simple-kriging conditioning weights of the cells of grid rows ``rows``.
 
     Parameters
@@ -228,7 +229,8 @@ def row_tiles(n_rows: int, n_cols: int, tile_cells: int) -> list[slice]:
     return split_rows(n_rows, [n_cols] * n_rows, max(1, int(tile_cells)))
 
 
-def simulate_scores(plan: SimulationPlan, *, seed: int, index: int, tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
+def simulate_scores(plan: SimulationPlan, *, seed: int, index: int,
+                    tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
     """Conditional normal scores of realisation ``index`` on the whole grid, (element, layer, ny*nx).
 
     Tile by tile (``tile_cells`` cells of whole rows); the result does not depend on the
@@ -244,7 +246,8 @@ def simulate_scores(plan: SimulationPlan, *, seed: int, index: int, tile_cells: 
     return out
 
 
-def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int, tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
+def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int,
+                         tile_cells: int = DEFAULT_TILE_CELLS) -> np.ndarray:
     """Grades of realisation ``index`` on the whole grid, ppm, (element, layer, y, x) float32.
 
     A pure function of ``(plan, seed, index)``: the noise of field ``f`` is keyed by
