@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from seabed.config import (
@@ -15,7 +16,7 @@ from seabed.config import (
     SimulationSettings,
 )
 from seabed.defaults import EEZ_RADIUS_M
-from seabed.geostats.neighbourhood import Neighbourhood
+from seabed.geostats.simulation import SIMULATION_NEIGHBOURHOOD
 from seabed.pipeline.adapters import (
     build_areas,
     build_grid,
@@ -82,10 +83,11 @@ def test_cores_loader_arguments():
 
 def test_simulation_neighbourhood_defaults_and_table():
     nb = simulation_neighbourhood(SimulationSettings())
-    # the engine's default conditioning neighbourhood (seabed.defaults: 64 and 1)
-    assert nb == Neighbourhood(max_samples=64, min_samples=1)
+    # exactly the engine's default conditioning neighbourhood (seabed.defaults: 64 and 1, no radius limit)
+    assert nb == SIMULATION_NEIGHBOURHOOD
+    assert np.isinf(nb.radius)
     nb = simulation_neighbourhood(SimulationSettings(neighbourhood={"max_samples": 32, "min_samples": 2}))
-    assert (nb.max_samples, nb.min_samples) == (32, 2)
+    assert (nb.max_samples, nb.min_samples, nb.radius) == (32, 2, np.inf)
 
 
 def test_build_layers_grid_and_areas():

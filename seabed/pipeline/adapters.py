@@ -169,12 +169,16 @@ def cutoff_arguments(settings: CutoffSettings) -> dict[str, Any]:
 def simulation_neighbourhood(settings: SimulationSettings) -> Neighbourhood:
     """The conditioning :class:`Neighbourhood` of the simulation from ``[resource.simulation]``.
 
-    Its ``neighbourhood`` table gives the most and fewest composites; the other fields are the
-    :class:`Neighbourhood` defaults, so the table's defaults (64 and 1, :mod:`seabed.defaults`) give
-    the simulation engine's own default neighbourhood.
+    Its ``neighbourhood`` table gives the most and fewest composites; the other fields are those
+    of the engine's :data:`~seabed.geostats.simulation.SIMULATION_NEIGHBOURHOOD` (no radius limit),
+    so the table's defaults (64 and 1, :mod:`seabed.defaults`) give exactly the engine's default.
     """
+    from dataclasses import replace
+
+    from seabed.geostats.simulation import SIMULATION_NEIGHBOURHOOD
+
     nb = settings.neighbourhood
-    return Neighbourhood(max_samples=nb.max_samples, min_samples=nb.min_samples)
+    return replace(SIMULATION_NEIGHBOURHOOD, max_samples=nb.max_samples, min_samples=nb.min_samples)
 
 
 def compute_options(spec: ComputeSpec, *, scheduler: str | None = None) -> ComputeOptions:
