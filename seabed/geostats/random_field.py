@@ -17,7 +17,7 @@ holding at least ``1 - tolerance`` of :math:`\\sum k^2` and renormalised to
 :math:`\\sum k^2 = 1`, so every field has unit variance exactly. The covariance it implies is
 :meth:`ConvolutionKernel.covariance`.
 
-Lattice conventions follow :func:`seabed.resource.simulation.gaussian_field_spectrum`: rows
+Lattice conventions follow the working grid's (:mod:`seabed.working_grid`): rows
 run north → south and columns west → east, so the lattice offset ``(di, dj)`` (rows, columns)
 is the lag ``dx = dj · cell``, ``dy = −di · cell`` (m).
 
