@@ -126,3 +126,27 @@ def test_quiet_flag_in_either_position(args):
     r = seabed(*args[:1], *args[1:], ROOT / "configs" / "takaya2018_box.toml")
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize(("command", "supply"), [("run", True), ("estimate", False)])
+def test_run_and_estimate_call_the_library_run(command, supply, monkeypatch, tmp_path, capsys):
+    """``seabed estimate`` is the library's run without the supply stage (its outputs are tested on
+    the session's library run, ``library_estimate``); in-process, with the run itself replaced."""
+    from types import SimpleNamespace
+
+    import seabed.pipeline
+    from seabed.cli import main
+
+    calls = []
+
+    def fake_run(cfg, **kwargs):
+        calls.append(kwargs)
+        return SimpleNamespace(outputs=["summary.json"], out_dir=kwargs["out"], headlines=["a headline"])
+
+    monkeypatch.setattr(seabed.pipeline, "run", fake_run)
+    out = tmp_path / "o"
+    assert main([command, str(ROOT / "configs" / "takaya2018_box.toml"), "--out", str(out)]) == 0
+    assert len(calls) == 1
+    assert calls[0]["supply"] is supply
+    assert calls[0]["out"] == out
+    assert "a headline" in capsys.readouterr().out

@@ -4,19 +4,14 @@ The small project of the hostile-input corpus (Takaya box, 4 km grid, two realis
 twice in subprocesses, each with the same command (``--out out``, the first result moved aside),
 so that only what truly varies between runs can differ: the process id (in the staging and
 scratch directory names), Python's string hashing (``PYTHONHASHSEED``, which changes the order in
-which a Dask scheduler writes blocks), and the wall-clock time.
+which a Dask scheduler writes blocks), and the wall-clock time. The two runs are the session's
+(conftest ``small_project_runs``); the signal tests start from the second.
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
-from harness import Project
 
 from seabed.outputs.manifest import TIME_FIELDS, file_sha256
 
@@ -24,21 +19,11 @@ from seabed.outputs.manifest import TIME_FIELDS, file_sha256
 EXCLUDED = {"started_utc", "finished_utc"}
 
 
-def _run(project: Project, hash_seed: str) -> None:
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    r = subprocess.run([sys.executable, "-m", "seabed", "run", str(project.config), "--out", "out", "--crs", "EPSG:4326"],
-                       cwd=project.root, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert r.returncode == 0, r.stderr
-
-
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory) -> tuple[Path, Path]:
-    project = Project(tmp_path_factory.mktemp("reproducible"))
-    _run(project, "1")
-    first = (project.root / "out").rename(project.root / "first")
-    _run(project, "3")  # 1 and 3 gave two different block_model.nc layouts before the fix
-    return first, project.root / "out"
+def two_runs(small_project_runs):
+    """The two runs of the session's small project (conftest ``small_project_runs``)."""
+    _, first, second = small_project_runs
+    return first, second
 
 
 def _manifest(run: Path) -> dict:

@@ -4,12 +4,14 @@ One project, a sequence of real subprocess runs into the same ``out``: a first r
 completes (the previous output), then runs stopped by SIGTERM during the estimation and
 during the output stage, one killed by SIGKILL during the estimation, and a last run that
 completes. After each stopped run the previous output must be intact; after the last, no
-staging or scratch directory may be left, and the last run must say what it cleaned.
+staging or scratch directory may be left, and the last run must say what it cleaned. The first
+completed run is the session's (conftest ``small_project_runs``, copied).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,11 +51,10 @@ def _outputs(root: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    p = Project(tmp_path_factory.mktemp("signals"))
-    r = subprocess.run([sys.executable, "-m", "seabed", "-q", "run", p.config, "--out", "out"], cwd=p.root,
-                       capture_output=True, text=True, timeout=600, check=False)
-    assert r.returncode == 0, r.stderr
+def project(small_project_runs) -> Project:
+    """The session's small project, its completed second run copied to ``out`` (the previous output)."""
+    p, _, second = small_project_runs
+    shutil.copytree(second, p.root / "out")
     return p
 
 
