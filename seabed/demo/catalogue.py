@@ -32,10 +32,8 @@ __all__ = [
 ]
 
 #: The generator's name as the shipped files' headers give it (provenance lines and the
-#: regeneration command). The files were written when the generator was
-#: ``seabed.inputs.synthetic``; the name is kept so that they regenerate byte for byte (their
-#: SHA-256 is part of every run's manifest). The command today is ``python -m seabed.demo``.
-GENERATOR_NAME = "seabed.inputs.synthetic"
+#: regeneration command ``python -m seabed.demo``).
+GENERATOR_NAME = "seabed.demo"
 
 
 def minamitorishima_eez_trend(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -90,7 +88,7 @@ def _minamitorishima_eez() -> BaseGeometry:
 _PATTERN_NOTE = (
     "Element pattern: PAAS-normalised shape of Minamitorishima REY-rich mud (strong negative Ce anomaly, "
     "Y the largest element) after Kato et al. 2011 Nat. Geosci. 4:535 and Iijima et al. 2016 Geochem. J. "
-    f"50:557; the exact proportions are an ASSUMPTION ({GENERATOR_NAME}.PATTERN_PAAS_NORMALISED)"
+    f"50:557; the exact proportions are an ASSUMPTION ({GENERATOR_NAME}.model.PATTERN_PAAS_NORMALISED)"
 )
 _UNITS_NOTE = (
     "Units: element columns ppm (mg/kg, dry mass fraction); top_mbsf/bottom_mbsf m below seafloor; "
@@ -154,7 +152,7 @@ DEMOS: dict[str, DemoSpec] = {
             "a jittered grid (~27 km spacing), sites shallower than 4,500 m (seamounts) excluded; 1 m samples"),
             ("Calibration target (ASSUMED): mean total REY 650 ppm over 0-10 mbsf over the EEZ, with an assumed "
             "trend: richer to the south (Takaya et al. 2018 box) and poorer near the island "
-            f"({GENERATOR_NAME}.minamitorishima_eez_trend); Y+HREE 44 % of REY"),
+            f"({GENERATOR_NAME}.catalogue.minamitorishima_eez_trend); Y+HREE 44 % of REY"),
             "Spatial model: Gaussian random field, exponential covariance, practical range 25 km, on top of the trend",
         ),
         targets={"mean_rey_ppm": 650.0, "hrey_share": 0.44},

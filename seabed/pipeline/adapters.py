@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from seabed.compute import ComputeOptions
 from seabed.config import (
     AreaSpec,
     ComputeSpec,
+    Config,
     CoresInput,
     CutoffSettings,
     EstimationSettings,
@@ -45,6 +47,8 @@ __all__ = [
     "cores_loader_arguments",
     "cutoff_arguments",
     "estimation_arguments",
+    "input_paths",
+    "island_marker",
     "simulation_neighbourhood",
     "variogram_model",
 ]
@@ -186,3 +190,18 @@ def compute_options(spec: ComputeSpec, *, scheduler: str | None = None) -> Compu
     ``--scheduler``, overrides the section's); ``memory_budget`` in bytes."""
     return ComputeOptions(scheduler=scheduler or spec.scheduler, workers=spec.workers,
                           chunk_cells=spec.chunk_cells, memory_budget=spec.memory_bytes)
+
+
+def input_paths(cfg: Config) -> dict[str, Path]:
+    """Every input file the config names, by label, then the config file itself (``"config"``)."""
+    paths = {label: Path(p) for label, p in cfg.input_paths().items()}
+    if cfg.source_path is not None:
+        paths["config"] = Path(cfg.source_path)
+    return paths
+
+
+def island_marker(cfg: Config) -> tuple[str, float, float] | None:
+    """``(site, lon, lat)`` of the config's island for the maps, or None for ``site = "other"``."""
+    from seabed.inputs.areas import SITES
+
+    return (cfg.site, *SITES[cfg.site]) if cfg.site in SITES else None

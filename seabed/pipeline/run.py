@@ -13,7 +13,7 @@ from pathlib import Path
 import xarray as xr
 
 from seabed.config import Config
-from seabed.pipeline.adapters import compute_options
+from seabed.pipeline.adapters import compute_options, input_paths, island_marker
 from seabed.pipeline.inputs import prepare_site, protected_paths, validate_crs
 from seabed.pipeline.stages import estimate_stage, resource_stage, supply_stage
 from seabed.results import EstimationResult, ResourceResult, RunResult
@@ -21,20 +21,6 @@ from seabed.results import EstimationResult, ResourceResult, RunResult
 __all__ = ["run", "run_supply"]
 
 log = logging.getLogger(__name__)
-
-
-def _input_paths(cfg: Config) -> dict[str, Path]:
-    """Every input file the config names, by label, then the config file itself (``"config"``)."""
-    paths = {label: Path(p) for label, p in cfg.input_paths().items()}
-    if cfg.source_path is not None:
-        paths["config"] = Path(cfg.source_path)
-    return paths
-
-
-def _island(cfg: Config) -> tuple[str, float, float] | None:
-    from seabed.inputs.areas import SITES
-
-    return (cfg.site, *SITES[cfg.site]) if cfg.site in SITES else None
 
 
 def run(
@@ -102,7 +88,7 @@ def run(
             site = prepare_site(cfg)
             inputs_summary = summarise_inputs(cfg, site)
             fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
-                                title=cfg.title, zoom=site.areas[cfg.grid.extent], island=_island(cfg))
+                                title=cfg.title, zoom=site.areas[cfg.grid.extent], island=island_marker(cfg))
             rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
         with bar.stage("estimation"):
             est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
@@ -123,7 +109,7 @@ def run(
         manifest = build_manifest(
             config=cfg.model_dump(mode="json"),
             config_path=str(cfg.source_path) if cfg.source_path else None,
-            inputs=input_hashes(_input_paths(cfg)),
+            inputs=input_hashes(input_paths(cfg)),
             seed=cfg.seed,
             started=started,
             outputs_dir=rundir.staging,
@@ -188,7 +174,7 @@ def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwr
         summary = {"title": cfg.title, "resource_from": str(Path(resource_dir).resolve()),
                    "supply": {k: to_jsonable(v) for k, v in sup.summary.items()}}
         rundir.write_json("summary.json", summary)
-        inputs = input_hashes(_input_paths(cfg))
+        inputs = input_hashes(input_paths(cfg))
         inputs["resource:mining_inventory.csv"] = file_sha256(Path(resource_dir) / "tables" / "mining_inventory.csv")
         manifest = build_manifest(config=cfg.model_dump(mode="json"),
                                   config_path=str(cfg.source_path) if cfg.source_path else None, inputs=inputs,

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from seabed.config import Config
 from seabed.elements import GROUPS
@@ -24,7 +23,7 @@ from seabed.pipeline.adapters import (
 from seabed.pipeline.inputs import build_mask_set
 from seabed.results import EstimationResult, ResourceResult, SiteData
 
-__all__ = ["estimate_stage", "resource_stage", "supply_stage", "treo_per_km2"]
+__all__ = ["estimate_stage", "resource_stage", "supply_stage"]
 
 
 def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | None = None) -> EstimationResult:
@@ -88,21 +87,6 @@ def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: di
                           seed=cvs.seed, variable_names=names)
 
 
-def treo_per_km2(bm: xr.Dataset) -> xr.DataArray:
-    """Contained TREO of the mineable cells over all layers, t/km², (y, x); NaN off the mineable area.
-
-    TREO leaves Sc out. The cell area is the block model's ``cell_area_m2`` attribute (m²), else
-    the square of the x spacing. Computed here, in memory, so that the writers only write it.
-    """
-    from seabed.resource.tonnage import compute_tonnage
-
-    mineable = bm["mineable"]
-    ox = compute_tonnage(bm, where=mineable)["oxide_tonnes"]
-    treo = ox.sel(element=[e for e in ox.element.values if e != "Sc"]).sum(("element", "layer"))
-    per_km2 = (treo / (float(bm.attrs.get("cell_area_m2", 0)) or (abs(float(bm.x[1] - bm.x[0])) ** 2)) * 1e6)
-    return per_km2.where(mineable.any("layer")).compute()
-
-
 def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper=None) -> ResourceResult:
     """Block model, masks, tonnages, cut-offs, classification and simulated uncertainty.
 
@@ -145,7 +129,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         "class_tonnage": classification.class_tonnage(bm, bm["resource_class"], items=("REY", "TREO"),
                                                       where=mineable, rules=rs.classification),
         "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
-        "treo_per_km2": treo_per_km2(bm),
+        "treo_per_km2": tonnage.treo_per_km2(bm),
     }
     sims = summary = None
     realisations = None

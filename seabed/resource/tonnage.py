@@ -49,6 +49,7 @@ __all__ = [
     "tonnage_by_depth",
     "tonnage_by_polygon",
     "tonnage_table",
+    "treo_per_km2",
 ]
 
 #: Items reported by default: total REY, the four oxide sums and each element.
@@ -446,3 +447,17 @@ def tonnage_by_polygon(
             row[f"{item} [{metal_units}]"] = value * met_f
         rows.append(row)
     return pd.DataFrame(rows).set_index("polygon")
+
+
+def treo_per_km2(bm: xr.Dataset) -> xr.DataArray:
+    """Contained TREO of the mineable cells over all layers, t/km², (y, x); NaN off the mineable area.
+
+    TREO leaves Sc out. The cell area is the block model's ``cell_area_m2`` attribute (m²), else
+    the square of the x spacing. Computed in memory
+    by the resource stage, so that the writers only write it.
+    """
+    mineable = bm["mineable"]
+    ox = compute_tonnage(bm, where=mineable)["oxide_tonnes"]
+    treo = ox.sel(element=[e for e in ox.element.values if e != "Sc"]).sum(("element", "layer"))
+    per_km2 = (treo / (float(bm.attrs.get("cell_area_m2", 0)) or (abs(float(bm.x[1] - bm.x[0])) ** 2)) * 1e6)
+    return per_km2.where(mineable.any("layer")).compute()
