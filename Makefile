@@ -17,7 +17,7 @@ run: $(BIN)/.installed
 	$(BIN)/seabed run $(CONFIG) --out $(OUT) --overwrite
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 check: $(BIN)/.installed
 	for c in configs/*.toml; do $(BIN)/seabed check $$c || exit 1; done
