@@ -202,6 +202,21 @@ def _termination_handled() -> Iterator[None]:
             signal.signal(getattr(signal, n), handler)
 
 
+@contextmanager
+def _warnings_as_log_lines() -> Iterator[None]:
+    """Show a library warning (e.g. ``DuplicateCoreWarning``) as one log line, without source code."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        logging.getLogger("seabed").warning("%s: %s", category.__name__, message)
+
+    previous, warnings.showwarning = warnings.showwarning, show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``seabed`` console script."""
     parser = build_parser()
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        with _termination_handled():
+        with _termination_handled(), _warnings_as_log_lines():
             return args.func(args)
     except SeabedError as exc:
         print(f"seabed: error: {exc}", file=sys.stderr)

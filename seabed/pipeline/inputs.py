@@ -235,7 +235,7 @@ def check_mineable_area(cfg: Config, grid: WorkingGrid, areas: dict, rasters: xr
     if table.loc["total", "remaining [km^2]"] > 0:
         return
     culprit = next((name for name in table.index[:-1] if table.loc[name, "remaining [km^2]"] == 0), "total")
-    described = mask_set[culprit].attrs.get("description", culprit) if culprit in mask_set else culprit
+    described = mask_set[culprit].attrs.get("long_name", culprit) if culprit in mask_set else culprit
     alone = table.loc[culprit, "removed alone [km^2]"] if culprit in table.index else float("nan")
     raise ConfigError(
         f"{cfg.source_path or 'config'}: resource.masks: the mineable area is 0 km2: after the masks above it, "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_warnings_and_below_detection_substitutions_are_recorded_in_summary_and_report(project):
     def edit(df):
@@ -43,3 +45,18 @@ def test_a_cutoff_above_every_grade_is_said_loudly(project):
     summary = json.loads((project.root / "out" / "summary.json").read_text())
     assert "lower [resource.cutoff] grade" in summary["resource"]["warnings"][0]
     assert "The answer is empty: nothing lies above" in (project.root / "out" / "report.html").read_text()
+
+
+@pytest.mark.filterwarnings("default::seabed.inputs.cores.DuplicateCoreWarning")
+def test_two_cores_at_one_position_are_kept_with_one_recorded_warning(project, caplog):
+    def edit(df):
+        first, second = df["core_id"].unique()[:2]
+        pos = df.loc[df["core_id"] == first, ["longitude", "latitude"]].iloc[0].to_numpy()
+        df.loc[df["core_id"] == second, ["longitude", "latitude"]] = pos
+        return df
+
+    project.edit_cores(edit)
+    r = project.check()
+    assert r.code == 0, r.err
+    assert "1 input warning(s)" in r.out
+    assert any("DuplicateCoreWarning: cores.csv: cores" in m and "within 10 m" in m for m in caplog.messages)
