@@ -26,7 +26,7 @@ def test_offset_shares_and_first_years_by_hand():
         plan=plan("1000 t/day"),
         processing={"beneficiation": {"enabled": False}, "leach_recovery": "1", "separation_recovery": "1"},
         demand={"by_element": {"Dy": "100 t/year"}, "growth_rate": "0 percent/year", "china_share": "0.5",
-                "china_share_by_element": {}},
+                "china_share_by_element": {"Dy": "0.5"}},
         offset={"item": "Dy", "fraction": "0.5"},
         uncertainty=NO_MC,
     )

@@ -44,6 +44,7 @@ from seabed.config.base import (
 )
 from seabed.config.supply_market import (
     YEAR_RANGE,
+    ChinaSettings,
     DemandSettings,
     EconomicsSettings,
     check_element,
@@ -330,6 +331,7 @@ class SupplySettings(StrictModel):
     sequence: SequenceSettings = Field(default_factory=SequenceSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
     demand: DemandSettings = Field(default_factory=DemandSettings)
+    china: ChinaSettings = Field(default_factory=ChinaSettings)
     economics: EconomicsSettings = Field(default_factory=EconomicsSettings)
     offset: OffsetSettings = Field(default_factory=OffsetSettings)
     uncertainty: UncertaintySettings = Field(default_factory=UncertaintySettings)
@@ -385,7 +387,7 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key not in (
-            "by_element", "prices", "parameters", "china_share_by_element",
+            "by_element", "prices", "parameters", "china_share_by_element", "share",
             "leach_recovery_by_element", "separation_recovery_by_element",
         ):  # fmt: skip
             out[key] = _merge(out[key], value)

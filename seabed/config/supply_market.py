@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 import pint
@@ -35,6 +36,8 @@ from seabed.units import convert_currency
 
 __all__ = [
     "YEAR_RANGE",
+    "ChinaSettings",
+    "ControlListSettings",
     "DemandSettings",
     "DisruptionSettings",
     "EconomicsSettings",
@@ -92,8 +95,9 @@ class DisruptionSettings(StrictModel):
 
     name: str = "export_controls"
     elements: list[str] = Field(
-        default_factory=lambda: ["Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"],
-        description="Elements (or group names) affected; default: China's 4 Apr 2025 list.",
+        default_factory=lambda: ["controlled"],
+        description="Elements (or group names) affected; 'controlled' = the elements on China's control lists "
+        "([supply.china] controls: 4 Apr 2025 and 9 Oct 2025 [P/N]), each from the year of its list.",
     )
     cut: Dimensionless = Field(description="Fraction of imports from China removed.")
     from_year: int = Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])
@@ -106,14 +110,15 @@ class DisruptionSettings(StrictModel):
             raise ValueError(f"until_year: got {self.until_year} < from_year {self.from_year}; expected "
                              "from_year <= until_year; fix: swap them")
         for e in self.elements:
-            if e not in GROUPS:
+            if e not in GROUPS and e != "controlled":
                 check_element(e, "elements")
         return self
 
     def members(self) -> tuple[str, ...]:
         out: list[str] = []
         for e in self.elements:
-            out.extend(GROUPS.get(e, (e,)))
+            if e != "controlled":
+                out.extend(GROUPS.get(e, (e,)))
         return tuple(dict.fromkeys(out))
 
 
@@ -136,11 +141,13 @@ class DemandSettings(StrictModel):
         description="Share of demand imported (assumption: no domestic mine, recycling ignored).",
     )
     china_share: Dimensionless = Field(
-        default="0.719", description="China's share of imports, 71.9 % in 2024 (JOGMEC) [N]."
+        default="0.719",
+        description="China's share of imports of elements with no per-element figure, 71.9 % in 2024 (JOGMEC) [N]; "
+        "per-element figures (Dy, Tb 1.0; Ce 0.835; Y 0.987) are in [supply.china].",
     )
     china_share_by_element: dict[str, Dimensionless] = Field(
-        default_factory=lambda: {"Ce": "0.835", "Y": "0.987"},
-        description="Per-element overrides: Ce oxide 83.5 %, Y oxide 98.7 % (H1 2024) [N].",
+        default_factory=dict,
+        description="Per-element overrides (kept for old configs; [supply.china] share wins over them).",
     )
     disruptions: list[DisruptionSettings] = Field(default_factory=list)
 
@@ -153,6 +160,49 @@ class DemandSettings(StrictModel):
         for sym, q in self.china_share_by_element.items():
             check_element(sym, "china_share_by_element")
             check_fraction(q, f"china_share_by_element.{sym}")
+        return self
+
+
+class ControlListSettings(StrictModel):
+    """One of China's dated export-control lists (``[[supply.china.controls]]``)."""
+
+    date: datetime.date = Field(description="Date the controls took effect (YYYY-MM-DD); they apply from its year.")
+    elements: list[str] = Field(min_length=1, description="Element symbols on the list.")
+    name: str = Field(default="", description="Label, e.g. 'MOFCOM export controls of 4 April 2025'.")
+    source: str = Field(default="", description="Where the list is published.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ControlListSettings:
+        for e in self.elements:
+            check_element(e, "elements")
+        return self
+
+
+class ChinaSettings(StrictModel):
+    """China's share of Japan's imports per element and its export-control lists (``[supply.china]``).
+
+    Empty (the default) uses the shipped, dated and sourced data of
+    ``seabed/supply/china_controls.toml``: shares Dy 1.0 and Tb 1.0 (Lynas the only non-China
+    separated Dy/Tb from mid-2025) [N], Ce 0.835 and Y 0.987 (H1 2024) [N], others 0.719
+    (JOGMEC 2024) [N]; control lists of 4 Apr 2025 (Sm, Gd, Tb, Dy, Lu, Sc, Y) and 9 Oct 2025
+    (Ho, Er, Tm, Eu, Yb) [P/N].
+    """
+
+    share: dict[str, Dimensionless] = Field(
+        default_factory=dict,
+        description="Per-element overrides of China's share of imports, e.g. {Dy = 1.0} (fractions 0-1; "
+        "shipped data otherwise [N]).",
+    )
+    controls: list[ControlListSettings] | None = Field(
+        default=None,
+        description="Replaces the shipped control lists (4 Apr 2025, 9 Oct 2025 [P/N]) when given.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ChinaSettings:
+        for sym, q in self.share.items():
+            check_element(sym, "share")
+            check_fraction(q, f"share.{sym}")
         return self
 
 

@@ -17,13 +17,15 @@ domestic supply is compared with; ``C − C'`` is the shortfall a disruption ope
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from seabed.config.supply_market import DemandSettings
+from seabed.supply.china import china_share, control_years, shipped_data
 
-__all__ = ["disruption_cut", "project_demand"]
+__all__ = ["base_china_shares", "disruption_cut", "project_demand"]
 
 
 def project_demand(
@@ -33,6 +35,7 @@ def project_demand(
     *,
     growth_rate: np.ndarray | None = None,
     china_share: np.ndarray | None = None,
+    shares: Mapping[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Demand, imports and baseline imports from China.
 
@@ -48,6 +51,8 @@ def project_demand(
         Drawn growth rates (1/year) replacing the setting.
     china_share : ndarray (D,), optional
         Drawn China shares replacing the setting for every element.
+    shares : mapping, optional
+        ``[supply.china] share`` overrides (see :func:`base_china_shares`).
 
     Returns
     -------
@@ -66,20 +71,50 @@ def project_demand(
     if china_share is not None:
         share = np.asarray(china_share, dtype=float)[:, None, None]
     else:
-        share = np.array(
-            [float(demand.china_share_by_element.get(e, demand.china_share).to("").magnitude)
-             for e in elements]
-        )[None, None, :]
+        share = base_china_shares(elements, demand, shares)[None, None, :]
     return total, imports, share * imports
 
 
-def disruption_cut(years: np.ndarray, elements: Sequence[str], demand: DemandSettings) -> np.ndarray:
-    """Fraction of imports from China cut, shape (Y, E); overlapping cuts combine as 1 − Π(1 − c)."""
+def base_china_shares(
+    elements: Sequence[str], demand: DemandSettings, shares: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """China's share of imports per element, shape (E,).
+
+    Precedence: ``shares`` (``[supply.china] share``) → ``demand.china_share_by_element`` → the
+    shipped per-element figure (:mod:`seabed.supply.china`: Dy, Tb 1.0; Ce 0.835; Y 0.987) →
+    ``demand.china_share`` (71.9 %, JOGMEC 2024).
+    """
+    table = shipped_data()["share"]
+    out = []
+    for e in elements:
+        if shares and e in shares:
+            out.append(china_share(e, shares))
+        elif e in demand.china_share_by_element:
+            out.append(float(demand.china_share_by_element[e].to("").magnitude))
+        elif e in table:
+            out.append(float(table[e]))
+        else:
+            out.append(float(demand.china_share.to("").magnitude))
+    return np.array(out)
+
+
+def disruption_cut(
+    years: np.ndarray, elements: Sequence[str], demand: DemandSettings, controls: Iterable[Any] | None = None,
+) -> np.ndarray:
+    """Fraction of imports from China cut, shape (Y, E); overlapping cuts combine as 1 − Π(1 − c).
+
+    A disruption naming ``"controlled"`` cuts each element on China's control lists
+    (``controls``, None = the shipped lists of :mod:`seabed.supply.china`) from the year of its list.
+    """
     years = np.asarray(years)
     kept = np.ones((years.size, len(elements)))
+    first = control_years(controls)
+    listed = np.array([first.get(e, np.inf) for e in elements], dtype=float)
     for d in demand.disruptions:
         until = d.until_year if d.until_year is not None else np.inf
         when = (years >= d.from_year) & (years <= until)
-        which = np.array([e in d.members() for e in elements])
-        kept *= 1.0 - float(d.cut.to("").magnitude) * (when[:, None] & which[None, :])
+        which = np.broadcast_to(np.array([e in d.members() for e in elements])[None, :], kept.shape)
+        if "controlled" in d.elements:
+            which = which | (years[:, None] >= listed[None, :])
+        kept *= 1.0 - float(d.cut.to("").magnitude) * (when[:, None] & which)
     return 1.0 - kept

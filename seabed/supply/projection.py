@@ -28,7 +28,7 @@ import numpy as np
 from seabed.config.supply import SupplySettings
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.supply import economics as econ
-from seabed.supply.demand import disruption_cut, project_demand
+from seabed.supply.demand import base_china_shares, disruption_cut, project_demand
 from seabed.supply.montecarlo import offset_year
 from seabed.supply.processing import oxide_factors, recovery_by_element
 from seabed.supply.production import phase_capacity
@@ -229,8 +229,9 @@ def simulate(
         years, elements, dem,
         growth_rate=None if growth is None else _pick(growth, float(dem.growth_rate.to("1/year").magnitude), n),
     )
-    china = _pick(params.get("demand.china_share"), _china_share_base(dem, elements), n)[:, None, :] * imports
-    cut = disruption_cut(years, elements, dem)
+    china_base = base_china_shares(elements, dem, settings.china.share)
+    china = _pick(params.get("demand.china_share"), china_base, n)[:, None, :] * imports
+    cut = disruption_cut(years, elements, dem, settings.china.controls)
     shape = (n, ny, len(elements))
     total, imports, china = (np.broadcast_to(a, shape) for a in (total, imports, china))
     shortfall = china * cut[None]
@@ -274,10 +275,6 @@ def simulate(
         demand=total @ w, imports=imports @ w, china=china @ w, shortfall=shortfall @ w,
         cash=cash, metrics=metrics, discount_rate=discount,
     )
-
-
-def _china_share_base(dem: Any, elements: Sequence[str]) -> np.ndarray:
-    return np.array([float(dem.china_share_by_element.get(e, dem.china_share).to("").magnitude) for e in elements])
 
 
 def first_years(supply: np.ndarray, china: np.ndarray, years: np.ndarray, fraction: float) -> np.ndarray:
