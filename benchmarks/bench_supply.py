@@ -1,7 +1,9 @@
 """Benchmark of the supply model: 10,000 Monte Carlo draws × 40 years × 16 elements.
 
-Target: under 10 s (median of 3 runs) for the whole ``project_supply`` call on the project
-machine (2 cores). Writes ``benchmarks/results/supply.md``.
+Targets (median of 3 runs, project machine, 2 cores): under 10 s for the whole ``project_supply``
+call; under 5 s for the import-offset answer alone (:func:`seabed.supply.offset.offset_answer`:
+coverage, sustained offset, P(offset by year), percentiles and weakest link over 10,000 draws ×
+40 years × 16 elements). Writes ``benchmarks/results/supply.md``.
 
 Run: ``python benchmarks/bench_supply.py [--draws N] [--runs K]``.
 """
@@ -19,6 +21,7 @@ import pandas as pd
 
 from seabed.config.supply import SupplySettings
 from seabed.supply.model import project_supply
+from seabed.supply.offset import offset_answer
 
 ELEMENTS = ["Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"]
 SPLIT = [0.004, 0.25, 0.2, 0.1, 0.045, 0.17, 0.035, 0.008, 0.04, 0.006, 0.035, 0.008, 0.022, 0.003, 0.02, 0.003]
@@ -61,6 +64,16 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
     years = len(settings.years)
+    rng = np.random.default_rng(1)
+    shape = (args.draws, years, len(ELEMENTS))
+    supply = rng.lognormal(0.0, 0.6, shape) * np.linspace(0, 1.5, years)[None, :, None]
+    china = np.ones(shape)
+    offset_times = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        offset_answer(np.arange(2026, 2026 + years), ELEMENTS, supply[0], china[0], draws=(supply, china))
+        offset_times.append(time.perf_counter() - t0)
+    omed = statistics.median(offset_times)
     lines = [
         "# Supply model benchmark",
         "",
@@ -71,6 +84,14 @@ def main() -> None:
         "| runs | median (s) | min (s) | max (s) | target (s) |",
         "| --- | --- | --- | --- | --- |",
         f"| {args.runs} | {med:.2f} | {min(times):.2f} | {max(times):.2f} | 10 |",
+        "",
+        (f"Import-offset answer alone (`offset_answer`: coverage, sustained offset, P(offset by year), "
+         f"P10/P50/P90 of the first sustained-offset year, weakest link) on {args.draws:,} draws × {years} years "
+         f"× {len(ELEMENTS)} elements:"),
+        "",
+        "| runs | median (s) | min (s) | max (s) | target (s) |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {args.runs} | {omed:.2f} | {min(offset_times):.2f} | {max(offset_times):.2f} | 5 |",
         "",
         (f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
         f"numpy {np.__version__}. Result: P50 NPV {result.monte_carlo.loc['npv', 'p50'] / 1e9:.2f} bn "

@@ -45,6 +45,7 @@ SUMMARY_ROWS = [
     "| kriging B peak memory | < 3 GiB | Kriging |",
     "| 100 realisations, Takaya box, 250 m × 10 layers × 15 elements | < 120 s | Conditional simulation |",
     "| supply Monte Carlo: 10,000 draws × 40 years × 16 elements | < 10 s | Supply |",
+    "| import-offset answer: 10,000 draws × 40 years × 16 elements | < 5 s | Supply |",
     "| whole-EEZ estimation, 1 km, 15 × 10 variables, k = 32 | < 60 s, < 4 GiB | Scaling |",
     "| `seabed --version`, `seabed --help`; `import seabed` (median of 5 subprocesses) | < 0.3 s; < 1 s | Start-up time |",
 ]

@@ -110,3 +110,21 @@ def test_bad_inventory_is_refused(frame, match):
 def test_realisations_of_wrong_shape_are_refused():
     with pytest.raises(InputDataError, match="shape"):
         read_inventory(graded_inventory(), np.ones((2, 4, 2)))
+
+
+def test_every_realisation_is_mined_in_the_order_chosen_on_the_estimate():
+    from seabed.supply.projection import mining_order, simulate
+
+    inv = graded_inventory()
+    s = SupplySettings(plan=plan(), sequence={"order": "grade", "grade_of": "Nd"}, uncertainty=NO_MC)
+    # a realisation whose true grades rank the blocks the other way round
+    flipped = inv[["Nd", "Dy"]].to_numpy()[::-1].copy()
+    base, real = read_inventory(inv, flipped[None])
+    order = mining_order(base, s)
+    assert order.tolist() == [1, 3, 0, 4, 2]
+    p = simulate(real, s, order=order)
+    years = p.years.tolist()
+    nd = p.metal[0, years.index(2030):years.index(2030) + 5, p.elements.index("Nd")] / 0.365
+    np.testing.assert_allclose(nd, flipped[order, 0], rtol=1e-9)  # the estimate's order, true grades
+    # projection.simulate without an order ranks realisation 0 itself (the deterministic case)
+    assert mining_order(real, s).tolist() == [3, 1, 4, 0, 2]

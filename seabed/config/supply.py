@@ -50,7 +50,6 @@ from seabed.config.supply_market import (
     check_element,
     check_fraction,
 )
-from seabed.config.supply_separation import SeparationSettings
 from seabed.config.supply_uncertainty import UncertaintySettings
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.units import Quantity
@@ -300,11 +299,31 @@ class ProcessingSettings(StrictModel):
 
 
 class OffsetSettings(StrictModel):
-    """Which item the headline offset year and the tornado use (``[supply.offset]``)."""
+    """The import-offset answer (``[supply.offset]``), defined once in :mod:`seabed.supply.offset`.
 
-    item: str = Field(default="TREO", description="An element symbol, 'TREO' or 'magnet'.")
+    Per element, coverage = domestic separated supply / imports from China; an element is
+    *sustainably offset from y* when coverage ≥ 1 in ``y`` and each of the next ``sustain_years``
+    years (cut at the horizon's end). ``item`` and ``fraction`` only choose the context line
+    (TREO by default) and the tornado's offset metric; the answer is per controlled element.
+    """
+
+    item: str = Field(default="TREO", description="An element symbol, 'TREO' or 'magnet' (context and tornado).")
     fraction: Dimensionless = Field(
         default="0.5", description="Also report the first year supply ≥ this × imports from China."
+    )
+    elements: list[str] | None = Field(
+        default=None,
+        description=(
+            "Elements the offset answer is given for; None = the elements under China's export controls "
+            "(4 Apr 2025: Sm, Gd, Tb, Dy, Lu, Sc, Y; 9 Oct 2025: Ho, Er, Tm, Eu, Yb) [source: DOMAIN.md]."
+        ),
+    )
+    sustain_years: int | None = Field(
+        default=None, ge=1, le=MAX_HORIZON_YEARS,
+        description=(
+            "Years coverage must stay ≥ 1 for an offset to count as sustained (1-200); None = every year "
+            "to the end of the horizon [assumption: a policy offset must last]."
+        ),
     )
 
     @model_validator(mode="after")
@@ -312,6 +331,10 @@ class OffsetSettings(StrictModel):
         if self.item not in ELEMENTS and self.item not in ("TREO", "magnet"):
             raise ValueError(f"item: got {self.item!r}; expected an element symbol, 'TREO' or 'magnet'")
         check_fraction(self.fraction, "fraction", upper=None)
+        for sym in self.elements or ():
+            check_element(sym, "elements")
+        if self.elements is not None and not self.elements:
+            raise ValueError("elements: got an empty list; expected element symbols, or leave it out")
         return self
 
 
@@ -331,7 +354,6 @@ class SupplySettings(StrictModel):
     plan: PlanSettings = Field(default_factory=PlanSettings)
     sequence: SequenceSettings = Field(default_factory=SequenceSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
-    separation: SeparationSettings = Field(default_factory=SeparationSettings)
     demand: DemandSettings = Field(default_factory=DemandSettings)
     china: ChinaSettings = Field(default_factory=ChinaSettings)
     economics: EconomicsSettings = Field(default_factory=EconomicsSettings)
@@ -361,11 +383,6 @@ class SupplySettings(StrictModel):
                 logging.getLogger(__name__).warning(
                     "supply.plan.phases.%d (%s): runs %g-%g, before start_year %d: it adds nothing to the projection",
                     i, phase.name, start, end, self.start_year)
-        for i in range(len(self.separation.plants)):
-            if (start := self.separation.start(i)) >= self.end_year + 1:
-                raise ValueError(
-                    f"separation.plants.{i}.start_year: got {start:g}, after the horizon {self.start_year}-"
-                    f"{self.end_year}; expected a plant that starts by end_year; fix: move it or extend end_year")
         for i, d in enumerate(self.demand.disruptions):
             if d.from_year > self.end_year or (d.until_year is not None and d.until_year < self.start_year):
                 raise ValueError(

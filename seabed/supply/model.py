@@ -27,6 +27,8 @@ import pint
 
 from seabed.config.supply import SupplySettings, parse_supply_settings
 from seabed.supply import economics as econ
+from seabed.supply.china import controlled_elements
+from seabed.supply.offset import offset_answer, plateau_index, sustained_from
 from seabed.supply.projection import Paths, first_years, simulate
 from seabed.supply.scenarios import monte_carlo, scenario_table, tornado
 from seabed.supply.sequence import read_inventory
@@ -66,7 +68,13 @@ class SupplyResult:
     bands : DataFrame
         Long table (year, item, variable) with p10, p50, p90 of the Monte Carlo draws.
     offset_probability : DataFrame
-        Index year; columns items; share of draws with supply ≥ imports from China.
+        Index year; columns items (elements, TREO, magnet); P(sustainably offset by year): share of
+        draws whose first sustained-offset year is ≤ year (monotone; :mod:`seabed.supply.offset`).
+    offset_probability_by_year : DataFrame
+        The same for the controlled elements only (``[supply.offset] elements``): the answer.
+    coverage : DataFrame
+        Long table (year, element incl. ``weakest_link``): coverage = supply / imports from China,
+        deterministic and P10/P50/P90 over the draws.
     monte_carlo : DataFrame
         Index metric; columns p10, p50, p90, mean of NPV, IRR, payback, unit cost, break-even
         multiple and offset years.
@@ -87,6 +95,8 @@ class SupplyResult:
     summary: dict[str, Any]
     bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     offset_probability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    offset_probability_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     monte_carlo: pd.DataFrame = field(default_factory=pd.DataFrame)
     tornado: pd.DataFrame = field(default_factory=pd.DataFrame)
     scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -139,6 +149,8 @@ def project_supply(
     unc = settings.uncertainty
     if unc.draws > 0:
         out.update(monte_carlo(base_inv, real_inv, settings, seed=seed))
+    draws = out.pop("draws", None)
+    summary.update(_offset_summary(det, draws, settings, base_inv, out))
     if unc.tornado and unc.parameters:
         out["tornado"] = tornado(base_inv, settings)
     out["scenarios"] = scenario_table(base_inv, settings, det)
@@ -172,6 +184,7 @@ def _tables(p: Paths, settings: SupplySettings) -> dict[str, pd.DataFrame]:
     ).reset_index()
     s = p.supply[0]
     frac = float(settings.offset.fraction.to("").magnitude)
+    sustain = settings.offset.sustain_years
 
     def share(den: np.ndarray) -> np.ndarray:
         return np.divide(s, den, out=np.full_like(s, np.nan), where=den > 0).ravel()
@@ -182,12 +195,13 @@ def _tables(p: Paths, settings: SupplySettings) -> dict[str, pd.DataFrame]:
             "share_of_demand": share(p.demand[0]), "share_of_imports": share(p.imports[0]),
             "share_of_china_imports": share(p.china[0]), "share_of_shortfall": share(p.shortfall[0]),
             "offset": ((s >= p.china[0]) & (p.china[0] > 0)).ravel(),
+            "sustained_offset": sustained_from(((s >= p.china[0]) & (p.china[0] > 0))[None], sustain)[0].ravel(),
             "offset_fraction": ((s >= frac * p.china[0]) & (p.china[0] > 0)).ravel(),
         },
         index=idx,
     ).reset_index()
-    full = first_years(p.supply, p.china, p.years, 1.0)[0]
-    part = first_years(p.supply, p.china, p.years, frac)[0]
+    full = first_years(p.supply, p.china, p.years, 1.0, sustain)[0]
+    part = first_years(p.supply, p.china, p.years, frac, sustain)[0]
 
     def year_or_none(v: float) -> int | None:
         return int(v) if np.isfinite(v) else None
@@ -246,4 +260,34 @@ def _summary(p: Paths, settings: SupplySettings, offset_years: pd.DataFrame) -> 
         "unit_cost": q(m["unit_cost"], f"{cur}/kg"),
         "break_even_price_multiple": q(m["break_even_multiple"], "dimensionless"),
         "discount_rate": Quantity(float(p.discount_rate[0]), "1/year"),
+    }
+
+
+def offset_elements(settings: SupplySettings, elements: tuple[str, ...]) -> list[str]:
+    """The elements the offset answer is for: ``[supply.offset] elements``, else those under China's
+    export controls in any year of the horizon (:func:`seabed.supply.china.controlled_elements`),
+    kept to the modelled elements."""
+    chosen = settings.offset.elements or controlled_elements(settings.china.controls, settings.end_year)
+    return [e for e in elements if e in chosen]
+
+
+def _offset_summary(det: Paths, draws: Paths | None, settings: SupplySettings, inv: Any,
+                    out: dict[str, Any]) -> dict[str, Any]:
+    """Per controlled element: first sustained-offset year P10/P50/P90, coverage, weakest link."""
+    chosen = offset_elements(settings, det.elements)
+    idx = [det.items.index(e) for e in chosen]
+    by_year, coverage, answer = offset_answer(
+        det.years, chosen, det.supply[0][:, idx], det.china[0][:, idx],
+        draws=None if draws is None else (draws.supply[..., idx], draws.china[..., idx]),
+        sustain_years=settings.offset.sustain_years, plateau=plateau_index(det.capacity[0]),
+        mined=inv.elements,
+    )
+    out["offset_probability_by_year"] = by_year
+    out["coverage"] = coverage
+    weakest = answer.pop("weakest_link")
+    return {
+        "offset_elements": chosen,
+        "offset_sustain_years": settings.offset.sustain_years,
+        "offset_by_element": answer,
+        "weakest_link": weakest,
     }

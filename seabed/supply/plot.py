@@ -46,21 +46,28 @@ def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TRE
     return fig
 
 
-def plot_offset_probability(result: SupplyResult, *, items: Sequence[str] = ("TREO", "magnet", "Nd", "Dy", "Tb", "Y")) -> Figure:
-    """Probability, by year, that domestic supply ≥ imports from China (Monte Carlo)."""
-    fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+def plot_offset_probability(result: SupplyResult, *, items: Sequence[str] | None = None) -> Figure:
+    """P(sustainably offset by year) of the controlled elements (Monte Carlo; monotone curves).
+
+    ``items`` defaults to the columns of ``result.offset_probability_by_year`` (the controlled
+    elements); names of other items (TREO, magnet) are taken from ``result.offset_probability``.
+    """
+    fig = Figure(figsize=(6.5, 3.8), layout="constrained")
     ax = fig.subplots()
-    prob = result.offset_probability
-    for item in items:
-        if item in prob.columns:
-            ax.plot(prob.index, 100 * prob[item], label=item)
+    by_el = result.offset_probability_by_year
+    prob = by_el if items is None else result.offset_probability.combine_first(by_el)
+    items = list(by_el.columns) if items is None else list(items)
+    for i, item in enumerate(items):
+        if item in prob.columns and prob[item].notna().any():
+            ax.step(prob.index, 100 * prob[item], where="post", label=item, color=f"C{i % 10}",
+                    ls="-" if i < 10 else "--")
     ax.set_xlabel("year")
-    ax.set_ylabel("probability of offset (%)")
+    ax.set_ylabel("P(sustainably offset by year) (%)")
     ax.set_ylim(0, 100)
     if prob.empty:
         ax.text(0.5, 0.5, "no Monte Carlo draws", ha="center", transform=ax.transAxes)
     else:
-        ax.legend(fontsize="small", ncol=2)
+        ax.legend(fontsize="small", ncol=3)
     return fig
 
 

@@ -29,12 +29,12 @@ from seabed.config.supply import SupplySettings
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.supply import economics as econ
 from seabed.supply.demand import base_china_shares, disruption_cut, project_demand
-from seabed.supply.montecarlo import offset_year
+from seabed.supply.offset import first_sustained_year
 from seabed.supply.processing import oxide_factors, recovery_by_element
 from seabed.supply.production import phase_capacity
 from seabed.supply.sequence import Inventory, block_order, mine_metal
 
-__all__ = ["GROUP_ITEMS", "Paths", "first_years", "simulate"]
+__all__ = ["GROUP_ITEMS", "Paths", "first_years", "mining_order", "simulate"]
 
 GROUP_ITEMS = ("TREO", "magnet")
 
@@ -125,6 +125,7 @@ def simulate(
     params: Mapping[str, np.ndarray] | None = None,
     n: int = 1,
     realisation: np.ndarray | None = None,
+    order: np.ndarray | None = None,
 ) -> Paths:
     """Run the model for a batch of ``n`` draws (vectorised).
 
@@ -140,6 +141,10 @@ def simulate(
         Number of draws.
     realisation : ndarray (n,) of int, optional
         Realisation index of each draw (0 for all by default).
+    order : ndarray (B,) of int, optional
+        Mining order (block permutation) applied to every realisation; by default the order of
+        :func:`mining_order` on realisation 0. The Monte Carlo passes the order chosen on the
+        kriged inventory, so that no draw is mined with knowledge of its true grades.
 
     Returns
     -------
@@ -190,16 +195,12 @@ def simulate(
 
     # --- mining sequence and metal (loop over realisations, not draws)
     real = np.zeros(n, dtype=int) if realisation is None else np.asarray(realisation, dtype=int)
-    value = _value_per_ppm(settings, elements)
-    seq = settings.sequence
+    if order is None:
+        order = mining_order(inventory, settings)
     metal = np.empty((n, ny, len(elements)))
     for r in np.unique(real):
         sel = real == r
         grades = _pad(inventory, elements, r)
-        order = block_order(
-            grades, elements, order=seq.order, grade_of=seq.grade_of,
-            value_per_ppm=value, order_key=inventory.order_key,
-        )
         cm = mine_metal(inventory.tonnes[order], grades[order], cum[sel], recovery=rho[sel])
         metal[sel] = np.diff(cm, axis=1)
 
@@ -277,8 +278,21 @@ def simulate(
     )
 
 
-def first_years(supply: np.ndarray, china: np.ndarray, years: np.ndarray, fraction: float) -> np.ndarray:
-    """(D, I) first year supply ≥ fraction × China imports (inf if never; NaN if no imports)."""
+def mining_order(inventory: Inventory, settings: SupplySettings) -> np.ndarray:
+    """Block permutation in mining order, chosen on realisation 0 of ``inventory`` (the kriged
+    estimate for the deterministic inventory) with the base prices and recoveries."""
+    elements = _model_elements(inventory, settings)
+    seq = settings.sequence
+    return block_order(
+        _pad(inventory, elements, 0), elements, order=seq.order, grade_of=seq.grade_of,
+        value_per_ppm=_value_per_ppm(settings, elements), order_key=inventory.order_key,
+    )
+
+
+def first_years(supply: np.ndarray, china: np.ndarray, years: np.ndarray, fraction: float,
+                sustain_years: int | None = None) -> np.ndarray:
+    """(D, I) first year of a *sustained* offset, supply ≥ fraction × China imports from that year on
+    (:mod:`seabed.supply.offset`; inf if never; NaN if no imports from China)."""
     hit = (supply >= fraction * china) & (china > 0)
-    out = offset_year(hit, years)
+    out = first_sustained_year(hit, years, sustain_years)
     return np.where((china > 0).any(axis=1), out, np.nan)
