@@ -50,6 +50,7 @@ from seabed.config.supply_market import (
     check_element,
     check_fraction,
 )
+from seabed.config.supply_separation import SeparationSettings
 from seabed.config.supply_uncertainty import UncertaintySettings
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.units import Quantity
@@ -354,6 +355,7 @@ class SupplySettings(StrictModel):
     plan: PlanSettings = Field(default_factory=PlanSettings)
     sequence: SequenceSettings = Field(default_factory=SequenceSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
+    separation: SeparationSettings = Field(default_factory=SeparationSettings)
     demand: DemandSettings = Field(default_factory=DemandSettings)
     china: ChinaSettings = Field(default_factory=ChinaSettings)
     economics: EconomicsSettings = Field(default_factory=EconomicsSettings)
@@ -383,6 +385,11 @@ class SupplySettings(StrictModel):
                 logging.getLogger(__name__).warning(
                     "supply.plan.phases.%d (%s): runs %g-%g, before start_year %d: it adds nothing to the projection",
                     i, phase.name, start, end, self.start_year)
+        for i in range(len(self.separation.plants)):
+            if (start := self.separation.start(i)) >= self.end_year + 1:
+                raise ValueError(
+                    f"separation.plants.{i}.start_year: got {start:g}, after the horizon {self.start_year}-"
+                    f"{self.end_year}; expected a plant that starts by end_year; fix: move it or extend end_year")
         for i, d in enumerate(self.demand.disruptions):
             if d.from_year > self.end_year or (d.until_year is not None and d.until_year < self.start_year):
                 raise ValueError(
