@@ -12,6 +12,10 @@ from seabed.supply.projection import simulate
 from seabed.supply.sequence import read_inventory
 
 NO_MC = {"draws": 0, "tornado": False}
+# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
+# cost and the processing separation recovery: separation never binds (for tests about something else).
+UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
+                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 FLOWS = [
     [-100.0, 30.0, 40.0, 50.0, 20.0],
     [-500.0, -200.0, 100.0, 200.0, 300.0, 300.0, 250.0],
@@ -65,7 +69,9 @@ def settings(**economics):
     phase = {"name": "c", "start_year": 2030.0, "rate_per_system": "10000 t/day", "rate_basis": "dry",
              "ramp_up_category": 0, "capex": "15e9 JPY", "capex_years": "2 year"}
     econ_table = {"prices": {"Nd": "95 USD/kg", "Dy": "265 USD/kg"}, "jpy_per_usd": "150 JPY/USD"} | economics
-    return SupplySettings(plan={"phases": [phase]}, economics=econ_table, uncertainty=NO_MC)
+    # the cash-flow tests are about the economics, not separation capacity
+    return SupplySettings(plan={"phases": [phase]}, economics=econ_table, uncertainty=NO_MC,
+                          separation=UNLIMITED_SEPARATION)
 
 
 def test_model_npv_and_irr_agree_with_numpy_financial():
@@ -89,8 +95,10 @@ def test_revenue_and_opex_by_hand():
     r = project_supply(inventory(), s, seed=0)
     year = r.cash_flow.loc[2031]
     mud = r.mining.loc[2031, "mud_dry_t"]
-    prod = r.production.loc[2031]
-    assert year["revenue"] == pytest.approx(1e3 * (95 * prod["Nd"] + 265 * prod["Dy"]))
+    prod = r.production.loc[2031]  # mine-gate oxide; revenue is on the separated oxide (recovery 0.95)
+    r_s = r.settings.processing.separation_recovery.to("").magnitude
+    assert r_s == pytest.approx(0.95)
+    assert year["revenue"] == pytest.approx(1e3 * r_s * (95 * prod["Nd"] + 265 * prod["Dy"]))
     assert year["opex"] == pytest.approx(10 * mud)
     assert year["net_cash_flow"] == pytest.approx(year["revenue"] - 10 * mud)
 
@@ -111,8 +119,8 @@ def test_levelised_cost():
 
 
 def _with(s, **tables):
-    """``s`` with whole ``[supply]`` tables replaced (plan and economics kept)."""
-    return SupplySettings(plan=s.plan, economics=s.economics, **tables)
+    """``s`` with whole ``[supply]`` tables replaced (plan, economics and separation kept)."""
+    return SupplySettings(plan=s.plan, economics=s.economics, separation=s.separation, **tables)
 
 
 def test_discount_rate_is_a_setting_of_the_draws_not_a_metric():

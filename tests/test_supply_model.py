@@ -9,6 +9,10 @@ from seabed.errors import ConfigError
 from seabed.supply.model import project_supply
 
 NO_MC = {"draws": 0, "tornado": False}
+# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
+# cost and the processing separation recovery: separation never binds (for tests about something else).
+UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
+                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 
 
 def inventory():
@@ -29,6 +33,7 @@ def test_offset_shares_and_first_years_by_hand():
                 "china_share_by_element": {"Dy": "0.5"}},
         offset={"item": "Dy", "fraction": "0.5"},
         uncertainty=NO_MC,
+        separation=UNLIMITED_SEPARATION,  # the offset arithmetic, not separation capacity
     )
     r = project_supply(inventory(), s, seed=0)
     supply = 365_000 * 200e-6 * 1.1477  # t Dy2O3/yr, ≈ 83.8 > 50 t imported from China

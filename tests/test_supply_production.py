@@ -11,6 +11,10 @@ from seabed.supply.model import project_supply
 from seabed.supply.production import ramp_integral, ramp_utilisation
 
 NO_MC = {"draws": 0, "tornado": False}
+# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
+# cost and the processing separation recovery: separation never binds (for tests about something else).
+UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
+                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 
 # Mean Minamitorishima-like REY pattern (fractions of total REY), for plausibility tests only.
 REY_SPLIT = {
@@ -43,8 +47,13 @@ def test_constant_rate_and_grade_is_exact():
         uncertainty=NO_MC,
     )
     result = project_supply(flat_inventory(), settings, seed=0)
-    expected = 1000 * 300 * 0.8 * 1000e-6 * 0.8 * 0.9 * 0.95 * ELEMENTS["Nd"].oxide_factor
+    # production is mine-gate oxide, before separation (its recovery 0.95 applies in the plants)
+    expected = 1000 * 300 * 0.8 * 1000e-6 * 0.8 * 0.9 * ELEMENTS["Nd"].oxide_factor
     assert result.production.loc[2031, "Nd"] == pytest.approx(expected, rel=1e-12)
+    # default plan in 2031: only the 50 t/yr light circuit of japan_pilot runs; Nd is the only light feed
+    sep = result.separation.set_index(["year", "item"])
+    assert sep.loc[(2031, "Nd"), "separated_outside_china_t"] == pytest.approx(50 * 0.95, rel=1e-12)
+    assert sep.loc[(2031, "Nd"), "separated_in_china_t"] == pytest.approx((expected - 50) * 0.95, rel=1e-12)
     assert result.production.loc[2029, "Nd"] == 0.0
     assert result.mining.loc[2031, "mud_dry_t"] == pytest.approx(1000 * 300 * 0.8, rel=1e-12)
     assert result.head_grade.loc[2031, "Nd"] == pytest.approx(1000.0, rel=1e-12)
@@ -111,6 +120,8 @@ def test_kato_scale_covers_more_than_40_percent():
     """10,000 t/day dry, 330 d/yr, 85 % availability, 5,000 ppm REY, default recoveries (Kato 2013)."""
     plan = one_phase(rate_per_system="10000 t/day", operating_days="330 day", availability="0.85")
     plan |= {"mining_recovery": "0.9", "dilution": "0.05"}
-    result = project_supply(flat_inventory(rey_ppm=5000.0), SupplySettings(plan=plan, uncertainty=NO_MC), seed=0)
+    # Kato's scale is about output once separated: separation never binds here
+    s = SupplySettings(plan=plan, uncertainty=NO_MC, separation=UNLIMITED_SEPARATION)
+    result = project_supply(flat_inventory(rey_ppm=5000.0), s, seed=0)
     off = result.offset.set_index(["item", "year"])
     assert off.loc[("TREO", 2031), "share_of_demand"] > 0.40

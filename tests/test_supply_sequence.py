@@ -84,7 +84,10 @@ def test_realisations_as_list_or_array_agree():
     _, from_list = read_inventory(inv, frames)
     _, from_array = read_inventory(inv, stack)
     np.testing.assert_array_equal(from_list.grades, from_array.grades)
-    s = SupplySettings(plan=plan(), uncertainty={"draws": 50, "tornado": False})
+    # realisations, not separation capacity: a very large non-China plant never binds
+    sep = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
+                       "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
+    s = SupplySettings(plan=plan(), uncertainty={"draws": 50, "tornado": False}, separation=sep)
     a = project_supply(inv, s, seed=4, realisations=frames)
     b = project_supply(inv, s, seed=4, realisations=stack)
     pd.testing.assert_frame_equal(a.bands, b.bands)

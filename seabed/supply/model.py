@@ -51,7 +51,11 @@ class SupplyResult:
     head_grade : DataFrame
         Index year; columns elements; grade of the mud delivered, ppm (NaN when not mining).
     production : DataFrame
-        Index year; columns elements, TREO, magnet; t oxide per year.
+        Index year; columns elements, TREO, magnet; mine-gate oxide before separation, t per year
+        (it does not count toward the import offset by itself).
+    separation : DataFrame
+        Long table (year, item): mine-gate oxide, oxide separated outside China (the supply that
+        counts toward the offset), separated in China, and feed stockpiled at year end; t oxide.
     demand : DataFrame
         Long table (year, item): demand, imports, baseline imports from China, imports from
         China after disruptions, shortfall; t oxide per year.
@@ -100,6 +104,7 @@ class SupplyResult:
     monte_carlo: pd.DataFrame = field(default_factory=pd.DataFrame)
     tornado: pd.DataFrame = field(default_factory=pd.DataFrame)
     scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
+    separation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as a two-column table of strings (name, value with units)."""
@@ -171,7 +176,7 @@ def _tables(p: Paths, settings: SupplySettings) -> dict[str, pd.DataFrame]:
     with np.errstate(invalid="ignore", divide="ignore"):
         grade = np.where(p.mud[0][:, None] > 0, 1e6 * p.metal[0] / p.mud[0][:, None], np.nan)
     head_grade = pd.DataFrame(grade, index=years, columns=list(p.elements))
-    production = pd.DataFrame(p.supply[0], index=years, columns=list(p.items))
+    production = pd.DataFrame(p.mine_gate[0], index=years, columns=list(p.items))
     idx = pd.MultiIndex.from_product([p.years, p.items], names=["year", "item"])
     china_after = p.china[0] - p.shortfall[0]
     demand = pd.DataFrame(
@@ -224,6 +229,13 @@ def _tables(p: Paths, settings: SupplySettings) -> dict[str, pd.DataFrame]:
     return {
         "mining": mining, "head_grade": head_grade, "production": production, "demand": demand,
         "offset": offset, "offset_years": offset_years, "cash_flow": cash_flow,
+        "separation": pd.DataFrame(
+            {
+                "mine_gate_t": p.mine_gate[0].ravel(), "separated_outside_china_t": p.supply[0].ravel(),
+                "separated_in_china_t": p.separated_china[0].ravel(), "stockpile_t": p.stockpile[0].ravel(),
+            },
+            index=idx,
+        ).reset_index(),
     }
 
 

@@ -32,6 +32,7 @@ from seabed.supply.demand import base_china_shares, disruption_cut, project_dema
 from seabed.supply.offset import first_sustained_year
 from seabed.supply.processing import oxide_factors, recovery_by_element
 from seabed.supply.production import phase_capacity
+from seabed.supply.separation import plant_arrays, separate
 from seabed.supply.sequence import Inventory, block_order, mine_metal
 
 __all__ = ["GROUP_ITEMS", "Paths", "first_years", "mining_order", "simulate"]
@@ -64,6 +65,9 @@ class Paths:
     cash: dict[str, np.ndarray]  # name → (D, Y)
     metrics: dict[str, np.ndarray]  # name → (D,): npv, irr, payback_year, unit_cost, break_even_multiple
     discount_rate: np.ndarray  # (D,) 1/year, the rate the metrics were discounted at
+    mine_gate: np.ndarray  # (D, Y, I) t oxide before separation (mine-gate production)
+    separated_china: np.ndarray  # (D, Y, I) t oxide separated in China (counts for nothing)
+    stockpile: np.ndarray  # (D, Y, I) t oxide-equivalent feed stockpiled at year end
 
 
 def _model_elements(inventory: Inventory, settings: SupplySettings) -> tuple[str, ...]:
@@ -207,14 +211,21 @@ def simulate(
     # --- processing
     proc = settings.processing
     r_b = _pick(params.get("processing.beneficiation_recovery"), float(proc.beneficiation.recovery.to("").magnitude), n)
-    recovery = recovery_by_element(
-        elements, proc,
-        leach=params.get("processing.leach_recovery"),
-        separation=params.get("processing.separation_recovery"),
-        beneficiation=r_b,
-    )
-    oxide = metal * (recovery * oxide_factors(elements)[None, :])[:, None, :]
-    supply = oxide @ w
+    # mine-gate oxide (before separation), then separation: only oxide separated outside China
+    # is `supply` (it alone counts toward the import offset)
+    pre_sep = recovery_by_element(elements, proc, leach=params.get("processing.leach_recovery"),
+                                  separation=np.ones(n), beneficiation=r_b)
+    feed = metal * (pre_sep * oxide_factors(elements)[None, :])[:, None, :]
+    r_s = _pick(params.get("processing.separation_recovery"), np.array(
+        [float(proc.separation_recovery_by_element.get(e, proc.separation_recovery).to("").magnitude)
+         for e in elements]), n)
+    sep = settings.separation
+    plants = plant_arrays(sep, elements, r_s)
+    separated = separate(feed, elements, years, capacity=plants["capacity"], start=plants["start"],
+                         outside=plants["outside"], recovery=plants["recovery"], china_recovery=r_s,
+                         stockpile=sep.surplus == "stockpile")
+    oxide = separated.outside_china + separated.in_china  # all separated oxide is sold
+    supply = separated.outside_china @ w
     if proc.beneficiation.enabled:
         upgrade = _pick(params.get("processing.upgrade_factor"),
                         float(proc.beneficiation.upgrade_factor.to("").magnitude), n)
@@ -247,11 +258,19 @@ def simulate(
     # fixed cost runs while a phase runs and the inventory lasts (pro rata in the last year)
     mining_fraction = running * np.divide(mud, capacity, out=np.zeros_like(mud), where=capacity > 0)
     opex_mult = _pick(params.get("economics.opex_multiplier"), 1.0, n)[:, None]
-    opex = opex_mult * (mud * per_t + concentrate * proc_t + fixed * mining_fraction)
+    plant_opex = np.array([ec.money(sep.plants[i].opex, "{cur}/t") for i in plants["order"]])
+    opex = opex_mult * (mud * per_t + concentrate * proc_t + fixed * mining_fraction
+                        + separated.fed @ plant_opex)
     capex_amount = np.array([ec.money(p.capex, "{cur}") for p in phases])[None, :]
     capex_amount = capex_amount * _pick(params.get("economics.capex_multiplier"), 1.0, n)[:, None]
     spread = np.array([np.ceil(p.capex_years.to("year").magnitude) for p in phases])
     capex = econ.capex_schedule(years, amount=capex_amount, start=start, spread=spread)
+    if len(plants["order"]):
+        p_amount = np.array([ec.money(sep.plants[i].capex, "{cur}") for i in plants["order"]])[None, :]
+        p_amount = p_amount * _pick(params.get("economics.capex_multiplier"), 1.0, n)[:, None]
+        p_spread = np.array([np.ceil(sep.plants[i].capex_years.to("year").magnitude) for i in plants["order"]])
+        capex = capex + econ.capex_schedule(years, amount=p_amount, start=np.broadcast_to(plants["start"], p_amount.shape),
+                                            spread=p_spread)
     royalty = float(ec.royalty.to("").magnitude)
     tax_rate = float(ec.tax_rate.to("").magnitude)
     dep_years = round(ec.depreciation_years.to("year").magnitude)
@@ -260,7 +279,7 @@ def simulate(
                               depreciation_years=dep_years)
     cash = {"revenue": revenue, "royalty": cash["royalty"], "opex": opex, "capex": capex,
             "depreciation": cash["depreciation"], "tax": cash["tax"], "net_cash_flow": cash["net_cash_flow"]}
-    treo_kg = 1e3 * supply[..., items.index("TREO")]
+    treo_kg = 1e3 * (oxide @ w)[..., items.index("TREO")]  # separated oxide, in or outside China
     metrics = {
         "npv": econ.npv(cash["net_cash_flow"], discount),
         "irr": econ.irr(cash["net_cash_flow"]),
@@ -274,7 +293,8 @@ def simulate(
         years=years, elements=elements, items=items, capacity=capacity, mud=mud, in_situ=in_situ,
         remaining=remaining, concentrate=concentrate, metal=metal, supply=supply,
         demand=total @ w, imports=imports @ w, china=china @ w, shortfall=shortfall @ w,
-        cash=cash, metrics=metrics, discount_rate=discount,
+        cash=cash, metrics=metrics, discount_rate=discount, mine_gate=feed @ w,
+        separated_china=separated.in_china @ w, stockpile=separated.stockpile @ w,
     )
 
 
