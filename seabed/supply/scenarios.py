@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from seabed.config.supply import SupplySettings
+from seabed.supply.china import controlled_elements
 from seabed.supply.montecarlo import band, distribution_quantile, sample_parameters
 from seabed.supply.offset import offset_by_year
 from seabed.supply.projection import GROUP_ITEMS, Paths, first_years, mining_order, simulate
@@ -118,13 +119,22 @@ def _scenario_metrics(p: Paths, settings: SupplySettings) -> dict[str, float]:
     frac = float(settings.offset.fraction.to("").magnitude)
     out: dict[str, float] = {
         "mud_mined_Mt": p.mud[0].sum() / 1e6,
-        "treo_supplied_t": p.supply[0][:, p.items.index("TREO")].sum(),
+        "treo_mine_gate_t": p.mine_gate[0][:, p.items.index("TREO")].sum(),
+        "treo_supplied_t": p.supply[0][:, p.items.index("TREO")].sum(),  # separated outside China
+        "treo_separated_in_china_t": p.separated_china[0][:, p.items.index("TREO")].sum(),
     }
     for item in GROUP_ITEMS + (settings.offset.item,):
         j = p.items.index(item)
         sustain = settings.offset.sustain_years
         out[f"first_offset_year_{item}"] = first_years(p.supply, p.china, p.years, 1.0, sustain)[0, j]
         out[f"first_offset_year_{frac:g}_{item}"] = first_years(p.supply, p.china, p.years, frac, sustain)[0, j]
+    # the per-element answer: first sustained-offset year of each controlled element (NaN: no imports
+    # from China; inf: not within the horizon)
+    chosen = settings.offset.elements or controlled_elements(settings.china.controls, settings.end_year)
+    sustain = settings.offset.sustain_years
+    first = first_years(p.supply, p.china, p.years, 1.0, sustain)[0]
+    for e in (e for e in p.elements if e in chosen):
+        out[f"first_offset_year_{e}"] = first[p.items.index(e)]
     out[f"npv_{cur}"] = p.metrics["npv"][0]
     out["irr_per_year"] = p.metrics["irr"][0]
     out["payback_year"] = p.metrics["payback_year"][0]
