@@ -3,7 +3,9 @@
 They sit below :mod:`seabed.outputs` and :mod:`seabed.pipeline`: the stages
 (:mod:`seabed.pipeline.stages`) build them, the writers (:mod:`seabed.outputs`) only read them,
 so outputs never import the pipeline. Each is a plain dataclass of xarray, pandas and numpy
-objects; none holds the configuration.
+objects; none holds the configuration. :class:`RunDescription` carries the few plain values of
+the configuration that the writers print or name files by (built by
+:func:`seabed.pipeline.adapters.describe_run`, the only place that reads them from the config).
 
 inputs → :class:`SiteInputs` → composites → :class:`SiteData` → estimation →
 :class:`EstimationResult` → resource → :class:`ResourceResult` → supply → :class:`RunResult`.
@@ -23,7 +25,70 @@ if TYPE_CHECKING:  # typing only: importing this module stays cheap
 
     from seabed.working_grid import WorkingGrid
 
-__all__ = ["EstimationResult", "ResourceResult", "RunResult", "SiteData", "SiteInputs"]
+__all__ = ["EstimationResult", "ResourceResult", "RunDescription", "RunResult", "SiteData", "SiteInputs"]
+
+
+@dataclass(frozen=True)
+class RunDescription:
+    """What the writers say about a run besides its results: plain values, no config objects.
+
+    Built from the configuration by :func:`seabed.pipeline.adapters.describe_run`; the outputs
+    (summary, block model attributes, raster and figure names) read these and nothing else of it.
+
+    Attributes
+    ----------
+    title, site : str
+        The run's title and site name (``site`` as configured, e.g. ``"minamitorishima"``).
+    seed : int
+        Seed of every random draw in the run.
+    cores_file : str
+        File name (no directory) of the core assay table.
+    synthetic_cores : bool
+        The core table is synthetic (reports say so).
+    assumptions : tuple of str
+        Statements reported verbatim.
+    extent : str
+        Name of the area the working grid covers (a key of ``SiteData.areas``).
+    estimation_method : str
+        Estimation method, e.g. ``"ordinary_kriging"``.
+    density_method : str
+        How dry bulk density is set (``"constant"``, ``"per_layer"``, ...).
+    dry_bulk_density : float
+        The configured dry bulk density, t/m³.
+    cutoff_item : str
+        Item the cut-off applies to (element, metal or oxide group).
+    cutoff_grade : float
+        Cut-off grade, ppm.
+    cutoff_mode : str
+        Cut-off mode (``"block"``, ``"interval"``, ...).
+    interval_top, interval_bottom : float
+        The cut-off's mined interval, m below the seafloor (mbsf).
+    reference_element : str
+        Element whose kriging standard deviation is mapped (classification reference).
+    mean_uncertainty : bool
+        The simulation includes the uncertainty of the global mean grade.
+    supply_draws : int
+        Monte Carlo draws of the supply stage.
+    """
+
+    title: str
+    site: str
+    seed: int
+    cores_file: str
+    synthetic_cores: bool
+    assumptions: tuple[str, ...]
+    extent: str
+    estimation_method: str
+    density_method: str
+    dry_bulk_density: float
+    cutoff_item: str
+    cutoff_grade: float
+    cutoff_mode: str
+    interval_top: float
+    interval_bottom: float
+    reference_element: str
+    mean_uncertainty: bool
+    supply_draws: int
 
 
 @dataclass
@@ -133,6 +198,13 @@ class ResourceResult:
     treo_per_km2 : xarray.DataArray
         Contained TREO of the mineable cells over all layers, t/km², (y, x); NaN off the
         mineable area (Sc excluded, as in TREO).
+    interval_grade : xarray.DataArray
+        Tonnage-weighted mean grade of the cut-off item over the cut-off interval, ppm, (y, x);
+        NaN where nothing is mineable (in memory).
+    group_grades : dict of str to xarray.DataArray
+        Grade of each element group of the per-layer rasters (``"REY"``, ``"HREY"``,
+        ``"magnet"``), ppm, (layer, y, x); NaN where no estimate was made. Lazy (Dask) when the
+        grades are.
     simulation : pandas.DataFrame or None
         Tonnage per realisation (kt), when simulated.
     simulation_summary : pandas.DataFrame or None
@@ -152,6 +224,8 @@ class ResourceResult:
     class_tonnage: pd.DataFrame
     inventory: pd.DataFrame
     treo_per_km2: xr.DataArray
+    interval_grade: xr.DataArray
+    group_grades: dict[str, xr.DataArray]
     simulation: pd.DataFrame | None
     simulation_summary: pd.DataFrame | None
     inventory_realisations: np.ndarray | None

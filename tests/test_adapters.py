@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,10 +12,12 @@ from seabed.config import (
     ComputeSpec,
     CoresInput,
     CutoffSettings,
+    DensitySettings,
     EstimationSettings,
     GridSpec,
     LayerSpec,
     SimulationSettings,
+    load_config,
 )
 from seabed.defaults import EEZ_RADIUS_M
 from seabed.geostats.simulation import SIMULATION_NEIGHBOURHOOD
@@ -24,9 +28,13 @@ from seabed.pipeline.adapters import (
     compute_options,
     cores_loader_arguments,
     cutoff_arguments,
+    describe_run,
     estimation_arguments,
     simulation_neighbourhood,
 )
+from seabed.results import RunDescription
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_estimation_arguments_defaults():
@@ -104,3 +112,45 @@ def test_build_layers_grid_and_areas():
     grid = build_grid(GridSpec(extent="box", cell_size="5 km"), layers, areas["box"])
     assert grid.cell_size == 5000.0
     assert grid.layers.n == 5
+
+
+def test_describe_run_takaya_box():
+    """Every value the writers get from the shipped Takaya-box config, in plain units."""
+    cfg = load_config(ROOT / "configs" / "takaya2018_box.toml")
+    assert describe_run(cfg) == RunDescription(
+        title="Takaya et al. (2018) study box: replication of the published 0-10 mbsf estimate",
+        site="minamitorishima",
+        seed=20260201,
+        cores_file="minamitorishima_demo.csv",
+        synthetic_cores=True,
+        assumptions=(("Core assays are SYNTHETIC, calibrated to Takaya et al. (2018): mean total REY 964 ppm over "
+                      "0-10 mbsf, richest layers 2-6 mbsf, Y + HREE ~ 44 % of REY."),),
+        extent="takaya_box",
+        estimation_method="ordinary_kriging",
+        density_method="constant",
+        dry_bulk_density=0.55,
+        cutoff_item="REY",
+        cutoff_grade=400.0,
+        cutoff_mode="interval",
+        interval_top=0.0,
+        interval_bottom=10.0,
+        reference_element="Y",
+        mean_uncertainty=True,
+        supply_draws=1000,
+    )
+
+
+def test_describe_run_converts_units():
+    """Grades come out in ppm, depths in m and density in t/m³, whatever units the config used."""
+    cfg = load_config(ROOT / "configs" / "takaya2018_box.toml")
+    rs = cfg.resource.model_copy(update={
+        "cutoff": CutoffSettings(item="TREO", grade="0.05 wt%", mode="interval", interval_top="50 cm",
+                                 interval_bottom="8 m"),
+        "density": DensitySettings(dry_bulk_density="550 kg/m^3"),
+    })
+    d = describe_run(cfg.model_copy(update={"resource": rs}))
+    assert d.cutoff_item == "TREO"
+    assert d.cutoff_grade == pytest.approx(500.0, rel=1e-12)
+    assert (d.interval_top, d.interval_bottom) == pytest.approx((0.5, 8.0), rel=1e-12)
+    assert d.dry_bulk_density == pytest.approx(0.55, rel=1e-12)
+    assert all(type(v) is float for v in (d.cutoff_grade, d.interval_top, d.interval_bottom, d.dry_bulk_density))

@@ -26,13 +26,9 @@ from seabed.outputs.rasters import write_cog
 from seabed.outputs.rundir import RunDirectory
 
 if TYPE_CHECKING:
-    from seabed.config import Config
-    from seabed.results import EstimationResult, ResourceResult, SiteData
+    from seabed.results import EstimationResult, ResourceResult, RunDescription, SiteData
 
-__all__ = ["GROUP_RASTERS", "SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
-
-#: Element groups written as per-layer grade rasters.
-GROUP_RASTERS = ("REY", "HREY", "magnet")
+__all__ = ["SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
 
 
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any) -> None:
@@ -130,12 +126,9 @@ def _layer_descriptions(bm: xr.Dataset, what: str, units: str) -> list[str]:
     return [f"{what} {t:g}-{b:g} mbsf ({units})" for t, b in zip(bm.layer_top.values, bm.layer_bottom.values, strict=True)]
 
 
-def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, cfg: Config, *, folder: str,
+def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run: RunDescription, *, folder: str,
                   dst_crs: str | None) -> list[str]:
     """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask."""
-    from seabed.resource.selectivity import interval_grade
-    from seabed.resource.tonnage import item_grade
-
     names: list[str] = []
 
     def cog(name: str, da: xr.DataArray, desc: list[str], units: str, *, categorical: bool = False) -> None:
@@ -145,18 +138,16 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, cfg
         names.append(f"{folder}/{name}")
 
     mineable = bm["mineable"]
-    for group in GROUP_RASTERS:
-        g = item_grade(bm, group).where(bm["reason"] == 0)
-        cog(f"grade_{group}_by_layer.tif", g.transpose("layer", "y", "x"), _layer_descriptions(bm, f"{group} grade", "ppm"), "ppm")
-    top, bottom = (q.to("m").magnitude for q in (cfg.resource.cutoff.interval_top, cfg.resource.cutoff.interval_bottom))
-    mean, _, _ = interval_grade(bm, cfg.resource.cutoff.item, (top, bottom))
-    cog(f"grade_{cfg.resource.cutoff.item}_{top:g}-{bottom:g}mbsf.tif", mean,
-        [f"{cfg.resource.cutoff.item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm")
+    for group, g in res.group_grades.items():
+        cog(f"grade_{group}_by_layer.tif", g, _layer_descriptions(bm, f"{group} grade", "ppm"), "ppm")
+    item, top, bottom = run.cutoff_item, run.interval_top, run.interval_bottom
+    cog(f"grade_{item}_{top:g}-{bottom:g}mbsf.tif", res.interval_grade,
+        [f"{item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm")
     cog("TREO_t_per_km2.tif", res.treo_per_km2,
         [f"TREO, mineable, {bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf (t/km2)"], "t/km2")
     if "slope_of_regression" in bm:
         cog("slope_of_regression.tif", bm["slope_of_regression"], _layer_descriptions(bm, "slope of regression", "1"), "1")
-    ref = cfg.resource.classification.reference_element
+    ref = run.reference_element
     if "kriging_variance" in bm and ref in bm.element.values:
         sd = np.sqrt(bm["kriging_variance"].sel(element=ref))
         cog(f"kriging_std_{ref}.tif", sd, _layer_descriptions(bm, f"{ref} kriging standard deviation", "ppm"), "ppm")
@@ -212,7 +203,7 @@ def write_supply_outputs(rundir: RunDirectory, sup: Any) -> None:
 
 def write_run_outputs(
     rundir: RunDirectory,
-    cfg: Config,
+    run: RunDescription,
     site: SiteData,
     est: EstimationResult,
     res: ResourceResult,
@@ -225,7 +216,6 @@ def write_run_outputs(
     from seabed.outputs.maps import plot_grid_field
     from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
     from seabed.resource.plot import plot_depth_profile, plot_grade_tonnage, plot_tonnage_range
-    from seabed.resource.selectivity import interval_grade
 
     bm = res.block_model
     grid = site.grid
@@ -233,18 +223,18 @@ def write_run_outputs(
 
     attrs = {
         "Conventions": "CF-1.8",
-        "title": cfg.title,
+        "title": run.title,
         "institution": "seabed (open-source)",
         "source": f"seabed {seabed_version()}",
-        "synthetic_cores": int(cfg.inputs.cores.synthetic),
-        "comment": " ".join(cfg.assumptions) or "",
-        "seed": cfg.seed,
+        "synthetic_cores": int(run.synthetic_cores),
+        "comment": " ".join(run.assumptions) or "",
+        "seed": run.seed,
     }
     rundir.write_with("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
-    write_rasters(rundir, bm, res, cfg, folder="rasters", dst_crs=None)
+    write_rasters(rundir, bm, res, run, folder="rasters", dst_crs=None)
     if reproject_to:
         tag = reproject_to.lower().replace(":", "")
-        write_rasters(rundir, bm, res, cfg, folder=f"rasters_{tag}", dst_crs=reproject_to)
+        write_rasters(rundir, bm, res, run, folder=f"rasters_{tag}", dst_crs=reproject_to)
 
     from seabed.inputs.areas import geodesic_area
 
@@ -273,12 +263,10 @@ def write_run_outputs(
             _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
 
     # Figures
-    item = cfg.resource.cutoff.item
-    top, bottom = (q.to("m").magnitude for q in (cfg.resource.cutoff.interval_top, cfg.resource.cutoff.interval_bottom))
-    mean, _, _ = interval_grade(bm, item, (top, bottom))
+    item, top, bottom = run.cutoff_item, run.interval_top, run.interval_bottom
     xy = np.column_stack([site.composites["x"].values, site.composites["y"].values])
     _save(rundir, "figures/map_grade.png", plot_grid_field(
-        mean, grid, title=f"{item} mean grade {top:g}-{bottom:g} mbsf (kriged)", label=f"{item} (ppm)", cores_xy=xy))
+        res.interval_grade, grid, title=f"{item} mean grade {top:g}-{bottom:g} mbsf (kriged)", label=f"{item} (ppm)", cores_xy=xy))
     _save(rundir, "figures/map_class.png", plot_grid_field(
         bm["resource_class"].where(bm["mineable"]).max("layer"), grid, cmap="RdYlGn",
         title="Best resource class over the layers (3 Measured, 2 Indicated, 1 Inferred)", label="class", cores_xy=xy))

@@ -17,8 +17,7 @@ from seabed.inputs.areas import geodesic_area
 from seabed.outputs.rundir import to_jsonable
 
 if TYPE_CHECKING:
-    from seabed.config import Config
-    from seabed.results import EstimationResult, ResourceResult, SiteData
+    from seabed.results import EstimationResult, ResourceResult, RunDescription, SiteData
 
 __all__ = ["build_summary", "input_warnings", "qty", "summarise_inputs", "summary_frame"]
 
@@ -37,11 +36,11 @@ def qty(value: Any, units: str) -> dict[str, Any]:
     return {"value": None if v is None or not np.isfinite(v) else v, "units": units}
 
 
-def summarise_inputs(cfg: Config, site: SiteData) -> dict:
+def summarise_inputs(run: RunDescription, site: SiteData) -> dict:
     """A JSON-ready summary of the inputs: cores, layers, areas (km²), water depths."""
     grid, comps = site.grid, site.composites
     core_ids = site.intervals["core_id"].unique()
-    extent = site.areas[cfg.grid.extent]
+    extent = site.areas[run.extent]
     in_extent = grid.mask(extent)
     elev = site.rasters["elevation"].values
     depth_cells = -elev[in_extent & np.isfinite(elev)]
@@ -49,11 +48,11 @@ def summarise_inputs(cfg: Config, site: SiteData) -> dict:
     rey_total = sum(comps[e] for e in rey) if rey else None
     thickness = xr.DataArray(grid.layers.thickness, dims="layer")
     summary = {
-        "title": cfg.title,
-        "site": cfg.site,
-        "synthetic_cores": cfg.inputs.cores.synthetic,
+        "title": run.title,
+        "site": run.site,
+        "synthetic_cores": run.synthetic_cores,
         "cores": {
-            "file": cfg.inputs.cores.path.name,
+            "file": run.cores_file,
             "n_cores": len(core_ids),
             "n_intervals": len(site.intervals),
             "elements": site.elements,
@@ -136,7 +135,7 @@ def _cv(est: EstimationResult) -> dict[str, Any] | None:
     }
 
 
-def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: ResourceResult, sup: Any,
+def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, res: ResourceResult, sup: Any,
                   inputs: dict[str, Any]) -> dict[str, Any]:
     """All headline numbers of a run, with units."""
     t = res.tonnage.xs("total", level="scope")
@@ -145,8 +144,8 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
     resource = {
         "mineable_area": qty(mineable_cells * cell_km2, "km^2"),
         "depth_interval_mbsf": [float(site.grid.layers.top[0]), float(site.grid.layers.bottom[-1])],
-        "dry_bulk_density_method": cfg.resource.density.method,
-        "dry_bulk_density": qty(cfg.resource.density.dry_bulk_density.to("t/m^3").magnitude, "t/m^3"),
+        "dry_bulk_density_method": run.density_method,
+        "dry_bulk_density": qty(run.dry_bulk_density, "t/m^3"),
         "dry_mud": qty(t.loc["REY", "dry mud [Mt]"], "Mt"),
         "mean_REY_grade": qty(t.loc["REY", "grade [ppm]"], "ppm"),
         "contained_REY": qty(t.loc["REY", "metal [t]"] / 1e6, "Mt"),
@@ -164,16 +163,15 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
     resource["TREO_classified"] = qty(sum(v["TREO"]["value"] or 0.0 for v in classified), "Mt")
     resource["TREO_unclassified"] = resource["classes"].get("Unclassified", {}).get("TREO", qty(0.0, "Mt"))
     gt = res.grade_tonnage
-    cut = cfg.resource.cutoff
-    row = gt.loc[np.isclose(gt["cutoff [ppm]"], cut.grade.to("ppm").magnitude)]
+    row = gt.loc[np.isclose(gt["cutoff [ppm]"], run.cutoff_grade)]
     if len(row):
         r = row.iloc[0]
         resource["above_cutoff"] = {
-            "item": cut.item, "cutoff": qty(cut.grade.to("ppm").magnitude, "ppm"), "mode": cut.mode,
-            "dry_mud": qty(r["dry mud [Mt]"], "Mt"), "grade": qty(r[f"{cut.item} [ppm]"], "ppm"),
+            "item": run.cutoff_item, "cutoff": qty(run.cutoff_grade, "ppm"), "mode": run.cutoff_mode,
+            "dry_mud": qty(r["dry mud [Mt]"], "Mt"), "grade": qty(r[f"{run.cutoff_item} [ppm]"], "ppm"),
             "TREO": qty(r["TREO [t]"] / 1e6, "Mt"),
         }
-    resource_warnings = _empty_answer_warnings(resource, cfg)
+    resource_warnings = _empty_answer_warnings(resource)
     if resource_warnings:
         resource["warnings"] = resource_warnings
     if res.simulation_summary is not None:
@@ -186,7 +184,7 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
             "TREO_P90": qty(total.loc["TREO", "oxide P90 [kt]"] / 1e3, "Mt"),
             "convention": "P10 = 10 % quantile (90 % of realisations exceed it)",
             "includes": "spatial variability and the uncertainty of the global mean grade"
-            if cfg.resource.simulation.mean_uncertainty else
+            if run.mean_uncertainty else
             "spatial variability around a known global mean grade (simple kriging): the uncertainty of "
             "the mean is left out",
         }
@@ -199,7 +197,7 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
             if resource["oxides"].get("TREO") else None,
         }
     estimation = {
-        "method": cfg.estimation.method,
+        "method": run.estimation_method,
         "variogram": _variogram(est.variogram),
         "support": est.estimates.attrs.get("support"),
         "n_negative_estimates_clipped": int(est.estimates.attrs.get("n_negative_clipped", 0)),
@@ -210,13 +208,13 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
         supply = {k: to_jsonable(v) for k, v in sup.summary.items()}
         prob = sup.offset_probability
         supply["offset_probability_final_year"] = {c: qty(prob[c].iloc[-1], "1") for c in prob.columns}
-        supply["monte_carlo_draws"] = int(cfg.supply.uncertainty.draws)
+        supply["monte_carlo_draws"] = run.supply_draws
     return to_jsonable({
-        "title": cfg.title,
-        "site": cfg.site,
-        "seed": cfg.seed,
-        "synthetic_cores": cfg.inputs.cores.synthetic,
-        "assumptions": list(cfg.assumptions),
+        "title": run.title,
+        "site": run.site,
+        "seed": run.seed,
+        "synthetic_cores": run.synthetic_cores,
+        "assumptions": list(run.assumptions),
         "inputs": inputs,
         "estimation": estimation,
         "resource": resource,
@@ -224,7 +222,7 @@ def build_summary(cfg: Config, site: SiteData, est: EstimationResult, res: Resou
     })
 
 
-def _empty_answer_warnings(resource: dict[str, Any], cfg: Config) -> list[str]:
+def _empty_answer_warnings(resource: dict[str, Any]) -> list[str]:
     """Say why, when the answer comes out zero (the masks leaving no area are refused earlier)."""
     out = []
     treo = (resource["oxides"].get("TREO") or {}).get("value") or 0.0

@@ -37,6 +37,7 @@ from seabed.config import (
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.inputs.areas import eez_circle, load_polygons, study_box
+from seabed.results import RunDescription
 from seabed.working_grid import Layers, WorkingGrid
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "compute_options",
     "cores_loader_arguments",
     "cutoff_arguments",
+    "describe_run",
     "estimation_arguments",
     "input_paths",
     "island_marker",
@@ -205,3 +207,29 @@ def island_marker(cfg: Config) -> tuple[str, float, float] | None:
     from seabed.inputs.areas import SITES
 
     return (cfg.site, *SITES[cfg.site]) if cfg.site in SITES else None
+
+
+def describe_run(cfg: Config) -> RunDescription:
+    """The plain values the writers print or name files by (:class:`~seabed.results.RunDescription`):
+    lengths in m (mbsf), grades in ppm, density in t/m³."""
+    cut = cfg.resource.cutoff
+    return RunDescription(
+        title=cfg.title,
+        site=cfg.site,
+        seed=cfg.seed,
+        cores_file=cfg.inputs.cores.path.name,
+        synthetic_cores=cfg.inputs.cores.synthetic,
+        assumptions=tuple(cfg.assumptions),
+        extent=cfg.grid.extent,
+        estimation_method=cfg.estimation.method,
+        density_method=cfg.resource.density.method,
+        dry_bulk_density=float(cfg.resource.density.dry_bulk_density.to("t/m^3").magnitude),
+        cutoff_item=cut.item,
+        cutoff_grade=float(cut.grade.to("ppm").magnitude),
+        cutoff_mode=cut.mode,
+        interval_top=float(cut.interval_top.to("m").magnitude),
+        interval_bottom=float(cut.interval_bottom.to("m").magnitude),
+        reference_element=cfg.resource.classification.reference_element,
+        mean_uncertainty=cfg.resource.simulation.mean_uncertainty,
+        supply_draws=int(cfg.supply.uncertainty.draws),
+    )

@@ -13,9 +13,9 @@ from pathlib import Path
 import xarray as xr
 
 from seabed.config import Config
-from seabed.pipeline.adapters import compute_options, input_paths, island_marker
+from seabed.pipeline.adapters import compute_options, describe_run, input_paths, island_marker
 from seabed.pipeline.inputs import prepare_site, protected_paths, validate_crs
-from seabed.pipeline.stages import estimate_stage, resource_stage, supply_stage
+from seabed.pipeline.stages import estimate_stage, group_grades, resource_stage, supply_stage
 from seabed.results import EstimationResult, ResourceResult, RunResult
 
 __all__ = ["run", "run_supply"]
@@ -79,6 +79,7 @@ def run(
     if reproject_to is not None:
         reproject_to = validate_crs(reproject_to)
     options = compute_options(cfg.compute, scheduler=scheduler)
+    about = describe_run(cfg)
     stages = ["inputs", "estimation", "resource", *(["supply"] if supply else []), "outputs"]
     with (RunDirectory(out, overwrite=overwrite, protect=protected_paths(cfg)) as rundir,
           open_mapper(options, client=client) as mapper,
@@ -86,9 +87,9 @@ def run(
         log.info("computing with %r", mapper)
         with bar.stage("inputs"):
             site = prepare_site(cfg)
-            inputs_summary = summarise_inputs(cfg, site)
+            inputs_summary = summarise_inputs(about, site)
             fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
-                                title=cfg.title, zoom=site.areas[cfg.grid.extent], island=island_marker(cfg))
+                                title=about.title, zoom=site.areas[about.extent], island=island_marker(cfg))
             rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
         with bar.stage("estimation"):
             est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
@@ -99,8 +100,8 @@ def run(
             with bar.stage("supply"):
                 sup = supply_stage(cfg, res)
         with bar.stage("outputs"):
-            write_run_outputs(rundir, cfg, site, est, res, sup, reproject_to=reproject_to)
-            summary = build_summary(cfg, site, est, res, sup, inputs_summary)
+            write_run_outputs(rundir, about, site, est, res, sup, reproject_to=reproject_to)
+            summary = build_summary(about, site, est, res, sup, inputs_summary)
             rundir.write_json("summary.json", summary)
             figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
             tables = {name: getattr(res, attr) for name, (attr, _) in REPORT_TABLES.items()}
@@ -125,7 +126,8 @@ def run(
 
 
 def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> None:
-    """Point the lazily read grade and variance cubes at the published block model.
+    """Point the lazily read grade and variance cubes (and the group grades derived from them)
+    at the published block model.
 
     During the run they are read from the scratch store, which the commit removes; the
     block model written to the run directory holds the same values.
@@ -140,6 +142,7 @@ def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> 
             est.estimates[name] = da.copy(data=data)
             if name in res.block_model:
                 res.block_model[name] = res.block_model[name].copy(data=data)
+    res.group_grades = group_grades(res.block_model)
 
 
 def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwrite: bool = False,

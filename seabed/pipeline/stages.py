@@ -8,7 +8,7 @@ not load kriging, simulation and supply until a stage runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +23,13 @@ from seabed.pipeline.adapters import (
 from seabed.pipeline.inputs import build_mask_set
 from seabed.results import EstimationResult, ResourceResult, SiteData
 
-__all__ = ["estimate_stage", "resource_stage", "supply_stage"]
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["GROUP_GRADES", "estimate_stage", "group_grades", "resource_stage", "supply_stage"]
+
+#: Element groups whose grade per layer the resource stage hands to the writers (``grade_<group>_by_layer.tif``).
+GROUP_GRADES = ("REY", "HREY", "magnet")
 
 
 def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | None = None) -> EstimationResult:
@@ -130,6 +136,9 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
                                                       where=mineable, rules=rs.classification),
         "inventory": selectivity.mining_inventory(bm, resource_class=bm["resource_class"], **cut),
         "treo_per_km2": tonnage.treo_per_km2(bm),
+        "interval_grade": selectivity.interval_grade(
+            bm, rs.cutoff.item, tuple(q.to("m").magnitude for q in cut["interval"]))[0].compute(),
+        "group_grades": group_grades(bm),
     }
     sims = summary = None
     realisations = None
@@ -153,6 +162,14 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         realisations = run.inventory_grades
     return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
                           inventory_realisations=realisations, **result)
+
+
+def group_grades(bm: xr.Dataset) -> dict[str, xr.DataArray]:
+    """Grade of each group of :data:`GROUP_GRADES` per cell-layer, ppm, (layer, y, x); NaN where no
+    estimate was made (``reason`` ≠ 0). Lazy when the block model's grades are (bounded memory)."""
+    from seabed.resource.tonnage import item_grade
+
+    return {g: item_grade(bm, g).where(bm["reason"] == 0).transpose("layer", "y", "x") for g in GROUP_GRADES}
 
 
 def supply_stage(cfg: Config, res: ResourceResult):

@@ -160,6 +160,18 @@ def test_library_run_gives_the_same_numbers_as_the_cli(takaya_run, library_estim
     with rasterio.open(result.out_dir / "rasters" / "TREO_t_per_km2.tif") as src:  # written from the result
         np.testing.assert_allclose(src.read(1, masked=True).filled(np.nan),
                                    result.resource.treo_per_km2.values.astype("float32"), equal_nan=True)
+    # the derived grade maps are computed once by the resource stage; the writers only write them
+    res = result.resource
+    assert res.interval_grade.chunks is None  # 2-D, in memory
+    with rasterio.open(result.out_dir / "rasters" / "grade_REY_0-10mbsf.tif") as src:
+        np.testing.assert_array_equal(src.read(1, masked=True).filled(np.nan),
+                                      res.interval_grade.values.astype("float32"))
+    assert list(res.group_grades) == ["REY", "HREY", "magnet"]
+    for group, g in res.group_grades.items():
+        assert g.dims == ("layer", "y", "x")
+        assert g.chunks is not None  # lazy, like the cubes; read from the published block model
+        with rasterio.open(result.out_dir / "rasters" / f"grade_{group}_by_layer.tif") as src:
+            np.testing.assert_array_equal(src.read(masked=True).filled(np.nan), g.values.astype("float32"))
 
 
 def test_estimate_then_supply_then_report(library_estimate, tmp_path, cli):
