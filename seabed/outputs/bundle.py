@@ -180,7 +180,8 @@ def _classified_areas(bm: xr.Dataset, grid) -> Any:
 
 #: SupplyResult tables written as ``tables/supply_<name>.csv``.
 SUPPLY_TABLES = ("mining", "head_grade", "production", "demand", "offset", "offset_years", "cash_flow", "bands",
-                 "offset_probability", "offset_probability_by_year", "coverage", "monte_carlo", "tornado", "scenarios")
+                 "offset_probability", "offset_probability_by_year", "coverage", "monte_carlo", "tornado", "scenarios",
+                 "separation")
 
 
 def write_supply_outputs(rundir: RunDirectory, sup: Any) -> None:
