@@ -6,7 +6,7 @@ from typing import Any
 
 from seabed.outputs.report import format_quantity as fq
 
-__all__ = ["run_headlines", "supply_headline"]
+__all__ = ["offset_headlines", "run_headlines", "supply_headline"]
 
 
 def run_headlines(summary: dict[str, Any]) -> list[str]:
@@ -39,19 +39,60 @@ def run_headlines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"TREO P10/P50/P90: {fq(u['TREO_P10'])} / {fq(u['TREO_P50'])} / {fq(u['TREO_P90'])}")
     sup = summary.get("supply")
     if sup:
-        lines.append(f"first year supply offsets {sup.get('offset_item')} imports from China: "
-                     f"{sup.get('first_offset_year') or 'not within the horizon'}; NPV {fq(sup.get('npv'))}")
+        lines += offset_headlines(sup)
+        lines.append(f"NPV {fq(sup.get('npv'))}")
+    return lines
+
+
+def offset_headlines(sup: dict[str, Any]) -> list[str]:
+    """The answer per controlled element, then the weakest link (from a summary's ``supply``).
+
+    Each element shows the median (P50) first year from which domestic supply separated outside
+    China covers its imports from China for good ("sustained offset"), or ``never`` within the
+    horizon, with the probability that it has happened by the horizon's end.
+
+    Examples
+    --------
+    >>> sup = {"offset_by_element": {
+    ...     "Tb": {"first_sustained_offset_year": {"p50": None}, "probability_offset_by_end": 0.0},
+    ...     "Yb": {"first_sustained_offset_year": {"p50": 2041}, "probability_offset_by_end": 0.74}},
+    ...     "weakest_link": {"element_at_plateau": "Tb", "coverage_plateau": 0.286,
+    ...                      "first_sustained_offset_year": {"p50": None}}}
+    >>> for line in offset_headlines(sup):
+    ...     print(line)
+    imports from China sustainably offset by domestic supply (P50 first year; P by horizon end): Tb never (0 %), Yb 2041 (74 %)
+    weakest link: Tb, 29 % of its imports from China covered at plateau; all controlled elements offset: never
+    """
+    by = sup.get("offset_by_element") or {}
+    if not by:
+        return [(f"first year supply offsets {sup.get('offset_item')} imports from China: "
+                 f"{sup.get('first_offset_year') or 'not within the horizon'}")]
+    parts = []
+    for element, e in by.items():
+        if e.get("reason") == "no imports from China":
+            continue
+        year = (e.get("first_sustained_offset_year") or {}).get("p50")
+        p = e.get("probability_offset_by_end")
+        parts.append(f"{element} {year or 'never'}" + (f" ({100 * p:.0f} %)" if p is not None else ""))
+    lines = ["imports from China sustainably offset by domestic supply (P50 first year; P by horizon end): "
+             + ", ".join(parts)]
+    weak = sup.get("weakest_link") or {}
+    if weak:
+        year = (weak.get("first_sustained_offset_year") or {}).get("p50")
+        cov = weak.get("coverage_plateau")
+        lines.append(f"weakest link: {weak.get('element_at_plateau')}, "
+                     + (f"{100 * cov:.0f} % of its imports from China covered at plateau; " if cov is not None else "")
+                     + f"all controlled elements offset: {year or 'never'}")
     return lines
 
 
 def supply_headline(summary: dict[str, Any]) -> str:
-    """The headline of ``seabed supply``: NPV and the first year supply offsets imports.
+    """The headline of ``seabed supply``: NPV and the per-element offset answer.
 
     Examples
     --------
     >>> supply_headline({"supply": {"offset_item": "Dy", "first_offset_year": 2040}})
-    'NPV —; first offset year of Dy: 2040'
+    'NPV —; first year supply offsets Dy imports from China: 2040'
     """
     sup = summary["supply"]
-    return (f"NPV {fq(sup.get('npv'))}; first offset year of {sup.get('offset_item')}: "
-            f"{sup.get('first_offset_year') or 'not within the horizon'}")
+    return f"NPV {fq(sup.get('npv'))}; " + "; ".join(offset_headlines(sup))
