@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from seabed import __version__
-from seabed.errors import SeabedError
+from seabed.errors import SeabedError, Terminated, request_termination
 
 __all__ = ["main"]
 
@@ -175,16 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(BaseException):
-    """Raised in the main thread by SIGTERM or SIGHUP, so that a run unwinds like on Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 def _raise_terminated(signum, frame) -> None:
-    raise Terminated(signum)
+    request_termination(signum)
 
 
 @contextmanager

@@ -19,7 +19,10 @@ __all__ = [
     "InputDataError",
     "OutputError",
     "SeabedError",
+    "Terminated",
     "UnitsError",
+    "check_terminated",
+    "request_termination",
 ]
 
 
@@ -45,3 +48,30 @@ class CRSMismatchError(SeabedError):
 
 class OutputError(SeabedError):
     """An output cannot be written (e.g. the directory exists and --overwrite was not given)."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP): unwind like on Ctrl-C, nothing half-written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_termination: list[int] = []
+
+
+def request_termination(signum: int) -> None:
+    """Record a stop request and raise :class:`Terminated` (a signal handler's body).
+
+    The request is also remembered, because Python swallows an exception raised while a
+    finaliser runs; :func:`check_terminated` raises it again at the next stage boundary.
+    """
+    _termination.append(signum)
+    raise Terminated(signum)
+
+
+def check_terminated() -> None:
+    """Raise :class:`Terminated` if a stop was requested (called between stages and before a commit)."""
+    if _termination:
+        raise Terminated(_termination[-1])

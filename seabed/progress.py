@@ -20,6 +20,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Self
 
+from seabed.errors import check_terminated
+
 __all__ = ["StageProgress"]
 
 
@@ -65,7 +67,8 @@ class StageProgress:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time one stage and advance the bar when it ends."""
+        """Time one stage and advance the bar when it ends (a pending stop request is raised first)."""
+        check_terminated()
         if self._bar is not None:
             self._bar.update(self._task, description=name)
         start = time.perf_counter()

@@ -176,3 +176,31 @@ def test_a_failed_rename_into_place_puts_the_old_output_back(tmp_path, monkeypat
     monkeypatch.undo()
     assert (target / "manifest.json").exists()
     rundir.abort()
+
+
+def test_a_stop_request_swallowed_by_a_finaliser_is_honoured_before_the_commit(tmp_path, monkeypatch):
+    """Python drops an exception raised in a __del__; the remembered request stops the commit."""
+    import gc
+    import sys
+
+    from seabed import errors
+
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+
+    class Finalised:
+        def __del__(self):
+            errors.request_termination(15)  # what the SIGTERM handler does, here inside a finaliser
+
+    rundir = RunDirectory(tmp_path / "run")
+    rundir.write_json("summary.json", {})
+    try:
+        Finalised()
+        gc.collect()
+        assert isinstance(dropped[0].exc_value, errors.Terminated)  # swallowed, as Python does
+        with pytest.raises(errors.Terminated):
+            rundir.commit()
+    finally:
+        errors._termination.clear()
+        rundir.abort()
+    assert not (tmp_path / "run").exists()

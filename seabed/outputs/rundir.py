@@ -33,7 +33,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from seabed.errors import OutputError
+from seabed.errors import OutputError, check_terminated
 
 __all__ = ["RunDirectory", "is_seabed_output", "recover_stale", "to_jsonable"]
 
@@ -262,6 +262,7 @@ class RunDirectory:
         A kill between the two renames leaves ``.<name>.old-<pid>``, which the next run restores
         (:func:`recover_stale`).
         """
+        check_terminated()  # a stop requested while a finaliser ran was swallowed: honour it here
         old = None
         with _signals_deferred():
             if self.target.exists():

@@ -73,7 +73,7 @@ def test_sigterm_unwinds_and_keeps_the_previous_output(project, stage):
     _wait_for(proc, _stage_reached(project, proc, stage))
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, err)
     assert err.strip().splitlines() == ["seabed: stopped by signal SIGTERM; no partial outputs were left"]
     assert _hidden(project.root) == []
     assert _outputs(project.root) == before
