@@ -113,6 +113,10 @@ def test_project_supply_gives_the_per_element_answer():
     det = cov["deterministic"].unstack()
     np.testing.assert_allclose(det["weakest_link"], det[["Y", "Sm", "Tb", "Dy"]].min(axis=1))
     assert (cov["p10"] <= cov["p50"] + 1e-12).all()
+    by_el = r.summary["coverage_by_year"]  # the same coverage in summary.json, per element and year
+    assert set(by_el) == {"Y", "Sm", "Tb", "Dy", "weakest_link"}
+    assert by_el["Y"]["year"] == list(det.index)
+    np.testing.assert_allclose(by_el["weakest_link"]["deterministic"], det["weakest_link"])
     assert (cov["p50"] <= cov["p90"] + 1e-12).all()
 
 

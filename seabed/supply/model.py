@@ -302,4 +302,28 @@ def _offset_summary(det: Paths, draws: Paths | None, settings: SupplySettings, i
         "offset_sustain_years": settings.offset.sustain_years,
         "offset_by_element": answer,
         "weakest_link": weakest,
+        "coverage_by_year": coverage_by_year(coverage),
     }
+
+
+def coverage_by_year(coverage: pd.DataFrame) -> dict[str, dict[str, list]]:
+    """The coverage table (long: year, element, deterministic, p10, p50, p90) as JSON-ready columns.
+
+    Coverage is domestic supply separated outside China / imports from China (1 = offset), per
+    element and for ``weakest_link`` (the lowest over the controlled elements); NaN where there are
+    no imports from China.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2030, 2031], "element": ["Dy", "Dy"], "deterministic": [0.5, 1.2],
+    ...                   "p10": [0.4, 0.9], "p50": [0.5, 1.1], "p90": [0.6, 1.3]})
+    >>> coverage_by_year(t)["Dy"]["p50"]
+    [0.5, 1.1]
+    """
+    out = {}
+    for element, rows in coverage.groupby("element", sort=False):
+        rows = rows.sort_values("year")
+        out[str(element)] = {"year": [int(y) for y in rows["year"]],
+                             **{c: [float(v) for v in rows[c]] for c in ("deterministic", "p10", "p50", "p90")
+                                if c in rows}}
+    return out
