@@ -1,15 +1,25 @@
 """Cloud-optimised GeoTIFFs for GIS users (QGIS, GDAL).
 
-Each file is tiled, DEFLATE-compressed, with internal overviews (GDAL's COG driver), a CRS, a nodata
-value and one description per band (e.g. ``"Nd 2-3 mbsf (ppm)"``). Optionally a second copy is
-written reprojected to longitude/latitude (EPSG:4326).
+Each file is tiled, DEFLATE-compressed (GDAL's COG driver), with a named CRS, a nodata value, one
+description and one unit per band (GDAL's unit type: ``gdalinfo`` prints ``Unit Type: ppm``) and
+dataset metadata (``long_name``, ``synthetic_cores`` and a caveat when given). Overviews are
+internal and made by the COG driver where the raster is larger than one 256 × 256 block (a smaller
+raster needs none). Class and mask rasters are ``Byte`` (uint8, nodata 255) with a colour table
+and their category names as band metadata, ``CATEGORY_NAMES`` (``"0=none;1=Inferred;…"``; rasterio
+cannot write GDAL's category names or a raster attribute table inside a GeoTIFF, and GDAL keeps
+those in an ``.aux.xml`` sidecar that does not travel with the file) and ``CATEGORY_<code>`` per
+class. A GeoTIFF keeps a colour table only for a 1- or 2-band Byte raster (with more bands GDAL
+drops it), so a single-band class raster has its palette and a per-layer stack its category names.
+Optionally a second copy is written reprojected to longitude/latitude (EPSG:4326).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pyproj
 import rasterio
 import rasterio.shutil
 import xarray as xr
@@ -17,10 +27,48 @@ from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from seabed.errors import CRSMismatchError
 
-__all__ = ["NODATA", "write_cog"]
+__all__ = ["CATEGORY_NODATA", "NODATA", "Category", "named_crs", "write_cog"]
 
 #: Nodata value written to float GeoTIFFs.
 NODATA = -9999.0
+#: Nodata value written to class (Byte) GeoTIFFs.
+CATEGORY_NODATA = 255
+
+#: One class of a categorical raster: its name and RGBA colour.
+Category = tuple[str, tuple[int, int, int, int]]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6f}".rstrip("0").rstrip(".")
+
+
+def named_crs(crs: object) -> pyproj.CRS:
+    """``crs`` with a name instead of ``"unknown"`` (GDAL and QGIS show a CRS by its name).
+
+    A CRS built from a PROJ string (as the working Lambert azimuthal equal-area CRS is) is called
+    ``"unknown"``; it is renamed after its base CRS, projection and origin, e.g.
+    ``"WGS 84 / Lambert Azimuthal Equal Area (lat_0=22.025, lon_0=153.808334)"``. The
+    definition is unchanged (``named_crs(c).equals(c)``); a named CRS is returned as it is.
+    """
+    crs = pyproj.CRS.from_user_input(crs.to_wkt() if hasattr(crs, "to_wkt") else crs)
+    if crs.name not in ("unknown", "", None) or not crs.is_projected:
+        return crs
+    d = crs.to_json_dict()
+    base = d.get("base_crs", {})
+    datum = crs.geodetic_crs.datum.name if crs.geodetic_crs is not None else ""
+    if base.get("name") in ("unknown", "", None):
+        base["name"] = "WGS 84" if "1984" in datum else (datum or "unnamed geodetic CRS")
+    op = crs.coordinate_operation
+    origin = {}
+    for p in op.params if op is not None else []:
+        if "latitude of natural origin" in p.name.lower() or "latitude of projection centre" in p.name.lower():
+            origin["lat_0"] = p.value
+        elif "longitude of natural origin" in p.name.lower() or "longitude of projection centre" in p.name.lower():
+            origin["lon_0"] = p.value
+    where = ", ".join(f"{k}={_fmt(v)}" for k, v in origin.items())
+    method = op.method_name if op is not None else "projection"
+    d["name"] = f"{base['name']} / {method}" + (f" ({where})" if where else "")
+    return pyproj.CRS.from_json_dict(d)
 
 
 def write_cog(
@@ -31,6 +79,9 @@ def write_cog(
     units: str | None = None,
     dst_crs: str | None = None,
     categorical: bool = False,
+    categories: Mapping[int, Category] | None = None,
+    long_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a ``(band, y, x)`` or ``(y, x)`` DataArray with a CRS as a Cloud-Optimised GeoTIFF.
 
@@ -43,12 +94,20 @@ def write_cog(
     descriptions : list of str, optional
         One description per band (shown by ``gdalinfo`` and QGIS).
     units : str, optional
-        Units written as band metadata (defaults to ``data.attrs["units"]``).
+        Unit of every band, written as GDAL's unit type (defaults to ``data.attrs["units"]``).
     dst_crs : str, optional
         If given (e.g. ``"EPSG:4326"``), reproject to this CRS (bilinear, nearest when
         ``categorical``) before writing.
     categorical : bool, default False
         Values are classes (resampling and overviews use nearest/mode).
+    categories : mapping of int to (name, RGBA), optional
+        The classes of a class or mask raster: written as ``Byte`` (nodata
+        :data:`CATEGORY_NODATA`; NaN cells become nodata) with a colour table and the category
+        names as band metadata. Implies ``categorical``.
+    long_name : str, optional
+        Dataset ``long_name`` metadata (defaults to ``data.attrs["long_name"]`` or the name).
+    tags : mapping of str to str, optional
+        More dataset metadata (e.g. ``synthetic_cores``, ``caveat``).
 
     Returns
     -------
@@ -62,9 +121,11 @@ def write_cog(
     ``(y, x)`` band, not the stack.
     """
     path = Path(path)
-    crs = data.rio.crs
-    if crs is None:
+    if data.rio.crs is None:
         raise CRSMismatchError(f"{path.name}: data has no CRS; fix: attach one with grid.attach_crs()")
+    crs = rasterio.crs.CRS.from_wkt(named_crs(data.rio.crs).to_wkt())
+    categorical = categorical or categories is not None
+    dtype, nodata = ("uint8", CATEGORY_NODATA) if categories is not None else ("float32", NODATA)
     bands = data if data.ndim == 3 else data.expand_dims("band")
     count = bands.shape[0]
     transform = data.rio.transform()
@@ -73,33 +134,40 @@ def write_cog(
         left, bottom, right, top = data.rio.bounds()
         dst_transform, width, height = calculate_default_transform(crs, dst_crs, width, height, left, bottom, right, top)
         src_transform, src_crs = transform, crs
-        transform, crs = dst_transform, rasterio.crs.CRS.from_user_input(dst_crs)
+        transform = dst_transform
+        crs = rasterio.crs.CRS.from_wkt(named_crs(dst_crs).to_wkt())
     # band by band into a tiled GeoTIFF, then GDAL's COG driver copies it block by block: a
     # (y, x) band at a time is held, never the whole (band, y, x) stack
     staged = path.with_name(path.name + ".stage.tmp")
-    profile = {"driver": "GTiff", "dtype": "float32", "count": count, "height": height, "width": width,
-               "crs": crs, "transform": transform, "nodata": NODATA, "tiled": True, "blockxsize": 256,
+    profile = {"driver": "GTiff", "dtype": dtype, "count": count, "height": height, "width": width,
+               "crs": crs, "transform": transform, "nodata": nodata, "tiled": True, "blockxsize": 256,
                "blockysize": 256, "BIGTIFF": "IF_SAFER"}
+    unit = units or data.attrs.get("units") or ""
+    names = ";".join(f"{k}={v[0]}" for k, v in sorted(categories.items())) if categories else ""
     try:
         with rasterio.open(staged, "w", **profile) as dst:
-            unit = units or data.attrs.get("units")
             for b in range(count):
-                band = np.asarray(bands[b].values, dtype="float32")
-                band[~np.isfinite(band)] = NODATA
+                values = np.asarray(bands[b].values, dtype="float64")
+                band = np.where(np.isfinite(values), values, nodata).astype(dtype)
                 if dst_crs is not None:
-                    out = np.full((height, width), NODATA, dtype="float32")
+                    out = np.full((height, width), nodata, dtype=dtype)
                     reproject(band, out, src_transform=src_transform, src_crs=src_crs, dst_transform=transform,
-                              dst_crs=crs, src_nodata=NODATA, dst_nodata=NODATA,
+                              dst_crs=crs, src_nodata=nodata, dst_nodata=nodata,
                               resampling=Resampling.nearest if categorical else Resampling.bilinear)
                     band = out
                 dst.write(band, b + 1)
                 if descriptions is not None:
                     dst.set_band_description(b + 1, descriptions[b])
-                if unit:
-                    dst.update_tags(b + 1, units=unit)
-            dst.update_tags(source="seabed", long_name=str(data.attrs.get("long_name", data.name or "")))
+                if categories and count <= 2:  # GeoTIFF: no colour table with 3 or more bands
+                    dst.write_colormap(b + 1, {k: v[1] for k, v in categories.items()})
+                if categories:
+                    dst.update_tags(b + 1, CATEGORY_NAMES=names,
+                                    **{f"CATEGORY_{k}": v[0] for k, v in categories.items()})
+            dst.units = (unit,) * count
+            dst.update_tags(source="seabed", long_name=str(long_name or data.attrs.get("long_name", data.name or "")),
+                            **dict(tags or {}))
         tmp = path.with_name(path.name + ".tmp")
-        rasterio.shutil.copy(staged, tmp, driver="COG", COMPRESS="DEFLATE", BLOCKSIZE=256,
+        rasterio.shutil.copy(staged, tmp, driver="COG", COMPRESS="DEFLATE", BLOCKSIZE=256, OVERVIEWS="AUTO",
                              OVERVIEW_RESAMPLING="MODE" if categorical else "AVERAGE", BIGTIFF="IF_SAFER")
     finally:
         staged.unlink(missing_ok=True)
