@@ -6,6 +6,7 @@ construction; a test checks it). A quantity is ``{"value": float, "units": str}`
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,8 @@ from seabed.outputs.rundir import to_jsonable
 if TYPE_CHECKING:
     from seabed.results import EstimationResult, ResourceResult, RunDescription, SiteData
 
-__all__ = ["build_summary", "input_warnings", "qty", "summarise_inputs", "summary_frame"]
+__all__ = ["MINUS", "build_summary", "format_quantity", "human_number", "human_percent", "input_warnings", "qty",
+           "summarise_inputs", "summary_frame", "supply_assumptions"]
 
 #: Published figures the Takaya box run is compared with (Takaya et al. 2018, Sci. Rep. 8:5763).
 TAKAYA_2018 = {
@@ -28,6 +30,72 @@ TAKAYA_2018 = {
     "mean_rey_ppm": 964.0,
     "reference": "Takaya et al. (2018) Sci. Rep. 8:5763, doi:10.1038/s41598-018-23948-5",
 }
+
+
+MINUS = "\u2212"
+_MASS_T = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
+_MONEY = ("USD", "JPY", "EUR", "CNY")
+_UNIT_TEXT = {"km^2": "km²", "t/m^3": "t/m³", "1 / a": "%/year", "USD / kg": "USD/kg", "1 (standardised)": "(standardised)"}
+
+
+def human_number(v: float | None, digits: int = 4) -> str:
+    """A number as people read it: at most ``digits`` significant figures, thousands separators,
+    a true minus sign, never scientific notation ("—" when missing).
+
+    Examples
+    --------
+    >>> human_number(12345.6), human_number(-0.000123456), human_number(2041.0), human_number(1e-9)
+    ('12,350', '−0.0001235', '2,041', '≈0')
+    """
+    from decimal import Decimal
+
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    v = float(v)
+    if v == 0:
+        return "0"
+    if abs(v) < 1e-7:
+        return "≈0"
+    d = Decimal(f"{abs(v):.{digits - 1}e}").normalize()
+    text = f"{d:,f}"
+    return (MINUS if v < 0 else "") + text
+
+
+def human_percent(v: float | None, digits: int = 3) -> str:
+    """A fraction as a percentage: ``0.286`` → ``"28.6 %"`` ("—" when missing)."""
+    return "—" if v is None else f"{human_number(100 * float(v), digits)} %"
+
+
+def format_quantity(q: dict | None, digits: int = 4) -> str:
+    """Format a summary quantity ``{"value", "units"}`` the one way the report prints numbers.
+
+    Masses in t, kt or Mt are shown in the largest of t/kt/Mt that keeps the number ≥ 1, money as
+    "−2.86 bn USD" or "M USD", rates per year as "%/year"; at most ``digits`` significant figures
+    and never scientific notation.
+
+    Examples
+    --------
+    >>> format_quantity({"value": 118002.6, "units": "t"}), format_quantity({"value": -2859986449.1, "units": "USD"})
+    ('118 kt', '−2.86 bn USD')
+    >>> format_quantity({"value": 0.08, "units": "1 / a"}), format_quantity({"value": 83.456, "units": "Mt"})
+    ('8 %/year', '83.46 Mt')
+    """
+    if q is None or q.get("value") is None:
+        return "—"
+    v, units = float(q["value"]), q.get("units") or ""
+    if units in _MASS_T:
+        tonnes = v * _MASS_T[units]
+        units = "Mt" if abs(tonnes) >= 1e6 else "kt" if abs(tonnes) >= 1e3 else "t"
+        v = tonnes / _MASS_T[units]
+    elif units in _MONEY:
+        if abs(v) >= 1e9:
+            v, units = v / 1e9, f"bn {units}"
+        elif abs(v) >= 1e6:
+            v, units = v / 1e6, f"M {units}"
+    elif units == "1 / a":
+        v *= 100
+    units = _UNIT_TEXT.get(units, units)
+    return f"{human_number(v, digits)} {units}".strip()
 
 
 def qty(value: Any, units: str) -> dict[str, Any]:
@@ -209,6 +277,11 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         prob = sup.offset_probability
         supply["offset_probability_final_year"] = {c: qty(prob[c].iloc[-1], "1") for c in prob.columns}
         supply["monte_carlo_draws"] = run.supply_draws
+        settings = getattr(sup, "settings", None)
+        if settings is not None:
+            supply["start_year"] = int(settings.start_year)
+            supply["end_year"] = int(settings.end_year)
+            supply["assumptions"] = supply_assumptions(settings)
     return to_jsonable({
         "title": run.title,
         "site": run.site,
@@ -220,6 +293,78 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         "resource": resource,
         "supply": supply,
     })
+
+
+#: Settings of the supply model left out of the assumptions table (labels, empty tables, Monte Carlo set-up).
+_SKIP_SETTINGS = ("name", "uncertainty.parameters", "scenarios", "sequence.order_column")
+
+
+def _setting_value(v: Any, key: str = "") -> str:
+    """A setting as people read it: human numbers with compact units (fractions as %, money in
+    bn/M), lists and tables joined."""
+    if hasattr(v, "magnitude") and hasattr(v, "units"):
+        units = f"{v.units:~P}".replace("metric_ton", "t").strip()
+        if v.dimensionless and "percent" not in str(v.units):
+            return human_percent(float(v.to("").magnitude), 4)
+        if units in ("USD", "JPY", "EUR", "CNY"):
+            return format_quantity({"value": float(v.magnitude), "units": units})
+        units = {"%/a": "%/year", "a": "year", "d": "day", "mo": "month"}.get(units, units)
+        units = units.replace("/a", "/year").replace("/d", "/day")
+        return f"{human_number(float(v.magnitude))} {units}".strip()
+    if isinstance(v, dict):
+        return "; ".join(f"{k} {_setting_value(x)}" for k, x in v.items())
+    if isinstance(v, bool | str | int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:g}" if key.endswith("year") else human_number(v)
+    if isinstance(v, list | tuple):
+        return ", ".join(_setting_value(x) for x in v)
+    return str(v)
+
+
+#: Sources of shipped defaults documented in code comments rather than field descriptions.
+_DEFAULT_SOURCES = {
+    "plan.phases[trial].": "SIP trial plan: ~3 months from Feb 2027 at ~350 t mud/day (DOMAIN.md [N]); "
+                           "capex = FY2025 supplementary budget [N]; wet basis is an assumption",
+    "plan.phases[commercial].": "assumption: no date or scale published; Kato (2013) scale of 10,000 t/day (dry), "
+                                "McNulty (1998) category 2 ramp-up, capex of a 3 Mt/year nodule operation "
+                                "(3-3.5 bn USD, mid value)",
+    "economics.prices": "mid-range of the 2025 oxide prices in DOMAIN.md [N]",
+}
+
+
+def _basis(description: str) -> str:
+    d = description.lower()
+    if "assumption" in d:
+        return "assumption"
+    if "[" in description or any(w in d for w in ("et al", "jogmec", "jsnm", "domain.md", "(19", "(20")):
+        return "published (cited)"
+    return "model setting"
+
+
+def supply_assumptions(settings: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Every set value of the supply settings as ``{"parameter", "value", "basis", "source"}``
+    rows: the value in human numbers, its description (with its "[source]" or "(assumption)"
+    label) from the settings' field descriptions, and whether it is an assumption or cited."""
+    rows: list[dict[str, str]] = []
+    for name, f in type(settings).model_fields.items():
+        key = f"{prefix}{name}"
+        v = getattr(settings, name)
+        if name in _SKIP_SETTINGS or key in _SKIP_SETTINGS or v is None or (isinstance(v, dict | list) and not v):
+            continue
+        if hasattr(type(v), "model_fields"):
+            rows += supply_assumptions(v, key + ".")
+        elif isinstance(v, list) and hasattr(type(v[0]), "model_fields"):
+            for i, item in enumerate(v):
+                rows += supply_assumptions(item, f"{key}[{getattr(item, 'name', i)}].")
+        else:
+            desc = " ".join((f.description or "").split())
+            extra = next((s for pre, s in _DEFAULT_SOURCES.items() if key.startswith(pre)), "")
+            desc = f"{desc} Default: {extra}." if extra and desc else (desc or extra)
+            basis = _basis(extra or desc) if (extra or desc) else "model setting"
+            rows.append({"parameter": key, "value": _setting_value(v, key), "basis": basis,
+                         "source": desc or "—"})
+    return rows
 
 
 def _empty_answer_warnings(resource: dict[str, Any]) -> list[str]:
