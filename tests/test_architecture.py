@@ -20,7 +20,7 @@ PACKAGE = ROOT / "seabed"
 LAYERS = {
     "seabed.errors": 0, "seabed.units": 0, "seabed.elements": 0, "seabed.defaults": 0, "seabed.core_table": 0,
     "seabed.config": 1,
-    "seabed.working_grid": 2, "seabed.compute": 2, "seabed.progress": 2,
+    "seabed.working_grid": 2, "seabed.compute": 2, "seabed.progress": 2, "seabed.plotting": 2,
     "seabed.inputs": 3.0, "seabed.compositing": 3.0, "seabed.geostats": 3.0,
     "seabed.resource": 3.1,
     "seabed.supply": 3.2,

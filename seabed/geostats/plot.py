@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from seabed.geostats.variogram import ExperimentalVariogram, VariogramModel
+from seabed.plotting import watermark
 
-__all__ = ["plot_cross_validation", "plot_variogram"]
+__all__ = ["plot_cross_validation", "plot_variogram", "standardise_by_variable"]
 
 
 def _axes(ax):
@@ -25,6 +26,7 @@ def plot_variogram(
     *,
     ax=None,
     distance_unit: str = "km",
+    synthetic: bool = False,
 ):
     """Experimental variogram (points sized by pair count) and a fitted model (line).
 
@@ -38,6 +40,8 @@ def plot_variogram(
         Axes to draw on; default a new figure (no pyplot state is touched).
     distance_unit : {"km", "m"}, default "km"
         Unit of the x axis.
+    synthetic : bool, default False
+        Stamp the SYNTHETIC watermark on the figure (data from synthetic cores).
 
     Returns
     -------
@@ -57,15 +61,33 @@ def plot_variogram(
         ax.plot(h[1:] / scale, g[1:], color="C1", label="model")
         ax.axhline(model.sill, color="0.6", lw=0.8, ls="--", label=f"sill {model.sill:.3g}")
     ax.set_xlabel(f"lag distance ({distance_unit})")
-    ax.set_ylabel("semivariance (squared units of the variable; 1 = variance if standardised)")
+    ax.set_ylabel("semivariance (squared units; 1 = variance if standardised)")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower right", fontsize=8)
+    watermark(ax.figure, synthetic)
     return ax
 
 
-def plot_cross_validation(predictions: pd.DataFrame, *, ax=None, units: str = "ppm"):
-    """Estimated against observed values of a cross-validation, with the 1:1 line.
+def standardise_by_variable(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Observed and estimated values as z-scores of each variable's observed values.
+
+    Each variable (element and layer) is centred on its observed mean and divided by its observed
+    standard deviation, so that pooling variables of very different grades (La and Lu, in ppm) does
+    not make the regression slope look better than any single variable's.
+    """
+    df = predictions[np.isfinite(predictions["estimate"]) & np.isfinite(predictions["observed"])].copy()
+    by = df.groupby("variable", sort=False)["observed"]
+    mean = by.transform("mean")
+    sd = by.transform("std").replace(0.0, np.nan)
+    df["observed"] = (df["observed"] - mean) / sd
+    df["estimate"] = (df["estimate"] - mean) / sd
+    return df[np.isfinite(df["observed"]) & np.isfinite(df["estimate"])]
+
+
+def plot_cross_validation(predictions: pd.DataFrame, *, ax=None, units: str = "ppm", standardise: bool = False,
+                          synthetic: bool = False):
+    """Estimated against observed values of a cross-validation, with the 1:1 line and the slope.
 
     Parameters
     ----------
@@ -74,15 +96,23 @@ def plot_cross_validation(predictions: pd.DataFrame, *, ax=None, units: str = "p
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default a new figure.
     units : str, default "ppm"
-        Units of the values, for the axis labels.
+        Units of the values, for the axis labels (when not standardised).
+    standardise : bool, default False
+        Plot each variable's z-scores (see :func:`standardise_by_variable`): the slope then measures
+        the conditional bias within variables, not the spread between elements.
+    synthetic : bool, default False
+        Stamp the SYNTHETIC watermark on the figure.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    df = predictions[np.isfinite(predictions["estimate"]) & np.isfinite(predictions["observed"])]
-    ax.scatter(df["observed"], df["estimate"], s=8, alpha=0.6)
+    if standardise:
+        df = standardise_by_variable(predictions)
+    else:
+        df = predictions[np.isfinite(predictions["estimate"]) & np.isfinite(predictions["observed"])]
+    ax.scatter(df["observed"], df["estimate"], s=8, alpha=0.5)
     if len(df):
         lo = float(min(df["observed"].min(), df["estimate"].min()))
         hi = float(max(df["observed"].max(), df["estimate"].max()))
@@ -92,6 +122,14 @@ def plot_cross_validation(predictions: pd.DataFrame, *, ax=None, units: str = "p
             x = np.array([lo, hi])
             ax.plot(x, a + b * x, color="C1", lw=1, label=f"observed on estimate, slope {b:.2f}")
         ax.legend(loc="upper left", fontsize=8)
-    ax.set_xlabel(f"observed ({units})")
-    ax.set_ylabel(f"cross-validated estimate ({units})")
+    if standardise:
+        n_var = predictions["variable"].nunique() if "variable" in predictions else 1
+        ax.set_xlabel("observed (z-score within each element and layer)")
+        ax.set_ylabel("cross-validated estimate (z-score)")
+        ax.set_title(f"Cross-validation, standardised per variable ({n_var} element-layers, n={len(df)})",
+                     fontsize=10, wrap=True)
+    else:
+        ax.set_xlabel(f"observed ({units})")
+        ax.set_ylabel(f"cross-validated estimate ({units})")
+    watermark(ax.figure, synthetic)
     return ax

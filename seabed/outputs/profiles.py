@@ -7,11 +7,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from seabed.elements import GROUPS
+from seabed.plotting import watermark
 
 __all__ = ["plot_core_profiles"]
 
 
-def plot_core_profiles(intervals: pd.DataFrame, *, group: str = "REY", max_depth: float | None = None) -> Figure:
+def plot_core_profiles(intervals: pd.DataFrame, *, group: str = "REY", max_depth: float | None = None,
+                       synthetic: bool = False) -> Figure:
     """Sum of a group's grades (ppm) against depth below seafloor (m, down), one step line per core.
 
     Parameters
@@ -22,6 +24,8 @@ def plot_core_profiles(intervals: pd.DataFrame, *, group: str = "REY", max_depth
         Element group summed (see :data:`seabed.elements.GROUPS`); missing assays count as absent.
     max_depth : float, optional
         Lower limit of the depth axis, m below seafloor.
+    synthetic : bool, default False
+        The cores are synthetic: the figure carries the SYNTHETIC watermark.
     """
     members = [e for e in GROUPS[group] if e in intervals.columns]
     grade = intervals[members].sum(axis=1, min_count=1)
@@ -43,4 +47,4 @@ def plot_core_profiles(intervals: pd.DataFrame, *, group: str = "REY", max_depth
     ax.set_ylabel("Depth below seafloor (m)")
     ax.set_title(f"{group} by depth in {len(cores)} cores")
     ax.grid(alpha=0.3)
-    return fig
+    return watermark(fig, synthetic)

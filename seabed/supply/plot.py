@@ -11,12 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from seabed.plotting import mass_unit, watermark
 from seabed.supply.model import SupplyResult
 
 __all__ = ["plot_cash_flow", "plot_offset_probability", "plot_supply_vs_imports", "plot_tornado"]
 
 
-def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TREO", "magnet", "Nd", "Dy")) -> Figure:
+def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TREO", "magnet", "Nd", "Dy"),
+                           synthetic: bool = False) -> Figure:
     """Domestic supply (with P10–P90 band when Monte Carlo ran) against imports from China.
 
     Parameters
@@ -24,6 +26,8 @@ def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TRE
     result : SupplyResult
     items : sequence of str
         Elements or groups, one panel each.
+    synthetic : bool, default False
+        The resource comes from synthetic cores: stamp the SYNTHETIC watermark.
     """
     items = [i for i in items if i in result.production.columns]
     fig = Figure(figsize=(4.0 * max(len(items), 1), 3.4), layout="constrained")
@@ -31,54 +35,79 @@ def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TRE
     dem = result.demand.set_index(["item", "year"])
     for ax, item in zip(axes, items, strict=False):
         years = result.production.index.to_numpy()
-        ax.plot(years, result.production[item].to_numpy(), color="C0", label="domestic supply")
+        d = dem.loc[item]
+        div, unit = mass_unit(np.concatenate([result.production[item].to_numpy(), d["demand_t"].to_numpy()]))
+        ax.plot(years, result.production[item].to_numpy() / div, color="C0", label="domestic supply")
         if not result.bands.empty:
             b = result.bands[(result.bands["item"] == item) & (result.bands["variable"] == "supply_t")]
-            ax.fill_between(b["year"], b["p10"], b["p90"], color="C0", alpha=0.25, label="supply P10–P90")
-        ax.plot(years, dem.loc[item, "china_imports_t"].to_numpy(), color="C3", label="imports from China")
-        ax.plot(years, dem.loc[item, "china_imports_after_cut_t"].to_numpy(), color="C3", ls=":",
+            ax.fill_between(b["year"], b["p10"] / div, b["p90"] / div, color="C0", alpha=0.25,
+                            label="supply P10–P90")
+        ax.plot(years, d["china_imports_t"].to_numpy() / div, color="C3", label="imports from China")
+        ax.plot(years, d["china_imports_after_cut_t"].to_numpy() / div, color="C3", ls=":",
                 label="China imports after cut")
-        ax.plot(years, dem.loc[item, "demand_t"].to_numpy(), color="0.4", ls="--", label="demand")
+        ax.plot(years, d["demand_t"].to_numpy() / div, color="0.4", ls="--", label="demand")
         ax.set_title(item)
         ax.set_xlabel("year")
-        ax.set_ylabel("oxide (t/year)")
+        ax.set_ylabel(f"oxide ({unit}/year)")
     axes[0].legend(fontsize="small")
-    return fig
+    fig.suptitle("Domestic supply against imports from China (oxide)")
+    return watermark(fig, synthetic)
 
 
-def plot_offset_probability(result: SupplyResult, *, items: Sequence[str] | None = None) -> Figure:
+def plot_offset_probability(result: SupplyResult, *, items: Sequence[str] | None = None,
+                            synthetic: bool = False) -> Figure:
     """P(sustainably offset by year) of the controlled elements (Monte Carlo; monotone curves).
 
     ``items`` defaults to the columns of ``result.offset_probability_by_year`` (the controlled
     elements); names of other items (TREO, magnet) are taken from ``result.offset_probability``.
+    Only the elements whose probability rises above zero get a curve, highest first; the others
+    are named in a note under the title (0 % throughout, or no imports from China to offset).
     """
-    fig = Figure(figsize=(6.5, 3.8), layout="constrained")
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.subplots()
     by_el = result.offset_probability_by_year
     prob = by_el if items is None else result.offset_probability.combine_first(by_el)
     items = list(by_el.columns) if items is None else list(items)
-    for i, item in enumerate(items):
-        if item in prob.columns and prob[item].notna().any():
-            ax.step(prob.index, 100 * prob[item], where="post", label=item, color=f"C{i % 10}",
-                    ls="-" if i < 10 else "--")
+    present = [i for i in items if i in prob.columns and prob[i].notna().any()]
+    # "by year" is cumulative: a running maximum keeps the curves monotone whatever the table holds
+    curves = {i: 100 * prob[i].ffill().fillna(0.0).cummax() for i in present}
+    shown = sorted((i for i in present if curves[i].max() > 0), key=lambda i: (-float(curves[i].iloc[-1]), i))
+    zero = [i for i in present if i not in shown]
+    no_data = [i for i in items if i not in present]
+    styles = ("-", "--", "-.", ":")
+    for k, item in enumerate(shown):
+        ax.step(prob.index, curves[item], where="post", color=f"C{k % 10}", ls=styles[(k // 10) % 4], lw=1.6,
+                label=f"{item} ({float(curves[item].iloc[-1]):.0f} %)")
     ax.set_xlabel("year")
     ax.set_ylabel("P(sustainably offset by year) (%)")
     ax.set_ylim(0, 100)
+    end = int(prob.index.max()) if len(prob.index) else None
+    ax.set_title("Probability that domestic supply sustainably offsets imports from China, by year",
+                 fontsize=10, wrap=True)
+    notes = []
+    if zero:
+        notes.append(f"0 % throughout{f' (to {end})' if end else ''}: {', '.join(zero)}")
+    if no_data:
+        notes.append(f"not modelled (no imports from China): {', '.join(no_data)}")
+    if notes:
+        ax.text(0.01, 0.98, "\n".join(notes), transform=ax.transAxes, va="top", ha="left", fontsize=7.5,
+                bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.85})
     if prob.empty:
         ax.text(0.5, 0.5, "no Monte Carlo draws", ha="center", transform=ax.transAxes)
-    else:
-        ax.legend(fontsize="small", ncol=3)
-    return fig
+    elif shown:
+        ax.legend(fontsize="small", ncol=2 if len(shown) > 5 else 1, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                  title=f"element (P by {end})", title_fontsize="small")
+    return watermark(fig, synthetic)
 
 
-def plot_tornado(result: SupplyResult, *, metric: str = "npv") -> Figure:
+def plot_tornado(result: SupplyResult, *, metric: str = "npv", synthetic: bool = False) -> Figure:
     """One-at-a-time swings of ``metric`` ("npv" or "offset_year_<item>") between P10 and P90 inputs."""
     t = result.tornado
     fig = Figure(figsize=(6.0, 0.5 + 0.45 * max(len(t) // 2, 1)), layout="constrained")
     ax = fig.subplots()
     if t.empty:
         ax.text(0.5, 0.5, "no uncertain parameters", ha="center", transform=ax.transAxes)
-        return fig
+        return watermark(fig, synthetic)
     rows = t[t["metric"] == metric].iloc[::-1]
     scale, unit = (1e9, f"NPV ({result.settings.economics.currency} bn)") if metric == "npv" else (1.0, "year")
     base = rows["base"].iloc[0] / scale
@@ -90,21 +119,78 @@ def plot_tornado(result: SupplyResult, *, metric: str = "npv") -> Figure:
     ax.axvline(base, color="k", lw=0.8)
     ax.set_yticks(pos, [f"{p} ({u})" for p, u in zip(rows["parameter"], rows["unit"], strict=True)])
     ax.set_xlabel(unit)
+    ax.set_title("NPV sensitivity, one parameter at a time" if metric == "npv" else f"Sensitivity of {metric}",
+                 fontsize=10)
     ax.legend(fontsize="small")
-    return fig
+    return watermark(fig, synthetic)
 
 
-def plot_cash_flow(result: SupplyResult) -> Figure:
-    """Yearly net cash flow (bars) and cumulative cash flow (line), in billions."""
+def plot_cash_flow(result: SupplyResult, *, synthetic: bool = False) -> Figure:
+    """Yearly net cash flow (bars), cumulative undiscounted and discounted cash flow (lines), in
+    billions of the reporting currency (deterministic case)."""
     cf = result.cash_flow
     cur = result.settings.economics.currency
-    fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(7.5, 4.0), layout="constrained")
     ax = fig.subplots()
     net = cf["net_cash_flow"].to_numpy() / 1e9
-    ax.bar(cf.index, net, color=np.where(net >= 0, "C0", "C3"), label="net cash flow")
-    ax.plot(cf.index, cf["cumulative_cash_flow"] / 1e9, color="k", label="cumulative")
+    ax.bar(cf.index, net, color=np.where(net >= 0, "C0", "C3"), label="net cash flow (undiscounted)")
+    ax.plot(cf.index, cf["cumulative_cash_flow"] / 1e9, color="k", label="cumulative, undiscounted")
+    rate = result.summary.get("discount_rate") if isinstance(result.summary, dict) else None
+    if "discounted_cash_flow" in cf:
+        try:
+            tag = f" at {100 * float(getattr(rate, 'magnitude', rate)):.3g} %/year" if rate is not None else ""
+        except (TypeError, ValueError):
+            tag = ""
+        ax.plot(cf.index, np.cumsum(cf["discounted_cash_flow"].to_numpy()) / 1e9, color="k", ls="--",
+                label=f"cumulative, discounted{tag} (NPV at the end)")
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_xlabel("year")
     ax.set_ylabel(f"cash flow ({cur} bn/year; cumulative {cur} bn)")
-    ax.legend(fontsize="small")
-    return fig
+    ax.set_title(f"Project cash flow, deterministic case ({cur} bn, real)", fontsize=10)
+    ax.legend(fontsize="small", loc="best")
+    return watermark(fig, synthetic)
+
+
+def plot_offset_timeline(result: SupplyResult, *, synthetic: bool = False) -> Figure:
+    """The answer in a picture: per controlled element, the first year of sustained offset of
+    imports from China as a bar from P10 to P90 with the P50 marked (Monte Carlo), the
+    deterministic year as a cross, and "never" where it does not happen within the horizon."""
+    by = result.summary.get("offset_by_element") or {}
+    start, end = int(result.settings.start_year), int(result.settings.end_year)
+    names = list(by)
+    fig = Figure(figsize=(7.5, 0.9 + 0.36 * max(len(names), 1)), layout="constrained")
+    ax = fig.subplots()
+    ax.set_xlim(start - 0.5, end + 8)
+    for i, name in enumerate(names[::-1]):
+        e = by[name]
+        q = e.get("first_sustained_offset_year") or {}
+        p10, p50, p90 = q.get("p10"), q.get("p50"), q.get("p90")
+        if e.get("reason") == "no imports from China":
+            ax.text(start + 0.5, i, "no imports from China", va="center", fontsize="small", color="0.4")
+            continue
+        if p10 is not None:
+            right = p90 if p90 is not None else end + 0.5
+            ax.barh(i, right - p10, left=p10, height=0.55, color="C0", alpha=0.45,
+                    label="P10–P90" if i == 0 or "P10–P90" not in ax.get_legend_handles_labels()[1] else None)
+            if p90 is None:
+                ax.annotate("", xy=(end + 2.5, i), xytext=(end + 0.5, i),
+                            arrowprops={"arrowstyle": "->", "color": "C0"})
+        if p50 is not None:
+            ax.plot([p50], [i], marker="D", color="C0", ms=6, ls="",
+                    label="P50" if "P50" not in ax.get_legend_handles_labels()[1] else None)
+        det = e.get("first_sustained_offset_year_deterministic")
+        if det is not None:
+            ax.plot([det], [i], marker="x", color="k", ms=6, ls="",
+                    label="deterministic" if "deterministic" not in ax.get_legend_handles_labels()[1] else None)
+        if p50 is None:
+            ax.text(end + 3, i, "never (P50)", va="center", fontsize="small", color="C3")
+    ax.axvline(end + 0.5, color="0.5", lw=0.8, ls="--")
+    ax.set_yticks(range(len(names)), names[::-1])
+    ax.set_xlabel(f"first year of sustained offset of imports from China (horizon {start}–{end})")
+    ax.set_title("When could domestic supply offset imports from China?")
+    ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
+    if names:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.text(0.5, 0.5, "no controlled elements", ha="center", transform=ax.transAxes)
+    return watermark(fig, synthetic)
