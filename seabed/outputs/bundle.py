@@ -31,9 +31,14 @@ if TYPE_CHECKING:
 __all__ = ["SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
 
 
-def _save(rundir: RunDirectory, name: str, fig: Figure | Any) -> None:
+def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool = False) -> None:
+    """Save a figure (or the figure of axes) as PNG, tight around its artists (no clipped labels),
+    with the SYNTHETIC watermark when ``synthetic`` (if the plot function did not stamp it)."""
+    from seabed.plotting import watermark
+
     fig = fig if isinstance(fig, Figure) else fig.figure
-    rundir.write_with(name, lambda p: fig.savefig(p, dpi=120))
+    watermark(fig, synthetic)
+    rundir.write_with(name, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", pad_inches=0.08))
     if hasattr(fig, "clf"):
         fig.clf()
 
@@ -42,20 +47,48 @@ def _csv(rundir: RunDirectory, name: str, df: pd.DataFrame, *, index: bool = Tru
     rundir.write_with(name, lambda p: df.to_csv(p, index=index))
 
 
+def _lonlat(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """2-D longitude and latitude (degrees) of the cell centres of ``ds`` (a coordinate transform)."""
+    import pyproj
+
+    xx, yy = np.meshgrid(ds["x"].values, ds["y"].values)
+    lon, lat = pyproj.Transformer.from_crs(ds.rio.crs, "EPSG:4326", always_xy=True).transform(xx, yy)
+    return np.asarray(lon), np.asarray(lat)
+
+
 def _netcdf_ready(bm: xr.Dataset, attrs: dict[str, Any]) -> xr.Dataset:
+    """The block model as CF-1.8 wants it: a named CRS in ``spatial_ref`` (the grid mapping of
+    every gridded variable and listed in its ``coordinates``, so that plain ``xr.open_dataset``
+    gives rioxarray its CRS), 2-D ``lat``/``lon`` auxiliary coordinates, integer flags with
+    ``flag_values`` of the variable's type and ``flag_meanings``, and no bool, list or dict
+    attribute."""
+    from seabed.outputs.rasters import named_crs
+
     out = bm.copy()
     if "spatial_ref" in out.data_vars:
         out = out.set_coords("spatial_ref")
     crs = out.rio.crs
+    gridded = [n for n in out.data_vars if {"y", "x"} <= set(out[n].dims)]
     if crs is not None:  # CF grid mapping on every gridded variable (QGIS, GDAL, rioxarray)
-        out = out.rio.write_crs(crs)
-        for name in out.data_vars:
-            if {"y", "x"} <= set(out[name].dims):
-                out[name].attrs["grid_mapping"] = "spatial_ref"
+        out = out.rio.write_crs(named_crs(crs).to_wkt())
+        lon, lat = _lonlat(out)
+        out = out.assign_coords(
+            lat=(("y", "x"), lat, {"units": "degrees_north", "standard_name": "latitude", "long_name": "latitude"}),
+            lon=(("y", "x"), lon, {"units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"}))
+        for name in gridded:
+            out[name].attrs["grid_mapping"] = "spatial_ref"
     for name in list(out.data_vars):
         if out[name].dtype == bool:
             out[name] = out[name].astype("int8")
-            out[name].attrs.setdefault("flag_values", "0 1")
+            out[name].attrs.setdefault("flag_values", [0, 1])
+        a = out[name].attrs
+        if "flag_values" in a:
+            values = a["flag_values"]
+            values = values.split() if isinstance(values, str) else values
+            a["flag_values"] = np.asarray([int(v) for v in np.ravel(values)], dtype=out[name].dtype)
+    for name in gridded:  # spatial_ref and the auxiliary coordinates, named on the variable (CF 5, 5.6)
+        coords = [c for c in out.coords if c not in out[name].dims and set(out[c].dims) <= set(out[name].dims)]
+        out[name].attrs["coordinates"] = " ".join(sorted(coords))
     for obj in [out, *out.data_vars.values(), *out.coords.values()]:
         for k, v in list(obj.attrs.items()):
             if isinstance(v, list | tuple):
@@ -126,47 +159,76 @@ def _layer_descriptions(bm: xr.Dataset, what: str, units: str) -> list[str]:
     return [f"{what} {t:g}-{b:g} mbsf ({units})" for t, b in zip(bm.layer_top.values, bm.layer_bottom.values, strict=True)]
 
 
+#: Classes of ``resource_class.tif`` (code: name, RGBA); nodata = not estimated.
+RESOURCE_CLASSES = {0: ("Unclassified", (189, 189, 189, 255)), 1: ("Inferred", (253, 174, 97, 255)),
+                    2: ("Indicated", (166, 217, 106, 255)), 3: ("Measured", (26, 150, 65, 255))}
+#: Classes of ``mineable_mask.tif``.
+MINEABLE_CLASSES = {0: ("excluded", (224, 224, 224, 255)), 1: ("mineable", (33, 102, 172, 255))}
+
+
+def raster_tags(run: RunDescription) -> dict[str, str]:
+    """Dataset metadata of every raster of a run: the synthetic flag and its caveat."""
+    tags = {"synthetic_cores": "yes" if run.synthetic_cores else "no", "title": run.title}
+    if run.synthetic_cores:
+        tags["caveat"] = "SYNTHETIC core assays: for demonstration only, not a resource estimate"
+    return tags
+
+
 def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run: RunDescription, *, folder: str,
                   dst_crs: str | None) -> list[str]:
     """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask."""
     names: list[str] = []
+    tags = raster_tags(run)
 
-    def cog(name: str, da: xr.DataArray, desc: list[str], units: str, *, categorical: bool = False) -> None:
+    def cog(name: str, da: xr.DataArray, desc: list[str], units: str, long_name: str,
+            categories: dict[int, Any] | None = None) -> None:
         da = da.rio.write_crs(bm.rio.crs) if da.rio.crs is None else da
         rundir.write_with(f"{folder}/{name}", lambda p: write_cog(
-            da, p, descriptions=desc, units=units, dst_crs=dst_crs, categorical=categorical))
+            da, p, descriptions=desc, units=units, dst_crs=dst_crs, categories=categories, long_name=long_name,
+            tags=tags))
         names.append(f"{folder}/{name}")
 
     mineable = bm["mineable"]
     for group, g in res.group_grades.items():
-        cog(f"grade_{group}_by_layer.tif", g, _layer_descriptions(bm, f"{group} grade", "ppm"), "ppm")
+        cog(f"grade_{group}_by_layer.tif", g, _layer_descriptions(bm, f"{group} grade", "ppm"), "ppm",
+            f"{group} grade by layer (dry basis)")
     item, top, bottom = run.cutoff_item, run.interval_top, run.interval_bottom
     cog(f"grade_{item}_{top:g}-{bottom:g}mbsf.tif", res.interval_grade,
-        [f"{item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm")
-    cog("TREO_t_per_km2.tif", res.treo_per_km2,
-        [f"TREO, mineable, {bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf (t/km2)"], "t/km2")
+        [f"{item} mean grade {top:g}-{bottom:g} mbsf (ppm)"], "ppm",
+        f"{item} mean grade over the mined interval {top:g}-{bottom:g} mbsf (dry basis)")
+    span = f"{bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf"
+    cog("TREO_t_per_km2.tif", res.treo_per_km2, [f"TREO, mineable, {span} (t/km2)"], "t/km2",
+        f"contained TREO per unit area, mineable cells, {span}")
     if "slope_of_regression" in bm:
-        cog("slope_of_regression.tif", bm["slope_of_regression"], _layer_descriptions(bm, "slope of regression", "1"), "1")
+        cog("slope_of_regression.tif", bm["slope_of_regression"], _layer_descriptions(bm, "slope of regression", "1"),
+            "1", "slope of regression of true on estimated grade")
     ref = run.reference_element
     if "kriging_variance" in bm and ref in bm.element.values:
         sd = np.sqrt(bm["kriging_variance"].sel(element=ref))
-        cog(f"kriging_std_{ref}.tif", sd, _layer_descriptions(bm, f"{ref} kriging standard deviation", "ppm"), "ppm")
+        cog(f"kriging_std_{ref}.tif", sd, _layer_descriptions(bm, f"{ref} kriging standard deviation", "ppm"), "ppm",
+            f"{ref} kriging standard deviation")
     cls = bm["resource_class"].astype("float32").where(bm["reason"] == 0)
-    cog("resource_class.tif", cls, _layer_descriptions(bm, "class 3=Measured 2=Indicated 1=Inferred 0=none", "1"), "1",
-        categorical=True)
-    cog("mineable_mask.tif", mineable.astype("float32"), _layer_descriptions(bm, "mineable 1=yes", "1"), "1",
-        categorical=True)
+    cog("resource_class.tif", cls, _layer_descriptions(bm, "resource class", "class"), "class",
+        "resource class (0 Unclassified, 1 Inferred, 2 Indicated, 3 Measured; nodata not estimated)",
+        categories=RESOURCE_CLASSES)
+    best = bm["resource_class"].where(bm["mineable"]).max("layer")  # as classified_areas and map_class
+    span = f"{bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf"
+    cog("resource_class_best.tif", best, [f"best resource class over the mineable layers {span} (class)"], "class",
+        f"best resource class over the mineable layers {span} (nodata: no mineable layer)", categories=RESOURCE_CLASSES)
+    cog("mineable_mask.tif", mineable.astype("float32"), _layer_descriptions(bm, "mineable", "class"), "class",
+        "cell-layer counted in the resource (1 mineable, 0 excluded)", categories=MINEABLE_CLASSES)
     return names
 
 
 def _classified_areas(bm: xr.Dataset, grid) -> Any:
-    """Polygons of the dominant resource class over the layers (cells by class), EPSG:4326."""
+    """Polygons of the best resource class over the mineable cell-layers of each cell (cells by
+    class), EPSG:4326; the columns say which layers and interval they describe."""
     import geopandas as gpd
     from rasterio.features import shapes
     from shapely.geometry import shape
 
     cls = bm["resource_class"].where(bm["mineable"]).max("layer").fillna(-1).astype("int16").values
-    labels = {3: "Measured", 2: "Indicated", 1: "Inferred", 0: "Unclassified"}
+    labels = {code: name for code, (name, _) in RESOURCE_CLASSES.items()}
     geoms, values = [], []
     for geom, value in shapes(cls, mask=cls >= 0, transform=grid.transform):
         geoms.append(shape(geom))
@@ -175,7 +237,28 @@ def _classified_areas(bm: xr.Dataset, grid) -> Any:
                            geometry=geoms, crs=grid.crs.to_wkt())
     gdf = gdf.dissolve(by="class", as_index=False)
     gdf["area_km2"] = gdf.geometry.area / 1e6
+    gdf["top_mbsf"] = float(bm.layer_top.values[0])
+    gdf["bottom_mbsf"] = float(bm.layer_bottom.values[-1])
+    gdf["n_layers"] = int(bm.sizes["layer"])
+    gdf["rule"] = "best class over the mineable layers of each cell"
     return gdf.to_crs("EPSG:4326")
+
+
+def _gpkg_metadata(run: RunDescription, bm: xr.Dataset) -> dict[str, dict[str, str]]:
+    """Layer metadata of ``seabed.gpkg``: units of the fields and the synthetic flag."""
+    common = {k: v for k, v in raster_tags(run).items() if k != "title"}
+    span = f"{bm.layer_top.values[0]:g}-{bm.layer_bottom.values[-1]:g} mbsf"
+    return {
+        "cores": {**common, "units": "longitude, latitude: degrees; top_mbsf, bottom_mbsf: m below seafloor; "
+                  "water_depth_m: m; REY_ppm, TREO_ppm: ppm dry mass (thickness-weighted mean of the core's "
+                  "composited layers); composited_m: m"},
+        "composites": {**common, "units": "element columns: ppm dry mass; layer_top, layer_bottom: m below "
+                       "seafloor; coverage: fraction of the layer sampled"},
+        "areas": {**common, "units": "area_km2: km2 (geodesic)"},
+        "classified_areas": {**common, "units": "area_km2: km2 (equal-area working CRS)",
+                             "describes": f"best resource class over the mineable layers {span} of each cell "
+                             f"({int(bm.sizes['layer'])} layers)"},
+    }
 
 
 #: SupplyResult tables written as ``tables/supply_<name>.csv``.
@@ -184,8 +267,9 @@ SUPPLY_TABLES = ("mining", "head_grade", "production", "demand", "offset", "offs
                  "separation")
 
 
-def write_supply_outputs(rundir: RunDirectory, sup: Any) -> None:
-    """The supply stage's CSV tables and figures (for ``seabed run`` and ``seabed supply``)."""
+def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = False) -> None:
+    """The supply stage's CSV tables and figures (for ``seabed run`` and ``seabed supply``);
+    ``synthetic``: the resource comes from synthetic cores (figures carry the watermark)."""
     from seabed.supply.plot import (
         plot_cash_flow,
         plot_offset_probability,
@@ -199,7 +283,9 @@ def write_supply_outputs(rundir: RunDirectory, sup: Any) -> None:
             _csv(rundir, f"tables/supply_{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
     for name, plot in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
                        ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
-        _save(rundir, f"figures/{name}.png", plot(sup))
+        _save(rundir, f"figures/{name}.png", plot(sup, synthetic=synthetic), synthetic=synthetic)
+    from seabed.supply.plot import plot_offset_timeline  # the answer box's picture (report)
+    _save(rundir, "figures/offset_timeline.png", plot_offset_timeline(sup, synthetic=synthetic), synthetic=synthetic)
 
 
 def write_run_outputs(
@@ -214,7 +300,7 @@ def write_run_outputs(
 ) -> None:
     """Write every file of a full run (see module docstring)."""
     from seabed.geostats.plot import plot_cross_validation, plot_variogram
-    from seabed.outputs.maps import plot_grid_field
+    from seabed.outputs.maps import plot_class_map, plot_grid_field
     from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
     from seabed.resource.plot import plot_depth_profile, plot_grade_tonnage, plot_tonnage_range
 
@@ -228,6 +314,7 @@ def write_run_outputs(
         "institution": "seabed (open-source)",
         "source": f"seabed {seabed_version()}",
         "synthetic_cores": int(run.synthetic_cores),
+        **({"caveat": raster_tags(run)["caveat"]} if run.synthetic_cores else {}),
         "comment": " ".join(run.assumptions) or "",
         "seed": run.seed,
     }
@@ -240,12 +327,12 @@ def write_run_outputs(
     from seabed.inputs.areas import geodesic_area
 
     layers = {
-        "cores": cores_frame(site.intervals),
+        "cores": cores_frame(site.intervals, site.composites, site.elements),
         "composites": composites_frame(site.composites, site.elements),
         "areas": areas_frame(site.areas, {n: geodesic_area(g) / 1e6 for n, g in site.areas.items()}),
         "classified_areas": _classified_areas(bm, grid),
     }
-    rundir.write_with("seabed.gpkg", lambda p: write_geopackage(p, layers))
+    rundir.write_with("seabed.gpkg", lambda p: write_geopackage(p, layers, _gpkg_metadata(run, bm)))
 
     tables = {
         "tonnage": res.tonnage, "tonnage_by_layer": res.tonnage_by_layer, "tonnage_by_depth": res.tonnage_by_depth,
@@ -266,25 +353,33 @@ def write_run_outputs(
     # Figures
     item, top, bottom = run.cutoff_item, run.interval_top, run.interval_bottom
     xy = np.column_stack([site.composites["x"].values, site.composites["y"].values])
+    syn = bool(run.synthetic_cores)
     _save(rundir, "figures/map_grade.png", plot_grid_field(
-        res.interval_grade, grid, title=f"{item} mean grade {top:g}-{bottom:g} mbsf (kriged)", label=f"{item} (ppm)", cores_xy=xy))
-    _save(rundir, "figures/map_class.png", plot_grid_field(
-        bm["resource_class"].where(bm["mineable"]).max("layer"), grid, cmap="RdYlGn",
-        title="Best resource class over the layers (3 Measured, 2 Indicated, 1 Inferred)", label="class", cores_xy=xy))
+        res.interval_grade, grid, title=f"{item} mean grade {top:g}-{bottom:g} mbsf (kriged)", label=f"{item} (ppm)",
+        cores_xy=xy, synthetic=syn), synthetic=syn)
+    _save(rundir, "figures/map_class.png", plot_class_map(
+        bm["resource_class"].where(bm["mineable"]).max("layer"), grid,
+        title="Best resource class over the layers (mineable cells)", cores_xy=xy, synthetic=syn), synthetic=syn)
     if est.experimental is not None:
-        ax = plot_variogram(est.experimental, est.variogram)
+        ax = plot_variogram(est.experimental, est.variogram, synthetic=syn)
         ax.set_title("Pooled standardised variogram (all elements and layers)")
-        _save(rundir, "figures/variogram.png", ax)
+        _save(rundir, "figures/variogram.png", ax, synthetic=syn)
     if est.cross_validation is not None:
-        _save(rundir, "figures/cross_validation.png", plot_cross_validation(est.cross_validation.predictions))
+        _save(rundir, "figures/cross_validation.png", plot_cross_validation(
+            est.cross_validation.predictions, standardise=True, synthetic=syn), synthetic=syn)
     from seabed.outputs.profiles import plot_core_profiles
 
     _save(rundir, "figures/core_profiles.png", plot_core_profiles(
-        site.intervals, max_depth=float(site.grid.layers.bottom[-1]) + 2.0))
-    _save(rundir, "figures/grade_tonnage.png", plot_grade_tonnage(res.grade_tonnage, title=f"Grade-tonnage, cut-off on {item}"))
-    _save(rundir, "figures/depth_profile.png", plot_depth_profile(res.tonnage_by_layer, item="REY"))
+        site.intervals, max_depth=float(site.grid.layers.bottom[-1]) + 2.0, synthetic=syn), synthetic=syn)
+    _save(rundir, "figures/grade_tonnage.png", plot_grade_tonnage(
+        res.grade_tonnage, title=f"Grade-tonnage, cut-off on {item}", synthetic=syn), synthetic=syn)
+    _save(rundir, "figures/depth_profile.png", plot_depth_profile(res.tonnage_by_layer, item="REY", units="auto", synthetic=syn),
+          synthetic=syn)
     if res.simulation_summary is not None:
+        n_real = res.simulation_summary.attrs.get("n_realisations")
         _save(rundir, "figures/tonnage_uncertainty.png", plot_tonnage_range(
-            res.simulation_summary, title=f"Contained oxide, P10-P90 of {res.simulation_summary.attrs.get('n_realisations')} realisations"))
+            res.simulation_summary, title=f"Contained tonnage, P10-P90 of {n_real} realisations", display_units="auto",
+            synthetic=syn),
+            synthetic=syn)
     if sup is not None:
-        write_supply_outputs(rundir, sup)
+        write_supply_outputs(rundir, sup, synthetic=syn)

@@ -89,8 +89,9 @@ def run(
             site = prepare_site(cfg)
             inputs_summary = summarise_inputs(about, site)
             fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
-                                title=about.title, zoom=site.areas[about.extent], island=island_marker(cfg))
-            rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120))
+                                title=about.title, zoom=site.areas[about.extent], island=island_marker(cfg),
+                                synthetic=about.synthetic_cores)
+            rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight"))
         with bar.stage("estimation"):
             est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
         with bar.stage("resource"):
@@ -173,7 +174,7 @@ def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwr
     inventory, grades = load_saved_resource(resource_dir)
     with RunDirectory(out, overwrite=overwrite, protect=[*protected_paths(cfg), Path(resource_dir)]) as rundir:
         sup = project_supply(inventory, cfg.supply, seed=cfg.seed, realisations=grades)
-        write_supply_outputs(rundir, sup)
+        write_supply_outputs(rundir, sup, synthetic=cfg.inputs.cores.synthetic)
         summary = {"title": cfg.title, "resource_from": str(Path(resource_dir).resolve()),
                    "supply": {k: to_jsonable(v) for k, v in sup.summary.items()}}
         rundir.write_json("summary.json", summary)
