@@ -28,7 +28,7 @@ from seabed.outputs.rundir import RunDirectory
 if TYPE_CHECKING:
     from seabed.results import EstimationResult, ResourceResult, RunDescription, SiteData
 
-__all__ = ["SUPPLY_TABLES", "write_run_outputs", "write_supply_outputs"]
+__all__ = ["SUPPLY_TABLES", "csv_table", "write_run_outputs", "write_supply_outputs"]
 
 
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool = False) -> None:
@@ -43,8 +43,100 @@ def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool
         fig.clf()
 
 
-def _csv(rundir: RunDirectory, name: str, df: pd.DataFrame, *, index: bool = True) -> None:
-    rundir.write_with(name, lambda p: df.to_csv(p, index=index))
+#: Unit suffixes of the engines' column names and how a CSV header writes them (``name [unit]``).
+_SUFFIX_UNITS = (("_USD_per_kg_TREO", "USD/kg TREO"), ("_per_year", "1/year"), ("_USD", "USD"), ("_Mt", "Mt"),
+                 ("_t", "t"))
+#: Units of columns whose name does not carry them, per table (``*``: any table).
+_COLUMN_UNITS: dict[str, dict[str, str]] = {
+    "*": {"share_of_demand": "fraction", "share_of_imports": "fraction", "share_of_china_imports": "fraction",
+          "share_of_shortfall": "fraction"},
+    "mining_inventory": {"x": "m", "y": "m", "interval_top": "mbsf", "interval_bottom": "mbsf", "thickness": "m",
+                         "dry_tonnes": "t"},
+    "supply_cash_flow": {c: "USD" for c in ("revenue", "royalty", "opex", "capex", "depreciation", "tax",
+                                            "net_cash_flow", "discounted_cash_flow", "cumulative_cash_flow")},
+    "supply_coverage": {c: "fraction" for c in ("deterministic", "p10", "p50", "p90")},
+    "cross_validation_metrics": {"mean_error": "ppm", "rmse": "ppm"},
+}
+#: Tables whose columns are elements (or TREO, magnet) and hold one unit.
+_ELEMENT_UNITS = {"supply_head_grade": "ppm", "supply_production": "t", "mining_inventory": "ppm",
+                  "supply_offset_probability": "probability", "supply_offset_probability_by_year": "probability"}
+#: Units of the metrics of ``supply_monte_carlo`` and ``supply_scenarios`` (rows).
+_METRIC_UNITS = {"npv": "USD", "irr": "1/year", "payback_year": "year", "unit_cost": "USD/kg TREO",
+                 "break_even_multiple": "1", "first_offset_year": "year", "first_offset_year_0.5": "year"}
+
+
+def _split_unit(name: str) -> tuple[str, str | None]:
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], unit
+    return name, None
+
+
+def _split_metric(metric: str) -> tuple[str, str, str]:
+    """``offset_year_0.5_Nd`` → (``first_offset_year_0.5``, ``Nd``, ``year``); ``npv_USD`` → (``npv``, ``""``,
+    ``USD``): one thing per column."""
+    m = metric.removeprefix("first_")
+    for base in ("offset_year_0.5_", "offset_year_"):
+        if m.startswith(base):
+            name = "first_" + base[:-1]
+            return name, m[len(base):], _METRIC_UNITS[name]
+    name, unit = _split_unit(metric)
+    return name, "", unit or _METRIC_UNITS.get(name, "1")
+
+
+def csv_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table as its CSV shows it (see docs/outputs.md): index levels as columns, one thing per
+    column (``La|0`` → element, layer; metric rows → metric, item, unit), every unit in its header as
+    ``name [unit]``, and ±inf ("never", e.g. no sustained offset within the horizon) as an empty cell."""
+    out = df.copy() if isinstance(df.index, pd.RangeIndex) else df.reset_index()
+    if name == "cross_validation_metrics" and "variable" in out:
+        parts = out["variable"].astype(str).str.split("|", n=1, expand=True)
+        out.insert(0, "element", parts[0])
+        out.insert(1, "layer", pd.to_numeric(parts[1]) if parts.shape[1] > 1 else pd.NA)
+        out = out.drop(columns="variable")
+    if name in ("supply_monte_carlo", "supply_scenarios") and "metric" in out:
+        split = [_split_metric(str(m)) for m in out["metric"]]
+        out["metric"] = [s[0] for s in split]
+        out.insert(1, "item", [s[1] for s in split])
+        out.insert(2, "unit", [s[2] for s in split])
+    if name == "supply_monte_carlo" and "mean" in out:  # for offset years the mean is a probability
+        is_year = out["metric"].str.startswith("first_offset_year")
+        out["probability of an offset within the horizon"] = out["mean"].where(is_year)
+        out["mean"] = out["mean"].where(~is_year)
+    if name == "supply_tornado":
+        out = out.rename(columns={"unit": "parameter unit"})
+        split = [_split_metric(str(m)) for m in out["metric"]]
+        out["metric"] = [s[0] for s in split]
+        out.insert(1, "item", [s[1] for s in split])
+        out.insert(2, "metric unit", [s[2] for s in split])
+    if name == "supply_bands" and "variable" in out:
+        split = [_split_unit(str(v)) for v in out["variable"]]
+        out["variable"] = [s[0] for s in split]
+        out.insert(out.columns.get_loc("variable") + 1, "unit", [s[1] or "fraction" for s in split])
+    known = {**_COLUMN_UNITS["*"], **_COLUMN_UNITS.get(name, {})}
+    elements = set(element_columns(out.columns)) | {"TREO", "magnet"}
+    renames = {}
+    for col in out.columns:
+        c = str(col)
+        if "[" in c:
+            continue
+        if c in known:
+            renames[col] = f"{c} [{known[c]}]"
+        elif name in _ELEMENT_UNITS and c in elements:
+            renames[col] = f"{c} [{_ELEMENT_UNITS[name]}]"
+        elif name not in ("supply_monte_carlo", "supply_scenarios", "supply_tornado"):
+            base, unit = _split_unit(c)
+            if unit:
+                renames[col] = f"{base} [{unit}]"
+    out = out.rename(columns=renames)
+    num = out.select_dtypes("number").columns
+    out[num] = out[num].replace([np.inf, -np.inf], np.nan)
+    return out
+
+
+def _csv(rundir: RunDirectory, name: str, df: pd.DataFrame) -> None:
+    table = csv_table(Path(name).stem, df)
+    rundir.write_with(name, lambda p: table.to_csv(p, index=False))
 
 
 def _lonlat(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -280,7 +372,7 @@ def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = Fa
     for name in SUPPLY_TABLES:
         df = getattr(sup, name)
         if df is not None and len(df):
-            _csv(rundir, f"tables/supply_{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
+            _csv(rundir, f"tables/supply_{name}.csv", df)
     for name, plot in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
                        ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
         _save(rundir, f"figures/{name}.png", plot(sup, synthetic=synthetic), synthetic=synthetic)
@@ -348,7 +440,7 @@ def write_run_outputs(
             p, grades_ppm=res.inventory_realisations, elements=np.array(element_columns(res.inventory.columns))))
     for name, df in tables.items():
         if df is not None and len(df):
-            _csv(rundir, f"tables/{name}.csv", df, index=not isinstance(df.index, pd.RangeIndex))
+            _csv(rundir, f"tables/{name}.csv", df)
 
     # Figures
     item, top, bottom = run.cutoff_item, run.interval_top, run.interval_bottom

@@ -28,7 +28,8 @@ def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray |
     Returns
     -------
     inventory : pandas.DataFrame
-        ``tables/mining_inventory.csv`` (dry tonnes in t, grades in ppm).
+        ``tables/mining_inventory.csv`` (dry tonnes in t, grades in ppm), with the units
+        dropped from its headers (``dry_tonnes [t]`` → ``dry_tonnes``).
     grades : numpy.ndarray or None
         (realisation, block, element) grades in ppm from
         ``tables/mining_inventory_realisations.npz``, when the run simulated them.
@@ -44,6 +45,8 @@ def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray |
         raise InputDataError(f"{path}: not found; expected the output directory of `seabed estimate` or "
                              "`seabed run`; fix: point --resource at such a directory")
     inventory = pd.read_csv(path)
+    # headers are written "name [unit]" (docs/outputs.md); the engines use the bare names
+    inventory.columns = [str(c).split(" [", 1)[0] for c in inventory.columns]
     npz = run_dir / "tables" / "mining_inventory_realisations.npz"
     grades = None
     if npz.is_file():

@@ -82,7 +82,51 @@ def test_tables_are_consistent(takaya_run):
     depth = pd.read_csv(takaya_run / "tables" / "tonnage_by_depth.csv", index_col=0)
     assert depth["TREO [kt]"].iloc[-1] / 1e3 == pytest.approx(treo, rel=1e-9)
     inv = pd.read_csv(takaya_run / "tables" / "mining_inventory.csv")
-    assert {"dry_tonnes", "Nd", "Dy", "x", "y", "resource_class"} <= set(inv.columns)
+    assert {"dry_tonnes [t]", "Nd [ppm]", "Dy [ppm]", "x [m]", "y [m]", "resource_class"} <= set(inv.columns)
+
+
+#: Headers that carry no unit: labels, counts, years, flags and ratios without dimension.
+_UNITLESS = re.compile(r"^(year|item|element|layer|scope|class|reason|mask|polygon|interval|metric|unit|variable|"
+                       r"parameter|parameter unit|metric unit|resource_class|n|first_year_full|first_year_0\.5|"
+                       r"offset|sustained_offset|offset_fraction|mean_standardised_error|var_standardised_error|"
+                       r"correlation|probability of an offset within the horizon|low_value|high_value|base|at_low|at_high|swing|p10|p50|p90|mean|"
+                       r"base|three_systems|export_cut|no_separation|[a-z_]+_scenario)$")
+
+
+def test_every_table_is_tidy_with_units_and_no_inf(takaya_run):
+    """Each rule over every CSV of a run (docs/outputs.md): no ``inf`` cell ("never" is empty), no
+    column encoding two things (``La|0``), units written ``name [unit]`` in the header (or in a
+    ``unit`` column for metric rows), and no ``mean`` column holding a probability."""
+    files = sorted((takaya_run / "tables").glob("*.csv"))
+    assert len(files) >= 20
+    doc = (ROOT / "docs" / "outputs.md").read_text()
+    for f in files:
+        assert f"tables/{f.name}" in doc, f"{f.name} not documented in docs/outputs.md"
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        cells = {c.strip().lower() for c in df.to_numpy().ravel()}
+        assert not cells & {"inf", "-inf", "+inf", "infinity", "nan"}, f.name
+        for col in df.columns:
+            assert not re.search(r"_(t|Mt|kt|USD|km2|ppm)$|\(", col), (f.name, col)  # one way: "name [unit]"
+            assert re.fullmatch(r"[^\[\]]+( \[[^\[\]]+\])?", col), (f.name, col)
+            if "[" not in col and f.name not in ("supply_scenarios.csv",):
+                assert _UNITLESS.match(col), (f.name, col)
+            assert not df[col].str.contains("|", regex=False).any() or col == "reason", (f.name, col)
+        if "metric" in df.columns:
+            assert "unit" in df.columns or "metric unit" in df.columns, f.name
+    mc = pd.read_csv(takaya_run / "tables" / "supply_monte_carlo.csv")
+    years = mc["metric"].str.startswith("first_offset_year")
+    assert years.any()
+    assert mc.loc[years, "mean"].isna().all()
+    prob = mc.loc[years, "probability of an offset within the horizon"]
+    assert prob.between(0, 1).all()
+    cv = pd.read_csv(takaya_run / "tables" / "cross_validation_metrics.csv")
+    assert {"element", "layer"} <= set(cv.columns)
+    assert cv["layer"].dtype.kind == "i"
+    assert "tables/mining_inventory_realisations.npz" in doc
+    with np.load(takaya_run / "tables" / "mining_inventory_realisations.npz") as z:
+        assert set(z.files) == {"grades_ppm", "elements"}
+        inv = pd.read_csv(takaya_run / "tables" / "mining_inventory.csv")
+        assert z["grades_ppm"].shape[1:] == (len(inv), len(z["elements"]))
 
 
 def test_demo_tonnage_matches_calibration_target(takaya_run):
@@ -181,7 +225,7 @@ def test_estimate_then_supply_then_report(library_estimate, tmp_path, cli):
     r = cli("supply", ROOT / "configs" / "takaya2018_box.toml", "--resource", res_dir, "--out", sup_dir)
     assert r.returncode == 0, r.stderr
     prod = pd.read_csv(sup_dir / "tables" / "supply_production.csv", index_col=0)
-    assert prod["TREO"].sum() > 0
+    assert prod["TREO [t]"].sum() > 0
     r = cli("report", res_dir)
     assert r.returncode == 0, r.stderr
     from seabed.outputs.manifest import file_sha256
