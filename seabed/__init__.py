@@ -1,16 +1,40 @@
 """seabed: rare-earth resources of deep-sea mud and when domestic supply could offset imports.
 
-The library surface (see docs/quickstart.md):
+Quick start (see docs/quickstart.md; on the command line: ``seabed init DIR`` then ``seabed run``):
 
 >>> import seabed
 >>> cfg = seabed.load_config("configs/minamitorishima.toml")  # doctest: +SKIP
 >>> result = seabed.run(cfg, out="out/mt")                      # doctest: +SKIP
 >>> result.resource.block_model["grade"]                        # doctest: +SKIP
 
-Stage by stage: ``site = seabed.prepare_site(cfg)``, ``est = seabed.estimate_stage(cfg, site)``,
-``res = seabed.resource_stage(cfg, site, est)``, ``sup = seabed.supply_stage(cfg, res)``. The building
-blocks (``WorkingGrid``, ``composite``, ``Kriging``, ``estimate_grades``, ``build_block_model``,
-``tonnage_table``, ``project_supply``) take explicit arguments and work without a config.
+The whole pipeline
+    run(cfg, out=...)          inputs → grades → resource → supply → every output file; a RunResult
+    run_supply(cfg, ...)       the supply stage alone, on the saved resource of an earlier run
+    load_config(path)          read and validate a TOML config (paths relative to its folder)
+
+Stage by stage (each returns a result object of seabed.results; nothing is written)
+    prepare_site(cfg)                  load, validate and composite every input → SiteData
+    estimate_stage(cfg, site)          grades and variances by kriging/IDW → EstimationResult
+    resource_stage(cfg, site, est)     block model, masks, tonnage, classes → ResourceResult
+    supply_stage(cfg, res)             production, processing, demand, offset years → SupplyResult
+
+Building blocks (explicit arguments, no config needed)
+    WorkingGrid, Layers        the equal-area grid and its depth layers
+    load_cores(path, ...)      a core assay table, validated, one row per interval
+    composite(intervals, ...)  length-weighted layer composites of the core intervals
+    VariogramModel, Kriging    a variogram and a verde-style fit/predict kriging estimator
+    estimate_grades(...)       grades of every element and layer on the grid
+    build_block_model(...)     tonnes of mud and metal per block, masks applied
+    tonnage_table(bm, ...)     tonnage and grade by element (and layer)
+    project_supply(...)        the year-by-year supply projection and its Monte Carlo
+    ELEMENTS, GROUPS           the rare-earth elements and their groups (LREE, HREE, REY, …)
+    parse_quantity(value)      a pint quantity from "1 km", "2.5 t/m^3", …
+
+Errors: every error a user can cause is a SeabedError (ConfigError, InputDataError,
+OutputError, UnitsError, CRSMismatchError): one line with the fix.
+
+Also importable but left out of ``help(seabed)`` (their pydantic/pint docs are long): ``Config``
+(the validated config model), ``Quantity`` and ``ureg`` (the pint unit registry).
 
 Everything but the errors and ``__version__`` is imported on first use (module ``__getattr__``),
 so that ``import seabed`` and ``seabed --version`` do not load pint, pandas, xarray or the engines.
@@ -25,6 +49,7 @@ try:
     __version__ = version("seabed")
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
+del version, PackageNotFoundError
 
 from seabed.errors import (
     ConfigError,
@@ -62,8 +87,12 @@ _LAZY = {
     "project_supply": "seabed.supply.model",
 }
 
+#: Importable, but kept out of ``__all__`` so that ``help(seabed)`` does not print their long
+#: inherited pydantic/pint documentation.
+_NOT_IN_HELP = ("Config", "Quantity", "ureg")
+
 __all__ = [  # noqa: PLE0604
-    *_LAZY,
+    *(name for name in _LAZY if name not in _NOT_IN_HELP),
     "CRSMismatchError",
     "ConfigError",
     "InputDataError",
@@ -86,5 +115,5 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    """The module's names with the lazily imported ones."""
-    return sorted({*globals(), *_LAZY})
+    """The public API (lazily imported names included), without submodules and import helpers."""
+    return sorted({*__all__, *_NOT_IN_HELP})

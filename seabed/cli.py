@@ -32,6 +32,7 @@ EXAMPLES = {
     "supply": "example:\n  seabed supply configs/minamitorishima.toml --resource out/mt-resource --out out/mt-supply",
     "report": "example:\n  seabed report out/minamitorishima",
     "sites": "example:\n  seabed sites",
+    "init": "examples:\n  seabed init my-project\n  seabed init ~/okino --site okinotorishima",
 }
 
 
@@ -114,6 +115,19 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    import shlex
+
+    from seabed.project import init_project
+
+    config = init_project(args.directory, site=args.site)
+    if not args.quiet:
+        shown = Path(args.directory) / config.name
+        print(f"wrote {shown} ({args.site}; input paths point at the shipped grids and cores)")
+        print(f"next: seabed run {shlex.quote(str(shown))} --out {shlex.quote(str(Path(args.directory) / 'out'))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -169,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir", help="output directory of `seabed run`")
     p.set_defaults(func=_cmd_report)
 
+    p = sub.add_parser("init", help="start a project: write DIR/config.toml, ready to run from anywhere",
+                       epilog=EXAMPLES["init"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("directory", metavar="DIR", help="project folder (created if missing; must not hold config.toml)")
+    p.add_argument("--site", default="minamitorishima", choices=["minamitorishima", "okinotorishima"],
+                   help="the shipped config to start from (default: minamitorishima)")
+    p.set_defaults(func=_cmd_init)
+
     p = sub.add_parser("sites", help="list the shipped configs and grids",
                        epilog=EXAMPLES["sites"], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(func=_cmd_sites)
@@ -221,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     except SeabedError as exc:
         print(f"seabed: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # stdout piped into e.g. `head`, which closed it: not an error of the run
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except KeyboardInterrupt:
         print("seabed: interrupted; no partial outputs were left", file=sys.stderr)
         return 130

@@ -142,6 +142,11 @@ def map_locally(func: Callable, items: Iterable, **shared: Any) -> list:
     return [func(item, **shared) for item in items]
 
 
+#: Task function → what the progress bar calls its tasks.
+_TASK_LABELS = {"_estimate_rows": "estimation chunks", "_tile_task": "simulation tiles × realisation batches",
+                "_data_task": "simulation realisations at the data"}
+
+
 class Mapper:
     """A ``map``-like callable running each call as one Dask task (see the module docstring).
 
@@ -175,6 +180,15 @@ class Mapper:
         array) needs memory for a few chunks only, not for all of them. ``items`` may be a
         generator: it is drawn one wave at a time, so per-task inputs need not exist all at once.
         """
+        from seabed.progress import report_tasks
+
+        total = len(items) if hasattr(items, "__len__") else None
+        label = _TASK_LABELS.get(getattr(func, "__name__", ""), getattr(func, "__name__", "tasks").strip("_"))
+        for done, result in enumerate(self._imap(func, items, **shared), start=1):
+            report_tasks(label, done, total)  # the stage bar's sub-progress (no-op without a bar)
+            yield result
+
+    def _imap(self, func: Callable, items: Iterable, **shared: Any) -> Iterator:
         wave = 2 * self.n_workers
         source = iter(items)
         waves = iter(lambda: list(islice(source, wave)), [])  # items drawn lazily, a wave at a time

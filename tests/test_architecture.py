@@ -27,7 +27,7 @@ LAYERS = {
     "seabed.results": 4,
     "seabed.outputs": 5,
     "seabed.pipeline": 6,
-    "seabed.cli": 7, "seabed.__main__": 7, "seabed.demo": 7,
+    "seabed.cli": 7, "seabed.__main__": 7, "seabed.demo": 7, "seabed.project": 7,
     "seabed": 7,  # the package's __init__ (lazy re-exports of the public API)
 }
 

@@ -19,7 +19,7 @@ import xarray as xr
 
 from seabed.compositing import composite
 from seabed.config import Config, ManualVariogramSettings
-from seabed.errors import ConfigError
+from seabed.errors import ConfigError, InputDataError
 from seabed.inputs.cores import load_cores
 from seabed.inputs.grids import load_grid, resample_to_grid
 from seabed.pipeline.adapters import build_areas, build_grid, build_layers, cores_loader_arguments
@@ -31,6 +31,7 @@ __all__ = [
     "RunCost",
     "build_mask_set",
     "check_cores_for_estimation",
+    "check_input_files",
     "check_inputs",
     "check_mineable_area",
     "estimate_run_cost",
@@ -55,6 +56,7 @@ def load_inputs(cfg: Config) -> SiteInputs:
         in memory (see :func:`check_cores_for_estimation`, :func:`check_mineable_area`,
         :meth:`RunCost.require`).
     """
+    check_input_files(cfg)
     areas = build_areas(cfg.areas)
     grid = build_grid(cfg.grid, build_layers(cfg.layers), areas[cfg.grid.extent])
     source_grids: dict[str, xr.DataArray] = {}
@@ -74,6 +76,26 @@ def load_inputs(cfg: Config) -> SiteInputs:
     estimate_run_cost(cfg, grid, areas, n_elements=len(intervals.attrs.get("elements", [])) or 16).require()
     check_mineable_area(cfg, grid, areas, rasters)
     return SiteInputs(areas, grid, source_grids, rasters, intervals)
+
+
+def check_input_files(cfg: Config) -> None:
+    """Refuse a missing input file, saying that a config's paths are relative to the config's folder.
+
+    A config copied elsewhere keeps its relative paths (``../grids/...``), which then point
+    nowhere: the message names the key, the resolved path and the folder they are relative to.
+    """
+    for label, path in cfg.input_paths().items():
+        path = Path(path)
+        if path.exists():
+            continue
+        key = f"areas.{label.split(':', 1)[1]}.path" if label.startswith("area:") else f"inputs.{label}.path"
+        if cfg.source_path is not None:
+            folder = Path(cfg.source_path).parent
+            where = (f"relative paths in a config are read from the config file's folder, {folder}; fix: correct the "
+                     f"path (relative to {folder}, or absolute), or start a project with `seabed init DIR`")
+        else:
+            where = "fix: correct the path"
+        raise InputDataError(f"{cfg.source_path or 'config'}: {key}: file not found: {path}; {where}")
 
 
 def prepare_site(cfg: Config) -> SiteData:

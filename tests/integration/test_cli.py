@@ -150,3 +150,33 @@ def test_run_and_estimate_call_the_library_run(command, supply, monkeypatch, tmp
     assert calls[0]["supply"] is supply
     assert calls[0]["out"] == out
     assert "a headline" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("flags", "expect_lines"), [([], True), (["-q"], False)], ids=["default", "quiet"])
+def test_stage_lines_without_terminal(flags, expect_lines, monkeypatch, tmp_path, capsys):
+    """Without a terminal the CLI prints one line per finished stage, with its duration, on stdout
+    (stderr stays for errors); ``-q`` silences them. In-process, with the run replaced by its stages."""
+    from types import SimpleNamespace
+
+    import seabed.pipeline
+    from seabed.cli import main
+    from seabed.progress import StageProgress
+
+    def fake_run(cfg, **kwargs):
+        with StageProgress(["inputs", "estimation"], enabled=kwargs["progress"]) as bar:
+            for name in bar.stages:
+                with bar.stage(name):
+                    pass
+        return SimpleNamespace(outputs=[], out_dir=kwargs["out"], headlines=[])
+
+    monkeypatch.setattr(seabed.pipeline, "run", fake_run)
+    assert main([*flags, "run", str(ROOT / "configs" / "takaya2018_box.toml"), "--out", str(tmp_path / "o")]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    stage_lines = [ln for ln in out.splitlines() if ln.startswith("seabed: stage ")]
+    if expect_lines:
+        assert [ln.split(" done in ")[0] for ln in stage_lines] == ["seabed: stage 1/2 inputs",
+                                                                    "seabed: stage 2/2 estimation"]
+        assert all(ln.endswith(" s") for ln in stage_lines)
+    else:
+        assert out == ""
