@@ -189,8 +189,11 @@ def plot_offset_timeline(result: SupplyResult, *, synthetic: bool = False) -> Fi
     ax.set_xlabel(f"first year of sustained offset of imports from China (horizon {start}–{end})")
     ax.set_title("When could domestic supply offset imports from China?")
     ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
-    if names:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    else:
+    if not names:
         ax.text(0.5, 0.5, "no controlled elements", ha="center", transform=ax.transAxes)
+    elif ax.get_legend_handles_labels()[1]:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:  # nothing is offset in any draw: nothing to explain
+        ax.text(0.5, 0.02, "no element is offset within the horizon in any draw", ha="center",
+                transform=ax.transAxes, fontsize="small", color="C3")
     return watermark(fig, synthetic)
