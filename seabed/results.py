@@ -117,32 +117,18 @@ class SiteInputs:
 
 
 @dataclass
-class SiteData:
-    """Everything loaded and validated for one run, before estimation.
+class SiteData(SiteInputs):
+    """Everything loaded and validated for one run, before estimation: the :class:`SiteInputs`
+    and their composites.
 
     Attributes
     ----------
-    areas : dict of str to shapely geometry
-        Named lon/lat polygons (EPSG:4326 degrees).
-    grid : WorkingGrid
-        The equal-area working grid (metres) with its depth layers (mbsf).
-    source_grids : dict of str to xarray.DataArray
-        Input grids as loaded (lon/lat).
-    rasters : xarray.Dataset
-        Input grids resampled onto the working grid, (y, x).
-    intervals : pandas.DataFrame
-        Validated core interval table (grades in ppm).
     composites : xarray.Dataset
         Length-weighted composites on the working layers, dims (core, layer), grades in ppm.
     elements : list of str
         The elements estimated (element symbols, e.g. ``"Nd"``).
     """
 
-    areas: dict[str, BaseGeometry]
-    grid: WorkingGrid
-    source_grids: dict[str, xr.DataArray]
-    rasters: xr.Dataset
-    intervals: pd.DataFrame
     composites: xr.Dataset
     elements: list[str]
 
