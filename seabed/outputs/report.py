@@ -417,8 +417,9 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     s = r.section("All headline numbers")
     s.paragraph("Every number of summary.json, as printed above.")
     flat = summary_frame(summary)
-    flat["value"] = [format_quantity({"value": v, "units": ""}) for v in flat["value"]]
-    s.table(flat.rename(columns={"value": "value (in the units column)"}), caption="summary.json")
+    flat["value"] = [format_quantity({"value": v, "units": u}) for v, u in zip(flat["value"], flat["units"],
+                                                                                strict=True)]
+    s.table(flat[["key", "value"]].rename(columns={"value": "value (with units)"}), caption="summary.json")
 
     s = r.section("Reproducibility")
     s.paragraph("manifest.json records the resolved config, SHA-256 of every input and output, package versions "

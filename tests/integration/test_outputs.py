@@ -163,8 +163,8 @@ def test_report_numbers_equal_summary(takaya_run):
     assert "uncertainty of the global mean grade" in summary["resource"]["uncertainty"]["includes"]  # the default
     assert summary["resource"]["uncertainty"]["includes"] in html
     flat = summary_frame(summary)
-    for v in flat["value"]:
-        assert format_quantity({"value": v, "units": ""}) in html
+    for v, u in zip(flat["value"], flat["units"], strict=True):
+        assert format_quantity({"value": v, "units": u}) in html
 
 
 def test_report_renders_in_headless_chromium(takaya_run):
