@@ -68,7 +68,7 @@ def run(
     from seabed.compute import open_mapper
     from seabed.outputs.bundle import write_run_outputs
     from seabed.outputs.headlines import run_headlines
-    from seabed.outputs.manifest import build_manifest, input_hashes, utc_now
+    from seabed.outputs.manifest import input_hashes, utc_now
     from seabed.outputs.maps import plot_site_map
     from seabed.outputs.report import REPORT_TABLES, render_run_report
     from seabed.outputs.rundir import RunDirectory
@@ -108,22 +108,31 @@ def run(
             tables = {name: getattr(res, attr) for name, (attr, _) in REPORT_TABLES.items()}
             report = render_run_report(summary, figures=figures, tables=tables)
             rundir.write_with("report.html", report.write)
-        manifest = build_manifest(
-            config=cfg.model_dump(mode="json"),
-            config_path=str(cfg.source_path) if cfg.source_path else None,
-            inputs=input_hashes(input_paths(cfg)),
-            seed=cfg.seed,
-            started=started,
-            outputs_dir=rundir.staging,
-            outputs=list(rundir.files),
-            command=command or [],
-        )
-        if rundir.notes:
-            manifest["recovered_before_run"] = rundir.notes
-        rundir.write_json("manifest.json", manifest)
+        _write_manifest(rundir, cfg, input_hashes(input_paths(cfg)), started=started, command=command)
         out_dir = rundir.commit()
     _read_cubes_from(out_dir / "block_model.nc", est, res)
     return RunResult(out_dir, list(rundir.files), summary, site, est, res, sup, run_headlines(summary))
+
+
+def _write_manifest(rundir, cfg: Config, inputs: dict[str, str], *, started: str,
+                    command: list[str] | None) -> None:
+    """The manifest of a run directory (config, input hashes, seed, times, output hashes, and what
+    was recovered from stopped runs before this one), written last, before the commit."""
+    from seabed.outputs.manifest import build_manifest
+
+    manifest = build_manifest(
+        config=cfg.model_dump(mode="json"),
+        config_path=str(cfg.source_path) if cfg.source_path else None,
+        inputs=inputs,
+        seed=cfg.seed,
+        started=started,
+        outputs_dir=rundir.staging,
+        outputs=list(rundir.files),
+        command=command or [],
+    )
+    if rundir.notes:
+        manifest["recovered_before_run"] = rundir.notes
+    rundir.write_json("manifest.json", manifest)
 
 
 def _read_cubes_from(path: Path, est: EstimationResult, res: ResourceResult) -> None:
@@ -165,7 +174,7 @@ def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwr
     """
     from seabed.outputs.bundle import write_supply_outputs
     from seabed.outputs.headlines import supply_headline
-    from seabed.outputs.manifest import build_manifest, file_sha256, input_hashes, utc_now
+    from seabed.outputs.manifest import file_sha256, input_hashes, utc_now
     from seabed.outputs.reload import load_saved_resource
     from seabed.outputs.rundir import RunDirectory, to_jsonable
     from seabed.supply.model import project_supply
@@ -180,10 +189,6 @@ def run_supply(cfg: Config, *, resource_dir: str | Path, out: str | Path, overwr
         rundir.write_json("summary.json", summary)
         inputs = input_hashes(input_paths(cfg))
         inputs["resource:mining_inventory.csv"] = file_sha256(Path(resource_dir) / "tables" / "mining_inventory.csv")
-        manifest = build_manifest(config=cfg.model_dump(mode="json"),
-                                  config_path=str(cfg.source_path) if cfg.source_path else None, inputs=inputs,
-                                  seed=cfg.seed, started=started, outputs_dir=rundir.staging,
-                                  outputs=list(rundir.files), command=command or [])
-        rundir.write_json("manifest.json", manifest)
+        _write_manifest(rundir, cfg, inputs, started=started, command=command)
         out_dir = rundir.commit()
     return RunResult(out_dir, list(rundir.files), summary, None, None, None, sup, [supply_headline(summary)])

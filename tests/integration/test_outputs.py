@@ -222,8 +222,12 @@ def test_estimate_then_supply_then_report(library_estimate, tmp_path, cli):
     res_dir, sup_dir = tmp_path / "resource", tmp_path / "supply"
     shutil.copytree(library_estimate.out_dir, res_dir)  # the report is rebuilt in place
     assert not (res_dir / "tables" / "supply_production.csv").exists()
+    stale = tmp_path / ".supply.partial-999999999"  # left by a killed `seabed supply` (no such pid)
+    stale.mkdir()
     r = cli("supply", ROOT / "configs" / "takaya2018_box.toml", "--resource", res_dir, "--out", sup_dir)
     assert r.returncode == 0, r.stderr
+    assert not stale.exists()
+    assert "stale staging" in json.loads((sup_dir / "manifest.json").read_text())["recovered_before_run"][0]
     prod = pd.read_csv(sup_dir / "tables" / "supply_production.csv", index_col=0)
     assert prod["TREO [t]"].sum() > 0
     r = cli("report", res_dir)
