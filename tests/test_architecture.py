@@ -19,6 +19,7 @@ PACKAGE = ROOT / "seabed"
 #: (3.x) the order is geostats/inputs/compositing < resource < supply.
 LAYERS = {
     "seabed.errors": 0, "seabed.units": 0, "seabed.elements": 0, "seabed.defaults": 0, "seabed.core_table": 0,
+    "seabed.textfile": 0,
     "seabed.config": 1,
     "seabed.working_grid": 2, "seabed.compute": 2, "seabed.progress": 2, "seabed.plotting": 2,
     "seabed.inputs": 3.0, "seabed.compositing": 3.0, "seabed.geostats": 3.0,

@@ -120,7 +120,7 @@ def test_utf8_bom_is_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("data", "fragments"),
     [
-        (MINIMAL_TOML.replace('"t"', '"Caf\u00e9"').encode("latin-1"), ["c.toml: line 1", "not UTF-8", "fix"]),
+        (MINIMAL_TOML.replace('"t"', '"Caf\u00e9"').encode("latin-1"), ["c.toml: line 1", "not valid UTF-8", "fix"]),
         (MINIMAL_TOML.encode("utf-16"), ["c.toml", "UTF-16", "UTF-8"]),
         (b"", ["c.toml", "empty"]),
         (MINIMAL_TOML.replace('seed = 1', 'seed = ').encode(), ["c.toml: line 3, column", "TOML syntax error"]),

@@ -20,6 +20,7 @@ from typing import Any
 from seabed.config.base import validate_section
 from seabed.config.model import Config
 from seabed.errors import ConfigError
+from seabed.textfile import decode_text
 
 __all__ = ["load_config", "parse_config"]
 
@@ -45,20 +46,6 @@ def parse_config(data: dict, *, source: str = "<config>", base: Path | None = No
     if base is not None:
         data = _resolve_paths(data, base)
     return validate_section(Config, data, source=source)
-
-
-def _decode(raw: bytes, path: Path) -> str:
-    """The text of a config: UTF-8, with or without a byte-order mark."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\x00"):
-        raise ConfigError(f"{path}: the file is UTF-16 text; expected UTF-8; "
-                          "fix: re-save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 (a Latin-1 or Windows-1252 file?); "
-            "expected UTF-8 text; fix: re-save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)") from None
 
 
 def _parse_toml(text: str, path: Path) -> dict:
@@ -96,7 +83,9 @@ def load_config(path: str | Path) -> Config:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config ({exc.strerror}); fix: check its permissions") from None
-    data = _parse_toml(_decode(raw, path), path)
+    text = decode_text(raw, str(path), error=ConfigError,
+                       fix="fix: re-save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)")
+    data = _parse_toml(text, path)
     if not data:
         raise ConfigError(f"{path}: the config is empty (no keys); expected a TOML config with title, site, seed, "
                           "inputs, areas and grid; fix: start from a shipped config (see `seabed sites`)")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from seabed.core_table import REQUIRED_COLUMNS
 from seabed.errors import InputDataError
+from seabed.textfile import decode_text
 
 
 def _read_table(path: Path, *, layer: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -38,31 +39,12 @@ def _read_table(path: Path, *, layer: str | None) -> tuple[pd.DataFrame, np.ndar
     return df, None
 
 
-def _decode(data: bytes, name: str) -> str:
-    """The file's text; one-line errors for UTF-16, spreadsheets and other encodings."""
-    fix = "fix: re-save the file as comma-separated UTF-8 text ('CSV UTF-8')"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputDataError(f"{name}: the file is encoded as UTF-16; expected UTF-8 text; {fix}")
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise InputDataError(
-            f"{name}: the file is a spreadsheet workbook (Excel) or an archive, not text; "
-            f"expected comma-separated UTF-8 text; {fix}"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputDataError(
-            f"{name}: line {line}: byte 0x{data[exc.start]:02x} is not valid UTF-8 (the file looks like "
-            f"Latin-1/Windows-1252 or another encoding); expected encoding UTF-8; {fix}"
-        ) from None
-
-
 def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse a CSV with the csv module (not pandas) so that the header, delimiter, duplicate
     columns and field counts can be checked and reported with file line numbers."""
     name = path.name
-    text = _decode(path.read_bytes(), name)
+    text = decode_text(path.read_bytes(), name, error=InputDataError,
+                       fix="fix: re-save the file as comma-separated UTF-8 text ('CSV UTF-8')")
     kept: list[str] = []
     numbers: list[int] = []
     for number, line in enumerate(text.splitlines(), start=1):
