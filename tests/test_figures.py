@@ -194,6 +194,23 @@ def test_supply_panels_use_natural_mass_units(supply):
         assert ax.get_ylabel().split("(")[1].split("/")[0] in {"t", "kt", "Mt"}
 
 
+def test_supply_line_is_the_oxide_separated_outside_china(supply):
+    """The line drawn as domestic supply is what counts toward offset (its band is the same quantity)."""
+    from seabed.supply.plot import plot_supply_vs_imports
+
+    fig = plot_supply_vs_imports(supply, items=("TREO",))
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    line = lines["domestic supply (separated outside China)"]
+    expected = supply.offset.set_index(["item", "year"])["supply_t"].loc["TREO"].to_numpy()
+    unit = ax.get_ylabel().split("(")[1].split("/")[0]
+    div = {"t": 1.0, "kt": 1e3, "Mt": 1e6}[unit]
+    np.testing.assert_allclose(line.get_ydata(), expected / div)
+    mine_gate = lines["mine-gate oxide"].get_ydata() * div
+    np.testing.assert_allclose(mine_gate, supply.production["TREO"].to_numpy())
+    assert (mine_gate >= line.get_ydata() * div - 1e-9).all()  # separation loses, never gains
+
+
 def test_scale_bar_on_degree_axes():
     fig = Figure()
     ax = fig.add_subplot()

@@ -33,11 +33,15 @@ def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TRE
     fig = Figure(figsize=(4.0 * max(len(items), 1), 3.4), layout="constrained")
     axes = fig.subplots(1, max(len(items), 1), squeeze=False)[0]
     dem = result.demand.set_index(["item", "year"])
+    separated = result.offset.set_index(["item", "year"])["supply_t"]
     for ax, item in zip(axes, items, strict=False):
         years = result.production.index.to_numpy()
         d = dem.loc[item]
+        supply = separated.loc[item].reindex(years).to_numpy()  # what counts: separated outside China
         div, unit = mass_unit(np.concatenate([result.production[item].to_numpy(), d["demand_t"].to_numpy()]))
-        ax.plot(years, result.production[item].to_numpy() / div, color="C0", label="domestic supply")
+        ax.plot(years, supply / div, color="C0", label="domestic supply (separated outside China)")
+        ax.plot(years, result.production[item].to_numpy() / div, color="C0", ls=":", lw=1,
+                label="mine-gate oxide")
         if not result.bands.empty:
             b = result.bands[(result.bands["item"] == item) & (result.bands["variable"] == "supply_t")]
             ax.fill_between(b["year"], b["p10"] / div, b["p90"] / div, color="C0", alpha=0.25,
