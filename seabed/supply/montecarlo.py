@@ -24,7 +24,7 @@ from scipy import stats
 
 from seabed.config.supply_uncertainty import UNCERTAIN_PARAMETERS, Distribution
 
-__all__ = ["band", "distribution_quantile", "offset_year", "sample_distribution", "sample_parameters"]
+__all__ = ["band", "distribution_quantile", "sample_distribution", "sample_parameters"]
 
 
 def _params(name: str, dist: Distribution) -> dict[str, float]:
@@ -88,16 +88,3 @@ def band(values: np.ndarray, *, skip_nan: bool = False) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slice → NaN is intended
         return np.nanpercentile(values, [10, 50, 90], axis=0)
-
-
-def offset_year(offset: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """First year with ``offset`` True along the year axis (axis 1), ``inf`` if never.
-
-    Parameters
-    ----------
-    offset : ndarray (D, Y, ...) of bool
-    years : ndarray (Y,)
-    """
-    hit = offset.any(axis=1)
-    first = np.argmax(offset, axis=1)
-    return np.where(hit, np.asarray(years, dtype=float)[first], np.inf)

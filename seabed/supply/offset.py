@@ -51,7 +51,6 @@ __all__ = [
     "offset_by_year",
     "percentile_years",
     "plateau_index",
-    "reason",
     "sustained_from",
     "weakest_link",
 ]
@@ -142,17 +141,6 @@ def weakest_link(cov: np.ndarray, axis: int = -1) -> np.ndarray:
     has = np.isfinite(cov).any(axis=axis)
     filled = np.where(np.isnan(cov), np.inf, cov)
     return np.where(has, filled.min(axis=axis), np.nan)
-
-
-def reason(first_pct: float, supply: np.ndarray, china: np.ndarray) -> str | None:
-    """Why a percentile of the first sustained-offset year is None (None when it is a year)."""
-    if np.isfinite(first_pct):
-        return None
-    if not (np.asarray(china) > 0).any():
-        return REASON_NO_IMPORTS
-    if not (np.asarray(supply) > 0).any():
-        return REASON_NO_SUPPLY
-    return REASON_HORIZON
 
 
 def plateau_index(capacity: np.ndarray) -> int:
