@@ -15,7 +15,7 @@ import pandas as pd
 from seabed.config.supply import SupplySettings
 from seabed.supply.china import controlled_elements
 from seabed.supply.montecarlo import band, distribution_quantile, sample_parameters
-from seabed.supply.offset import offset_by_year
+from seabed.supply.offset import coverage, offset_by_year
 from seabed.supply.projection import GROUP_ITEMS, Paths, first_years, mining_order, simulate
 from seabed.supply.sequence import Inventory
 
@@ -34,8 +34,7 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
     p = simulate(inv, settings, params=params, n=n, realisation=which, order=mining_order(base, settings))
     frac = float(settings.offset.fraction.to("").magnitude)
     sustain = settings.offset.sustain_years
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(p.china > 0, p.supply / np.where(p.china > 0, p.china, 1.0), np.nan)
+    share = coverage(p.supply, p.china)
     frames = []
     for var, arr in (("supply_t", p.supply), ("share_of_china_imports", share),
                      ("cumulative_supply_t", np.cumsum(p.supply, axis=1))):
@@ -47,7 +46,8 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
     bands = pd.concat(frames, ignore_index=True)
     has = (p.china > 0).any(axis=(0, 1))
     # P(sustainably offset by y): monotone in y (seabed.supply.offset)
-    prob = offset_by_year(first_years(p.supply, p.china, p.years, 1.0, sustain), p.years)
+    first = {f: first_years(p.supply, p.china, p.years, f, sustain) for f in {1.0, frac}}  # (D, I) each
+    prob = offset_by_year(first[1.0], p.years)
     prob = np.where(has[None, :], prob, np.nan)
     offset_probability = pd.DataFrame(prob, index=pd.Index(p.years, name="year"), columns=list(p.items))
     rows = {}
@@ -55,7 +55,7 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
         b = band(v, skip_nan=True)
         rows[name] = {"p10": b[0], "p50": b[1], "p90": b[2], "mean": float(np.nanmean(v)) if np.isfinite(v).any() else np.nan}
     for f, label in ((1.0, "offset_year"), (frac, f"offset_year_{frac:g}")):
-        years = first_years(p.supply, p.china, p.years, f, sustain)
+        years = first[f]
         for j, item in enumerate(p.items):
             y = years[:, j]
             if np.isnan(y).all():
@@ -123,16 +123,16 @@ def _scenario_metrics(p: Paths, settings: SupplySettings) -> dict[str, float]:
         "treo_supplied_t": p.supply[0][:, p.items.index("TREO")].sum(),  # separated outside China
         "treo_separated_in_china_t": p.separated_china[0][:, p.items.index("TREO")].sum(),
     }
+    sustain = settings.offset.sustain_years
+    first = first_years(p.supply, p.china, p.years, 1.0, sustain)[0]
+    part = first_years(p.supply, p.china, p.years, frac, sustain)[0]
     for item in GROUP_ITEMS + (settings.offset.item,):
         j = p.items.index(item)
-        sustain = settings.offset.sustain_years
-        out[f"first_offset_year_{item}"] = first_years(p.supply, p.china, p.years, 1.0, sustain)[0, j]
-        out[f"first_offset_year_{frac:g}_{item}"] = first_years(p.supply, p.china, p.years, frac, sustain)[0, j]
+        out[f"first_offset_year_{item}"] = first[j]
+        out[f"first_offset_year_{frac:g}_{item}"] = part[j]
     # the per-element answer: first sustained-offset year of each controlled element (NaN: no imports
     # from China; inf: not within the horizon)
     chosen = settings.offset.elements or controlled_elements(settings.china.controls, settings.end_year)
-    sustain = settings.offset.sustain_years
-    first = first_years(p.supply, p.china, p.years, 1.0, sustain)[0]
     for e in (e for e in p.elements if e in chosen):
         out[f"first_offset_year_{e}"] = first[p.items.index(e)]
     out[f"npv_{cur}"] = p.metrics["npv"][0]
