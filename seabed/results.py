@@ -51,6 +51,9 @@ class RunDescription:
         Name of the area the working grid covers (a key of ``SiteData.areas``).
     estimation_method : str
         Estimation method, e.g. ``"ordinary_kriging"``.
+    cross_validation_scheme : str
+        How the cross-validation holds data out (``"leave one core out"`` or
+        ``"spatially blocked k-fold"`` with k).
     density_method : str
         How dry bulk density is set (``"constant"``, ``"per_layer"``, ...).
     dry_bulk_density : float
@@ -79,6 +82,7 @@ class RunDescription:
     assumptions: tuple[str, ...]
     extent: str
     estimation_method: str
+    cross_validation_scheme: str
     density_method: str
     dry_bulk_density: float
     cutoff_item: str

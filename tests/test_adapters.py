@@ -127,6 +127,7 @@ def test_describe_run_takaya_box():
                       "0-10 mbsf, richest layers 2-6 mbsf, Y + HREE ~ 44 % of REY."),),
         extent="takaya_box",
         estimation_method="ordinary_kriging",
+        cross_validation_scheme="leave one core out",
         density_method="constant",
         dry_bulk_density=0.55,
         cutoff_item="REY",
@@ -154,3 +155,13 @@ def test_describe_run_converts_units():
     assert (d.interval_top, d.interval_bottom) == pytest.approx((0.5, 8.0), rel=1e-12)
     assert d.dry_bulk_density == pytest.approx(0.55, rel=1e-12)
     assert all(type(v) is float for v in (d.cutoff_grade, d.interval_top, d.interval_bottom, d.dry_bulk_density))
+
+
+def test_describe_run_names_the_cross_validation_scheme_configured():
+    """The summary and report say how cross-validation held data out (it said 'leave one core out' always)."""
+    cfg = load_config(ROOT / "configs" / "takaya2018_box.toml")
+    est = cfg.estimation.model_copy(update={"cross_validation": cfg.estimation.cross_validation.model_copy(
+        update={"n_folds": 5})})
+    assert describe_run(cfg).cross_validation_scheme == "leave one core out"
+    assert describe_run(cfg.model_copy(update={"estimation": est})).cross_validation_scheme == \
+        "spatially blocked 5-fold"

@@ -71,7 +71,7 @@ def input_hashes(paths: Mapping[str, str | Path]) -> dict[str, str]:
     out = {}
     for label, path in paths.items():
         p = Path(path)
-        out[label] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+        out[label] = file_sha256(p) if p.is_file() else "missing"  # streamed, not read whole
     return out
 
 
@@ -132,14 +132,15 @@ def build_manifest(
     command: list[str],
 ) -> dict[str, Any]:
     """Assemble the manifest (``outputs`` hashed from ``outputs_dir``)."""
+    versions = package_versions()
     return {
-        "seabed_version": package_versions()["seabed"],
+        "seabed_version": versions["seabed"],
         "command": command,
         "config_path": config_path,
         "config": config,
         "seed": seed,
         "inputs_sha256": inputs,
-        "versions": package_versions(),
+        "versions": versions,
         "started_utc": started,
         "finished_utc": utc_now(),
         "outputs_hash": OUTPUT_HASH,

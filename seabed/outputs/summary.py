@@ -190,12 +190,12 @@ def _variogram(model: Any) -> dict[str, Any] | None:
     }
 
 
-def _cv(est: EstimationResult) -> dict[str, Any] | None:
+def _cv(est: EstimationResult, scheme: str) -> dict[str, Any] | None:
     if est.cross_validation is None:
         return None
     m = est.cross_validation.metrics
     return {
-        "scheme": "leave one core out",
+        "scheme": scheme,
         "n_variables": len(m),
         "median_mean_standardised_error": qty(np.nanmedian(m["mean_standardised_error"]), "1"),
         "median_var_standardised_error": qty(np.nanmedian(m["var_standardised_error"]), "1"),
@@ -269,7 +269,7 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         "variogram": _variogram(est.variogram),
         "support": est.estimates.attrs.get("support"),
         "n_negative_estimates_clipped": int(est.estimates.attrs.get("n_negative_clipped", 0)),
-        "cross_validation": _cv(est),
+        "cross_validation": _cv(est, run.cross_validation_scheme),
     }
     supply = None
     if sup is not None:

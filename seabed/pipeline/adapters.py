@@ -222,6 +222,8 @@ def describe_run(cfg: Config) -> RunDescription:
         assumptions=tuple(cfg.assumptions),
         extent=cfg.grid.extent,
         estimation_method=cfg.estimation.method,
+        cross_validation_scheme=("leave one core out" if cfg.estimation.cross_validation.n_folds is None
+                                 else f"spatially blocked {cfg.estimation.cross_validation.n_folds}-fold"),
         density_method=cfg.resource.density.method,
         dry_bulk_density=float(cfg.resource.density.dry_bulk_density.to("t/m^3").magnitude),
         cutoff_item=cut.item,
