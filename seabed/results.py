@@ -111,6 +111,14 @@ class SiteInputs:
         Input grids resampled onto the working grid, (y, x), with the grid's CRS.
     intervals : pandas.DataFrame
         Validated core interval table (depths in mbsf, grades in ppm).
+    domain : numpy.ndarray of bool
+        (y, x) cells of the working grid inside the extent area (counted at all).
+    masks : dict of str to xarray.DataArray
+        The ``[resource.masks]`` masks on the grid, ``True`` = kept, in the order applied.
+    mask_table : pandas.DataFrame
+        Area each mask removes from the domain, km² (:func:`seabed.resource.masks.mask_table`).
+    cost : RunCost
+        Rough memory, disk and time of the run (:class:`seabed.pipeline.inputs.RunCost`).
     """
 
     areas: dict[str, BaseGeometry]
@@ -118,6 +126,10 @@ class SiteInputs:
     source_grids: dict[str, xr.DataArray]
     rasters: xr.Dataset
     intervals: pd.DataFrame
+    domain: np.ndarray
+    masks: dict[str, xr.DataArray]
+    mask_table: pd.DataFrame
+    cost: Any
 
 
 @dataclass

@@ -108,8 +108,7 @@ def summarise_inputs(run: RunDescription, site: SiteData) -> dict:
     """A JSON-ready summary of the inputs: cores, layers, areas (km²), water depths."""
     grid, comps = site.grid, site.composites
     core_ids = site.intervals["core_id"].unique()
-    extent = site.areas[run.extent]
-    in_extent = grid.mask(extent)
+    in_extent = site.domain
     elev = site.rasters["elevation"].values
     depth_cells = -elev[in_extent & np.isfinite(elev)]
     rey = [e for e in GROUPS["REY"] if e in site.elements]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -73,9 +74,10 @@ def load_inputs(cfg: Config) -> SiteInputs:
     intervals = load_cores(cores_cfg.path, grid=grid, area=areas[cfg.grid.extent], **cores_loader_arguments(cores_cfg))
     rasters = grid.attach_crs(xr.Dataset(rasters))
     check_cores_for_estimation(cfg, intervals)
-    estimate_run_cost(cfg, grid, areas, n_elements=len(intervals.attrs.get("elements", [])) or 16).require()
-    check_mineable_area(cfg, grid, areas, rasters)
-    return SiteInputs(areas, grid, source_grids, rasters, intervals)
+    domain = grid.mask(areas[cfg.grid.extent])
+    cost = estimate_run_cost(cfg, grid, domain, n_elements=len(intervals.attrs.get("elements", [])) or 16).require()
+    mask_set, table = check_mineable_area(cfg, grid, areas, rasters, domain=domain)
+    return SiteInputs(areas, grid, source_grids, rasters, intervals, domain, mask_set, table, cost)
 
 
 def check_input_files(cfg: Config) -> None:
@@ -105,7 +107,7 @@ def prepare_site(cfg: Config) -> SiteData:
     cores_cfg = cfg.inputs.cores
     elements = [e for e in intervals.attrs.get("elements", []) if cores_cfg.elements is None or e in cores_cfg.elements]
     comps = composite(intervals, grid.layers, elements=elements, min_coverage=cores_cfg.min_coverage, grid=grid)
-    return SiteData(inputs.areas, grid, inputs.source_grids, inputs.rasters, intervals, comps, elements)
+    return SiteData(**{f.name: getattr(inputs, f.name) for f in fields(inputs)}, composites=comps, elements=elements)
 
 
 def check_inputs(cfg: Config) -> str:
@@ -114,8 +116,7 @@ def check_inputs(cfg: Config) -> str:
     Returns a one-line description of what was checked.
     """
     inputs = load_inputs(cfg)
-    areas, grid, intervals = inputs.areas, inputs.grid, inputs.intervals
-    cost = estimate_run_cost(cfg, grid, areas, n_elements=len(intervals.attrs.get("elements", [])) or 16)
+    areas, grid, intervals, cost = inputs.areas, inputs.grid, inputs.intervals, inputs.cost
     for line in cost.warnings():
         log.warning(line)
     n_warn = sum(len(r.attrs.get("warnings", [])) for r in inputs.rasters.data_vars.values()) + len(
@@ -204,10 +205,11 @@ def _physical_memory() -> float:
         return float("inf")
 
 
-def estimate_run_cost(cfg: Config, grid: WorkingGrid, areas: dict, *, n_elements: int) -> RunCost:
-    """Rough memory, disk and time of a run on ``grid`` (see :class:`RunCost`)."""
+def estimate_run_cost(cfg: Config, grid: WorkingGrid, domain: np.ndarray, *, n_elements: int) -> RunCost:
+    """Rough memory, disk and time of a run on ``grid`` whose extent covers the ``domain`` cells
+    ((y, x) bool; see :class:`RunCost`)."""
     bbox = grid.shape[0] * grid.shape[1]
-    cells = int(grid.mask(areas[cfg.grid.extent]).sum())
+    cells = int(np.count_nonzero(domain))
     n_var = n_elements * grid.layers.n
     sim = cfg.resource.simulation
     n_sup = min(sim.supply_realisations, sim.n_realisations)
@@ -248,14 +250,16 @@ def check_cores_for_estimation(cfg: Config, intervals: pd.DataFrame) -> None:
             "([estimation.variogram] kind/range/sill/nugget), or use method = \"idw\"")
 
 
-def check_mineable_area(cfg: Config, grid: WorkingGrid, areas: dict, rasters: xr.Dataset) -> None:
-    """Refuse masks that leave no mineable cell in the extent, naming the mask that emptied it."""
+def check_mineable_area(cfg: Config, grid: WorkingGrid, areas: dict, rasters: xr.Dataset, *,
+                        domain: np.ndarray) -> tuple[dict, pd.DataFrame]:
+    """The masks and their area table; refuse masks that leave no mineable cell of the ``domain``
+    (the extent's cells), naming the mask that emptied it."""
     from seabed.resource import masks
 
     mask_set = build_mask_set(cfg, grid, areas, rasters)
-    table = masks.mask_table(mask_set, grid, domain=grid.mask(areas[cfg.grid.extent]))
+    table = masks.mask_table(mask_set, grid, domain=domain)
     if table.loc["total", "remaining [km^2]"] > 0:
-        return
+        return mask_set, table
     culprit = next((name for name in table.index[:-1] if table.loc[name, "remaining [km^2]"] == 0), "total")
     described = mask_set[culprit].attrs.get("long_name", culprit) if culprit in mask_set else culprit
     alone = table.loc[culprit, "removed alone [km^2]"] if culprit in table.index else float("nan")

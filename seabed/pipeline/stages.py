@@ -20,7 +20,6 @@ from seabed.pipeline.adapters import (
     estimation_arguments,
     simulation_neighbourhood,
 )
-from seabed.pipeline.inputs import build_mask_set
 from seabed.results import EstimationResult, ResourceResult, SiteData
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
         if kwargs["variogram"] is None:
             kwargs["variogram"] = fitted
     kwargs.pop("variogram_fit")
-    mask = site.grid.mask(site.areas[cfg.grid.extent])
+    mask = site.domain
     if mapper is None:
         estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
                                     chunk_size=cfg.compute.chunk_cells, **kwargs)
@@ -101,7 +100,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     the first ``supply_realisations``, the re-graded inventory blocks of its tile).
     """
     from seabed.geostats.simulation import prepare_simulation
-    from seabed.resource import classification, masks, selectivity, tonnage
+    from seabed.resource import classification, selectivity, tonnage
     from seabed.resource.blockmodel import build_block_model
     from seabed.resource.density import density_field
     from seabed.resource.uncertainty import (
@@ -113,9 +112,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
 
     rs = cfg.resource
     grid = site.grid
-    mask_set = build_mask_set(cfg, grid, site.areas, site.rasters)
-    domain = grid.mask(site.areas[cfg.grid.extent])
-    table_masks = masks.mask_table(mask_set, grid, domain=domain)
+    mask_set, table_masks = site.masks, site.mask_table  # built and checked with the inputs
     density = density_field(grid, settings=rs.density)
     bm = build_block_model(est.estimates, grid, density=density, masks=mask_set,
                            rasters={k: site.rasters[k] for k in site.rasters.data_vars},
