@@ -66,3 +66,23 @@ def test_summary_has_units():
 def test_mapping_settings_are_validated():
     with pytest.raises(ConfigError, match=r"supply\.plan\.phases"):
         project_supply(inventory(), {"plan": {"phases": []}}, seed=0)
+
+
+def test_separation_plant_costs_enter_the_cash_flow_by_hand():
+    """A plant's opex is paid on every tonne of REO it separates, its capex in the year(s) before it starts."""
+    def settings(opex, capex):
+        return SupplySettings(
+            plan=plan("1000 t/day"), uncertainty=NO_MC,
+            processing={"beneficiation": {"enabled": False}, "leach_recovery": "1", "separation_recovery": "1"},
+            separation={"plants": [{"name": "p", "location": "japan", "light_capacity": "1e12 t/year",
+                                    "heavy_capacity": "1e12 t/year", "start_year": 2030.0, "opex": opex,
+                                    "capex": capex, "capex_years": "1 year"}]})
+
+    free = project_supply(inventory(), settings("0 USD/t", "0 USD"), seed=0).cash_flow
+    paid = project_supply(inventory(), settings("2000 USD/t", "3e8 USD"), seed=0).cash_flow
+    extra = paid - free
+    feed = 365_000 * (200e-6 * 1.1477 + 1000e-6 * 1.1664)  # t REO/yr fed: Dy2O3 + Nd2O3 from 1,000 t/day
+    assert extra.loc[2030:2040, "opex"].to_numpy() == pytest.approx(np.full(11, 2000 * feed), rel=1e-4)
+    assert extra.loc[:2029, "opex"].abs().max() == 0.0  # nothing separated before the plant starts
+    assert extra.loc[2029, "capex"] == pytest.approx(3e8)
+    assert extra["capex"].drop(2029).abs().max() == 0.0
