@@ -4,6 +4,7 @@ import numpy as np
 import numpy_financial as npf
 import pandas as pd
 import pytest
+from supply_helpers import UNLIMITED_SEPARATION
 
 from seabed.config.supply import SupplySettings
 from seabed.supply import economics as econ
@@ -14,8 +15,6 @@ from seabed.supply.sequence import read_inventory
 NO_MC = {"draws": 0, "tornado": False}
 # A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
 # cost and the processing separation recovery: separation never binds (for tests about something else).
-UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
-                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 FLOWS = [
     [-100.0, 30.0, 40.0, 50.0, 20.0],
     [-500.0, -200.0, 100.0, 200.0, 300.0, 300.0, 250.0],

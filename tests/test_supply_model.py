@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from supply_helpers import UNLIMITED_SEPARATION
 
 from seabed.config.supply import SupplySettings
 from seabed.errors import ConfigError
@@ -11,8 +12,6 @@ from seabed.supply.model import project_supply
 NO_MC = {"draws": 0, "tornado": False}
 # A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
 # cost and the processing separation recovery: separation never binds (for tests about something else).
-UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
-                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 
 
 def inventory():

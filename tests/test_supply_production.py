@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import integrate
+from supply_helpers import UNLIMITED_SEPARATION
 
 from seabed.config.supply import RAMP_UP_PRESETS, SupplySettings
 from seabed.elements import ELEMENTS
@@ -13,8 +14,6 @@ from seabed.supply.production import ramp_integral, ramp_utilisation
 NO_MC = {"draws": 0, "tornado": False}
 # A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
 # cost and the processing separation recovery: separation never binds (for tests about something else).
-UNLIMITED_SEPARATION = {"plants": [{"name": "unlimited", "location": "japan", "light_capacity": "1e12 t/year",
-                                    "heavy_capacity": "1e12 t/year", "start_year": 1900.0}]}
 
 # Mean Minamitorishima-like REY pattern (fractions of total REY), for plausibility tests only.
 REY_SPLIT = {
