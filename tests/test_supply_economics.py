@@ -13,8 +13,6 @@ from seabed.supply.projection import simulate
 from seabed.supply.sequence import read_inventory
 
 NO_MC = {"draws": 0, "tornado": False}
-# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
-# cost and the processing separation recovery: separation never binds (for tests about something else).
 FLOWS = [
     [-100.0, 30.0, 40.0, 50.0, 20.0],
     [-500.0, -200.0, 100.0, 200.0, 300.0, 300.0, 250.0],

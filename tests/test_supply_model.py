@@ -10,8 +10,6 @@ from seabed.errors import ConfigError
 from seabed.supply.model import project_supply
 
 NO_MC = {"draws": 0, "tornado": False}
-# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
-# cost and the processing separation recovery: separation never binds (for tests about something else).
 
 
 def inventory():

@@ -18,8 +18,6 @@ PARAMS = {
 }
 
 
-# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
-# cost and the processing separation recovery: separation never binds (for tests about something else).
 
 
 def inventory():

@@ -12,8 +12,6 @@ from seabed.supply.model import project_supply
 from seabed.supply.production import ramp_integral, ramp_utilisation
 
 NO_MC = {"draws": 0, "tornado": False}
-# A non-China separation plant of practically unlimited capacity, running from before the horizon, with no
-# cost and the processing separation recovery: separation never binds (for tests about something else).
 
 # Mean Minamitorishima-like REY pattern (fractions of total REY), for plausibility tests only.
 REY_SPLIT = {
