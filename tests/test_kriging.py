@@ -358,3 +358,13 @@ def test_neighbour_weights_reproduce_predict_on_an_identity(kind):
     np.put_along_axis(rebuilt, idx, w, axis=1)
     np.testing.assert_allclose(rebuilt[:, :40], dense, atol=1e-12)
     assert (idx < 40).sum(axis=1).max() <= 8
+
+
+def test_close_samples_without_nugget_are_refused_with_the_distance():
+    model = VariogramModel(0.0, (Structure("exponential", 1.0, 3000.0),))
+    xy = np.array([[0.0, 0.0], [1e-9, 0.0], [500.0, 500.0]])
+    with pytest.raises(InputDataError, match=r"closest 1e-09 m apart, tolerance 0.003 m"):
+        Kriging(model).fit(xy, [1.0, 2.0, 3.0])
+    ok = Kriging(model, neighbourhood=Neighbourhood(min_samples=1)).fit(
+        np.array([[0.0, 0.0], [0.01, 0.0], [500.0, 500.0]]), [1.0, 2.0, 3.0])
+    assert np.isfinite(ok.predict(np.array([[100.0, 0.0]])).estimate).all()

@@ -149,3 +149,13 @@ def test_plot_variogram_labels_axes_with_units():
     assert ax.get_xlabel() == "lag distance (km)"
     assert "semivariance" in ax.get_ylabel()
     assert len(ax.lines) == 2  # model and sill
+
+
+def test_fit_of_a_constant_variable_names_it():
+    from seabed.errors import InputDataError
+    from seabed.geostats.variogram import experimental_variogram, fit_variogram
+
+    xy = np.random.default_rng(0).uniform(0, 1000, (50, 2))
+    exp = experimental_variogram(xy, np.full(50, 7.0), lag_edges=np.linspace(0, 500, 6))
+    with pytest.raises(InputDataError, match=r"variogram fit of Nd: .*constant"):
+        fit_variogram(exp, name="Nd")

@@ -154,9 +154,18 @@ def fit_pooled_variogram(
     elements = _element_list(composites, elements)
     coords, values, _ = sample_table(composites, elements)
     edges = _default_lags(coords, lag_spacing, n_lags)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanmax(values, axis=0) - np.nanmin(values, axis=0)
+    if not np.any(spread > 0):
+        raise InputDataError(
+            f"variogram fit of {', '.join(elements)}: got a constant value in every element and layer; "
+            "expected grades that vary between cores; fix: check the assay table or give a manual variogram"
+        )
     experimental = pooled_experimental_variogram(coords, values, lag_edges=edges)
     model = fit_variogram(
-        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None, max_range=max_range
+        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None, max_range=max_range,
+        name=f"the pooled standardised {', '.join(elements)}",
     )
     return model, experimental
 

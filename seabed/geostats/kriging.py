@@ -133,6 +133,33 @@ class KrigingResult:
         return self._expand("reason")
 
 
+def close_sample_tolerance(model: VariogramModel) -> float:
+    """Closest separation of two samples kriged with a zero-nugget ``model``, m.
+
+    ``1e-6`` of the shortest practical range (``1e-3`` for a Gaussian structure, whose
+    covariance is flat at the origin): closer samples make the kriging matrix numerically
+    singular.
+    """
+    ranges = [min(s.range, s.range_minor or s.range) * (1e-3 if s.kind == "gaussian" else 1e-6)
+              for s in model.structures]
+    return float(max(ranges, default=0.0))
+
+
+def _refuse_close_samples(xy: np.ndarray, model: VariogramModel) -> None:
+    """Refuse samples closer than :func:`close_sample_tolerance` under a zero-nugget model."""
+    from scipy.spatial import cKDTree
+
+    tol = close_sample_tolerance(model)
+    pairs = cKDTree(xy).query_pairs(tol, output_type="ndarray")
+    if pairs.shape[0]:
+        d = float(np.min(np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)))
+        raise InputDataError(
+            f"kriging fit: got {pairs.shape[0]} pair(s) of duplicate or close samples (closest {d:.3g} m "
+            f"apart, tolerance {tol:.3g} m) with a zero-nugget variogram (singular system); expected "
+            "distinct sample locations; fix: average the close samples into one, or add a nugget"
+        )
+
+
 class Kriging:
     """Ordinary or simple kriging with a moving or global neighbourhood.
 
@@ -337,12 +364,7 @@ class Kriging:
         xy = coords[present]
         n = xy.shape[0]
         if n > 1 and model.nugget == 0:
-            uniq = np.unique(xy, axis=0)
-            if uniq.shape[0] < n:
-                raise InputDataError(
-                    f"kriging fit: got {n - uniq.shape[0]} samples at duplicate coordinates with a "
-                    "zero-nugget variogram (singular system); fix: average duplicates or add a nugget"
-                )
+            _refuse_close_samples(xy, model)
         unit = model.scaled(1.0 / model.sill)
         z = values[np.ix_(present, cols)]
         g_mean = None

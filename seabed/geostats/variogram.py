@@ -407,6 +407,7 @@ def fit_variogram(
     sill: float | None = None,
     max_range: float | None = None,
     min_range: float | None = None,
+    name: str = "the variable",
 ) -> VariogramModel:
     """Fit an isotropic nested model to an experimental variogram by weighted least squares.
 
@@ -425,6 +426,8 @@ def fit_variogram(
     max_range, min_range : float, optional
         Bounds on the practical ranges, m; defaults ``2 × largest lag`` and ``0.1 × smallest
         lag``.
+    name : str, default "the variable"
+        Name of the variable (e.g. ``"Nd"``), quoted in errors.
 
     Returns
     -------
@@ -458,6 +461,12 @@ def fit_variogram(
     g = experimental.gamma[ok]
     w = np.sqrt(experimental.n_pairs[ok] / h)
     gmax = float(np.max(g))
+    if not gmax > 0:
+        raise InputDataError(
+            f"variogram fit of {name}: got a semivariance of 0 at every lag (the variable is constant); "
+            "expected a variable that varies between samples; fix: leave it out of the estimation or "
+            "give a manual variogram"
+        )
     hi_range = float(max_range if max_range is not None else 2.0 * h.max())
     lo_range = float(min_range if min_range is not None else 0.1 * h.min())
     ns = len(kinds)
