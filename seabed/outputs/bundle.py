@@ -22,7 +22,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from seabed.elements import element_columns
-from seabed.outputs.rasters import write_cog
+from seabed.outputs.rasters import write_class_vrt, write_cog
 from seabed.outputs.rundir import RunDirectory
 
 if TYPE_CHECKING:
@@ -309,6 +309,12 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run
         f"best resource class over the mineable layers {span} (nodata: no mineable layer)", categories=RESOURCE_CLASSES)
     cog("mineable_mask.tif", mineable.astype("float32"), _layer_descriptions(bm, "mineable", "class"), "class",
         "cell-layer counted in the resource (1 mineable, 0 excluded)", categories=MINEABLE_CLASSES)
+    # a multi-band GeoTIFF cannot keep a colour table: a VRT beside each per-layer class stack can
+    for stack, classes in (("resource_class", RESOURCE_CLASSES), ("mineable_mask", MINEABLE_CLASSES)):
+        rundir.write_with(f"{folder}/{stack}.vrt",
+                          lambda p, stack=stack, classes=classes: write_class_vrt(p.with_name(f"{stack}.tif"), p,
+                                                                                  classes))
+        names.append(f"{folder}/{stack}.vrt")
     return names
 
 

@@ -9,7 +9,10 @@ and their category names as band metadata, ``CATEGORY_NAMES`` (``"0=none;1=Infer
 cannot write GDAL's category names or a raster attribute table inside a GeoTIFF, and GDAL keeps
 those in an ``.aux.xml`` sidecar that does not travel with the file) and ``CATEGORY_<code>`` per
 class. A GeoTIFF keeps a colour table only for a 1- or 2-band Byte raster (with more bands GDAL
-drops it), so a single-band class raster has its palette and a per-layer stack its category names.
+drops it), so a single-band class raster has its palette and a per-layer stack its category names;
+:func:`write_class_vrt` then writes a GDAL VRT beside a stack (``resource_class.vrt``) whose bands
+read the stack's bands and carry the palette and GDAL category names each: QGIS opens the VRT with
+the class colours on every layer, while the GeoTIFF remains the data.
 Optionally a second copy is written reprojected to longitude/latitude (EPSG:4326).
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pyproj
@@ -27,7 +31,7 @@ from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from seabed.errors import CRSMismatchError
 
-__all__ = ["CATEGORY_NODATA", "NODATA", "Category", "named_crs", "write_cog"]
+__all__ = ["CATEGORY_NODATA", "NODATA", "Category", "named_crs", "write_class_vrt", "write_cog"]
 
 #: Nodata value written to float GeoTIFFs.
 NODATA = -9999.0
@@ -171,5 +175,66 @@ def write_cog(
                              OVERVIEW_RESAMPLING="MODE" if categorical else "AVERAGE", BIGTIFF="IF_SAFER")
     finally:
         staged.unlink(missing_ok=True)
+    tmp.replace(path)
+    return path
+
+
+def write_class_vrt(tif: str | Path, path: str | Path, categories: Mapping[int, Category]) -> Path:
+    """Write a GDAL VRT over a multi-band class GeoTIFF, with a colour table on every band.
+
+    GeoTIFF keeps a colour table for a 1- or 2-band ``Byte`` raster only; a VRT keeps one per
+    band. Each VRT band reads the same band of ``tif`` (referenced relative to the VRT, so the
+    two files travel together) and carries its description, unit type, nodata, a ``Palette``
+    colour interpretation, the colour table and GDAL category names (``gdalinfo`` lists them
+    under ``Categories:``), plus the GeoTIFF's dataset metadata.
+
+    Parameters
+    ----------
+    tif : str or Path
+        An existing class GeoTIFF written by :func:`write_cog` with ``categories``.
+    path : str or Path
+        The VRT to write (``<path>.tmp`` then renamed); usually beside ``tif``.
+    categories : mapping of int to (name, RGBA)
+        The classes, codes 0 … n-1 (code: name and colour).
+
+    Returns
+    -------
+    Path
+        The written VRT.
+    """
+    tif, path = Path(tif), Path(path)
+    codes = sorted(categories)
+    if codes != list(range(len(codes))):
+        raise ValueError(f"class codes must be 0..n-1 for a colour table, got {codes}")
+    with rasterio.open(tif) as src:
+        crs_wkt, gt = src.crs.to_wkt(), src.transform.to_gdal()
+        width, height, count = src.width, src.height, src.count
+        descriptions, units, nodata, tags = src.descriptions, src.units, src.nodata, src.tags()
+        block = src.block_shapes[0]
+    entries = "".join(f'<Entry c1="{c[0]}" c2="{c[1]}" c3="{c[2]}" c4="{c[3]}"/>'
+                      for c in (categories[k][1] for k in codes))
+    names = "".join(f"<Category>{escape(categories[k][0])}</Category>" for k in codes)
+    meta = "".join(f"<MDI key={quoteattr(k)}>{escape(v)}</MDI>" for k, v in sorted(tags.items()))
+    bands = []
+    for b in range(1, count + 1):
+        nd = f"<NoDataValue>{nodata:g}</NoDataValue>" if nodata is not None else ""
+        bands.append(
+            f'  <VRTRasterBand dataType="Byte" band="{b}">\n'
+            f"    <Description>{escape(descriptions[b - 1] or '')}</Description>{nd}"
+            f"<UnitType>{escape(units[b - 1] or '')}</UnitType><ColorInterp>Palette</ColorInterp>\n"
+            f"    <ColorTable>{entries}</ColorTable>\n    <CategoryNames>{names}</CategoryNames>\n"
+            f'    <SimpleSource><SourceFilename relativeToVRT="1">{escape(tif.name)}</SourceFilename>'
+            f"<SourceBand>{b}</SourceBand>"
+            f'<SourceProperties RasterXSize="{width}" RasterYSize="{height}" DataType="Byte" '
+            f'BlockXSize="{block[1]}" BlockYSize="{block[0]}"/>'
+            f'<SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>'
+            f'<DstRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/></SimpleSource>\n'
+            "  </VRTRasterBand>\n")
+    text = (f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}">\n'
+            f'  <SRS dataAxisToSRSAxisMapping="1,2">{escape(crs_wkt)}</SRS>\n'
+            f"  <GeoTransform>{', '.join(repr(float(v)) for v in gt)}</GeoTransform>\n"
+            f"  <Metadata>{meta}</Metadata>\n" + "".join(bands) + "</VRTDataset>\n")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path

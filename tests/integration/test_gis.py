@@ -37,6 +37,23 @@ def test_the_best_class_raster_carries_a_colour_table(takaya_run):
     assert len({cmap[c] for c in range(4)}) == 4  # four distinct colours
 
 
+def test_the_per_layer_class_stacks_have_a_vrt_with_a_colour_table_on_every_band(takaya_run):
+    for stack, n_classes in (("resource_class", 4), ("mineable_mask", 2)):
+        folder = takaya_run / "rasters"
+        with rasterio.open(folder / f"{stack}.vrt") as vrt, rasterio.open(folder / f"{stack}.tif") as tif:
+            assert vrt.count == tif.count >= 3
+            assert vrt.crs == tif.crs
+            assert vrt.transform == tif.transform
+            assert (vrt.read() == tif.read()).all()
+            assert vrt.descriptions == tif.descriptions
+            assert vrt.units == tif.units
+            assert vrt.tags()["synthetic_cores"] == "yes"
+            for b in range(1, vrt.count + 1):
+                cmap = vrt.colormap(b)
+                assert len({cmap[c] for c in range(n_classes)}) == n_classes, (stack, b)
+        assert "<CategoryNames>" in (folder / f"{stack}.vrt").read_text()
+
+
 @pytest.mark.parametrize("name", ["grade_REY_0-10mbsf.tif", "kriging_std_Y.tif", "TREO_t_per_km2.tif"])
 def test_descriptions_say_what_the_band_holds(takaya_run, name):
     with rasterio.open(takaya_run / "rasters" / name) as src:
@@ -55,6 +72,10 @@ def test_block_model_reprojects_with_plain_xarray_and_passes_cf_checks(takaya_ru
         lonlat = ds.grade.sel(element="Nd").rio.reproject("EPSG:4326")
         assert lonlat.rio.crs.to_epsg() == 4326
         assert lonlat.shape[0] == ds.sizes["layer"]
+        # rioxarray takes 2-D/3-D arrays: the whole 4-D cube reprojects stacked (docs/outputs.md)
+        stacked = ds.grade.stack(band=("element", "layer")).transpose("band", "y", "x").rio.reproject("EPSG:4326")
+        assert stacked.shape[0] == ds.sizes["element"] * ds.sizes["layer"]
+        assert float(stacked.max()) == pytest.approx(float(ds.grade.max()), rel=0.05)
         assert ds.cf["latitude"].name == "lat"
         assert ds.cf["longitude"].name == "lon"
         assert ds.lat.ndim == ds.lon.ndim == 2
