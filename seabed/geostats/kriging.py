@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from seabed.errors import ConfigError, InputDataError
+from seabed.geostats.drift import ExternalDrift, drift_basis
+from seabed.geostats.kriging_result import KrigingResult
 from seabed.geostats.kriging_system import (
     SampleGroup,
     default_chunk_size,
@@ -52,85 +53,6 @@ _DIAGNOSTICS = (
     "negative_weight_sum",
     "reason",
 )
-
-
-@dataclass(frozen=True)
-class KrigingResult:
-    """Estimates and diagnostics at ``m`` targets for ``p`` variables.
-
-    Arrays are ``(m, p)``, or ``(m,)`` when the fitted values were one-dimensional.
-
-    Attributes
-    ----------
-    estimate : ndarray
-        Estimate, units of the variable; NaN where not estimated.
-    variance : ndarray
-        Kriging (estimation) variance, squared units of the variable.
-    group_of_variable : ndarray of int, shape (p,)
-        Sample-set group of each variable (variables with the same missing-value
-        pattern, and the same variogram, form one group and share weights).
-    group_diagnostics : dict of str to ndarray, shape (m, n_groups)
-        Per-group diagnostics (see the properties).
-    block_variance : ndarray, shape (p,)
-        Variance of the target support: the block variance :math:`\\bar C(V, V)` for block
-        kriging, the total sill for point kriging, squared units of the variable.
-    n_negative : ndarray of int, shape (p,)
-        Number of negative estimates, counted before any clipping.
-    n_clipped : ndarray of int, shape (p,)
-        Number of estimates set to 0 by ``negative_estimates="clip"``.
-    """
-
-    estimate: np.ndarray
-    variance: np.ndarray
-    group_of_variable: np.ndarray
-    group_diagnostics: dict[str, np.ndarray]
-    block_variance: np.ndarray
-    n_negative: np.ndarray
-    n_clipped: np.ndarray
-    squeeze: bool = field(default=False, repr=False)
-
-    def _expand(self, name: str) -> np.ndarray:
-        g = self.group_diagnostics[name]
-        p = self.group_of_variable.size
-        if self.squeeze:
-            return g[:, self.group_of_variable[0]]
-        if g.shape[1] == 1:
-            return np.broadcast_to(g, (g.shape[0], p))  # read-only view, no copy
-        return g[:, self.group_of_variable]
-
-    def diagnostic(self, name: str, variable: int = 0) -> np.ndarray:
-        """One diagnostic for one variable, shape ``(m,)``, without expanding the others."""
-        return self.group_diagnostics[name][:, self.group_of_variable[variable]]
-
-    @property
-    def slope_of_regression(self) -> np.ndarray:
-        """Slope of the regression of the true value on the estimate (dimensionless)."""
-        return self._expand("slope_of_regression")
-
-    @property
-    def kriging_efficiency(self) -> np.ndarray:
-        """Kriging efficiency :math:`(BV - KV)/BV` (dimensionless)."""
-        return self._expand("kriging_efficiency")
-
-    @property
-    def n_samples(self) -> np.ndarray:
-        """Number of samples used (int)."""
-        return self._expand("n_samples")
-
-    @property
-    def nearest_distance(self) -> np.ndarray:
-        """Distance from the target (block centre) to the nearest sample used, m."""
-        return self._expand("nearest_distance")
-
-    @property
-    def negative_weight_sum(self) -> np.ndarray:
-        """Sum of the negative kriging weights (<= 0, dimensionless)."""
-        return self._expand("negative_weight_sum")
-
-    @property
-    def reason(self) -> np.ndarray:
-        """0 estimated, 1 too few samples in the neighbourhood (estimate NaN)."""
-        return self._expand("reason")
 
 
 def close_sample_tolerance(model: VariogramModel) -> float:
@@ -186,6 +108,11 @@ class Kriging:
         Policy for negative estimates (possible with negative weights): keep them, or set
         them to 0 (for non-negative quantities such as grades). Both are counted in
         :attr:`KrigingResult.n_negative` / ``n_clipped``.
+    drift : {"none", "linear", "quadratic"} or ExternalDrift, default "none"
+        Trend of the mean: universal kriging with a linear (:math:`x, y`) or quadratic drift,
+        or kriging with an external drift (:class:`~seabed.geostats.drift.ExternalDrift`,
+        a grid known everywhere, e.g. water depth or crustal age). Ordinary kriging only.
+        The variogram is then that of the residuals from the trend.
 
     Notes
     -----
@@ -200,6 +127,21 @@ class Kriging:
     drops the constraint: :math:`C w = \\bar c`, :math:`z^* = m + w^T (z - m)`,
     :math:`\\sigma^2_{SK} = \\bar C(V,V) - w^T \\bar c`. Here :math:`\\mu` is the Lagrange
     multiplier of the covariance form (its sign is opposite to the variogram form's).
+
+    Universal kriging and kriging with an external drift (Matheron 1969; Journel & Huijbregts
+    1978, ch. V; Deutsch & Journel 1998, KT3D) add one unbiasedness condition per drift
+    function :math:`f_l`: with :math:`F_{il} = f_l(x_i)` and :math:`\\bar f_l = \\bar f_l(V)`
+    (the block average of :math:`f_l`),
+
+    .. math:: \\begin{pmatrix} C & 1 & F \\\\ 1^T & 0 & 0 \\\\ F^T & 0 & 0 \\end{pmatrix}
+              \\begin{pmatrix} w \\\\ \\mu_0 \\\\ \\mu \\end{pmatrix} =
+              \\begin{pmatrix} \\bar c \\\\ 1 \\\\ \\bar f \\end{pmatrix},\\qquad
+              \\sigma^2_{UK} = \\bar C(V,V) - w^T \\bar c - \\mu_0 - \\mu^T \\bar f.
+
+    The drift functions depend on the sample locations only, so the weights are still shared
+    by every variable of a sample set (their coefficients are not: each variable's trend is
+    filtered by the same weights). Targets with no more samples than drift coefficients, or
+    where the external drift is unknown, are not estimated (reason 1).
 
     Block support: the point-to-block covariance :math:`\\bar C(x_i, V)` and the block
     variance :math:`BV = \\bar C(V, V)` are averages over the ``n × n`` discretisation points
@@ -226,7 +168,10 @@ class Kriging:
 
     References
     ----------
+    Deutsch, C. V. & Journel, A. G. (1998). *GSLIB: Geostatistical Software Library and User's
+    Guide*, 2nd ed. Oxford University Press (program KT3D).
     Journel, A. G. & Huijbregts, C. J. (1978). *Mining Geostatistics*. Academic Press.
+    Matheron, G. (1969). *Le krigeage universel*. Cahiers du CMM 1, École des Mines de Paris.
     Krige, D. G. (1997). A practical analysis of the effects of spatial structure and of
     data available and accessed, on conditional biases in ordinary kriging. *Geostatistics
     Wollongong '96*, 799-810.
@@ -245,6 +190,7 @@ class Kriging:
         block_discretisation: int = 4,
         variable_sills: Sequence[float] | None = None,
         negative_estimates: str = "keep",
+        drift: str | ExternalDrift = "none",
     ) -> None:
         self.model = model
         self.kind = kind
@@ -254,6 +200,7 @@ class Kriging:
         self.block_discretisation = block_discretisation
         self.variable_sills = variable_sills
         self.negative_estimates = negative_estimates
+        self.drift = drift
 
     # ------------------------------------------------------------------ fit
     def _check_options(self, p: int) -> tuple[list[VariogramModel], np.ndarray, np.ndarray | None]:
@@ -265,6 +212,13 @@ class Kriging:
             )
         if self.block_size is not None and not self.block_size > 0:
             raise ConfigError(f"kriging block_size: got {self.block_size} m; expected > 0 m or None")
+        if self.drift is not None and not (isinstance(self.drift, ExternalDrift) or self.drift in
+                                           ("none", "linear", "quadratic")):
+            raise ConfigError(f"kriging drift: got {self.drift!r}; expected 'none', 'linear', 'quadratic' or an "
+                              "ExternalDrift")
+        if self.drift not in (None, "none") and self.kind != "ordinary":
+            raise ConfigError(f"kriging drift: got drift {self.drift!r} with {self.kind} kriging; expected "
+                              "ordinary kriging (a drift replaces the known mean); fix: kind='ordinary' or no drift")
         if int(self.block_discretisation) < 1:
             raise ConfigError(
                 f"kriging block_discretisation: got {self.block_discretisation}; expected >= 1"
@@ -373,6 +327,10 @@ class Kriging:
             z = z - g_mean
         vals = np.vstack([z, np.zeros((1, cols.size))])
         ext = np.vstack([xy, xy.mean(axis=0, keepdims=True) if n else np.zeros((1, 2))])
+        basis = drift_basis(self.drift, xy)
+        drift_values = None
+        if basis is not None:
+            drift_values = np.vstack([basis.at(xy), np.zeros((1, basis.n_terms))])
         sample_cov = None
         if n <= _MAX_PRECOMPUTED:
             d = xy[:, None, :] - xy[None, :, :]
@@ -390,6 +348,8 @@ class Kriging:
             search=SampleSearch(xy, self.neighbourhood),
             n=n,
             block_variance=self._block_variance(unit),
+            drift=basis,
+            drift_values=drift_values,
         )
 
     # ------------------------------------------------------------- geometry

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from seabed.geostats.drift import DriftBasis
 from seabed.geostats.neighbourhood import SampleSearch
 from seabed.geostats.variogram import VariogramModel
 
@@ -36,6 +37,8 @@ class SampleGroup:
     n: int
     block_variance: float
     sample_covariance: np.ndarray | None  # (n_g + 1, n_g + 1) when small enough
+    drift: DriftBasis | None = None  # drift functions besides the constant (universal kriging)
+    drift_values: np.ndarray | None = None  # (n_g + 1, q) drift at the samples, last row 0
 
 
 def krige_chunk(
@@ -58,7 +61,9 @@ def krige_chunk(
     min_samples : int
         Fewest samples needed; targets with fewer keep NaN and reason code 1.
     ordinary : bool
-        Ordinary kriging (weights sum to 1) if true, else simple kriging.
+        Ordinary kriging (weights sum to 1) if true, else simple kriging. With a drift
+        (``g.drift``) the weights also reproduce each drift function (universal kriging or
+        kriging with an external drift; ``ordinary`` must be true).
     offsets : ndarray, shape (n, 2), optional
         Block discretisation offsets from the block centre, m; ``None`` for point kriging.
     weights_only : bool, default False
@@ -86,6 +91,10 @@ def krige_chunk(
     n_used = np.sum(idx < g.n, axis=1)
     out["n_samples"][:] = n_used
     ok = n_used >= min_samples
+    q = 0 if g.drift is None else g.drift.n_terms
+    if q:  # a drift needs more samples than unknown coefficients, and its value at the target
+        f0 = g.drift.at_targets(t, offsets)
+        ok &= (n_used > q) & np.all(np.isfinite(f0), axis=1)
     if weights_only:
         out = {"indices": np.full(idx.shape, g.n, dtype=np.intp), "weights": np.zeros(idx.shape)}
     if not ok.any():
@@ -95,7 +104,7 @@ def krige_chunk(
     k = int(n_used[ok].max())
     idx = idx[:, :k]
     valid = idx < g.n
-    size = k + 1 if ordinary else k
+    size = (k + 1 if ordinary else k) + q
 
     # distinct neighbour sets and the inverse of their kriging matrices
     uniq, inv = _unique_rows(idx)
@@ -121,6 +130,8 @@ def krige_chunk(
     rhs[:, :k] = cov
     if ordinary:
         rhs[:, k] = 1.0
+    if q:
+        rhs[:, k + 1 :] = f0[ok]
 
     pieces = _Pieces(inv, uniq.shape[0], size)
     sol = pieces.unpack(_solve(lhs[pieces.set_of_piece], pieces.pack(rhs)))
@@ -132,7 +143,13 @@ def krige_chunk(
         return out
     wc = np.sum(w * cov, axis=1)
     bv = g.block_variance
-    if ordinary:
+    if q:  # Lagrange multipliers of the constant and the drift terms
+        mu = np.sum(sol[:, k:] * rhs[:, k:], axis=1)
+        var = bv - wc - mu
+        denom = wc - mu
+        with np.errstate(invalid="ignore", divide="ignore"):
+            slope = np.where(denom > 0, wc / np.where(denom > 0, denom, 1.0), np.nan)
+    elif ordinary:
         mu = sol[:, k]
         var = bv - wc - mu
         denom = wc - mu
@@ -265,6 +282,16 @@ def _lhs(g: SampleGroup, uniq: np.ndarray, ordinary: bool) -> np.ndarray:
     c = np.where(pair, c, 0.0)
     diag = np.arange(k)
     c[:, diag, diag] = np.where(valid, c[:, diag, diag], 1.0)
+    if g.drift_values is not None:
+        f = g.drift_values[uniq]  # (u, k, q); padded slots hold the zero row
+        q = f.shape[2]
+        a = np.zeros((u, k + 1 + q, k + 1 + q))
+        a[:, :k, :k] = c
+        a[:, :k, k] = valid
+        a[:, k, :k] = valid
+        a[:, :k, k + 1 :] = f
+        a[:, k + 1 :, :k] = f.transpose(0, 2, 1)
+        return a
     if ordinary:
         a = np.zeros((u, k + 1, k + 1))
         a[:, :k, :k] = c

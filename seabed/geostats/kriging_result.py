@@ -1,0 +1,88 @@
+"""The result of :meth:`seabed.geostats.kriging.Kriging.predict` (also returned by the baselines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["KrigingResult"]
+
+
+@dataclass(frozen=True)
+class KrigingResult:
+    """Estimates and diagnostics at ``m`` targets for ``p`` variables.
+
+    Arrays are ``(m, p)``, or ``(m,)`` when the fitted values were one-dimensional.
+
+    Attributes
+    ----------
+    estimate : ndarray
+        Estimate, units of the variable; NaN where not estimated.
+    variance : ndarray
+        Kriging (estimation) variance, squared units of the variable.
+    group_of_variable : ndarray of int, shape (p,)
+        Sample-set group of each variable (variables with the same missing-value
+        pattern, and the same variogram, form one group and share weights).
+    group_diagnostics : dict of str to ndarray, shape (m, n_groups)
+        Per-group diagnostics (see the properties).
+    block_variance : ndarray, shape (p,)
+        Variance of the target support: the block variance :math:`\\bar C(V, V)` for block
+        kriging, the total sill for point kriging, squared units of the variable.
+    n_negative : ndarray of int, shape (p,)
+        Number of negative estimates, counted before any clipping.
+    n_clipped : ndarray of int, shape (p,)
+        Number of estimates set to 0 by ``negative_estimates="clip"``.
+    """
+
+    estimate: np.ndarray
+    variance: np.ndarray
+    group_of_variable: np.ndarray
+    group_diagnostics: dict[str, np.ndarray]
+    block_variance: np.ndarray
+    n_negative: np.ndarray
+    n_clipped: np.ndarray
+    squeeze: bool = field(default=False, repr=False)
+
+    def _expand(self, name: str) -> np.ndarray:
+        g = self.group_diagnostics[name]
+        p = self.group_of_variable.size
+        if self.squeeze:
+            return g[:, self.group_of_variable[0]]
+        if g.shape[1] == 1:
+            return np.broadcast_to(g, (g.shape[0], p))  # read-only view, no copy
+        return g[:, self.group_of_variable]
+
+    def diagnostic(self, name: str, variable: int = 0) -> np.ndarray:
+        """One diagnostic for one variable, shape ``(m,)``, without expanding the others."""
+        return self.group_diagnostics[name][:, self.group_of_variable[variable]]
+
+    @property
+    def slope_of_regression(self) -> np.ndarray:
+        """Slope of the regression of the true value on the estimate (dimensionless)."""
+        return self._expand("slope_of_regression")
+
+    @property
+    def kriging_efficiency(self) -> np.ndarray:
+        """Kriging efficiency :math:`(BV - KV)/BV` (dimensionless)."""
+        return self._expand("kriging_efficiency")
+
+    @property
+    def n_samples(self) -> np.ndarray:
+        """Number of samples used (int)."""
+        return self._expand("n_samples")
+
+    @property
+    def nearest_distance(self) -> np.ndarray:
+        """Distance from the target (block centre) to the nearest sample used, m."""
+        return self._expand("nearest_distance")
+
+    @property
+    def negative_weight_sum(self) -> np.ndarray:
+        """Sum of the negative kriging weights (<= 0, dimensionless)."""
+        return self._expand("negative_weight_sum")
+
+    @property
+    def reason(self) -> np.ndarray:
+        """0 estimated, 1 too few samples in the neighbourhood (estimate NaN)."""
+        return self._expand("reason")
