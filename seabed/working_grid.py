@@ -33,6 +33,8 @@ MAX_CELLS = 50_000_000
 MIN_CELLS = 10
 #: Most depth layers :meth:`Layers.regular` makes.
 MAX_LAYERS = 1_000
+#: Edge, in cells, of the tiles :meth:`WorkingGrid.area_fraction` clips a geometry to.
+_TILE = 16
 
 
 @dataclass(frozen=True)
@@ -310,10 +312,96 @@ class WorkingGrid:
         return shapely.transform(_densify(geometry_lonlat), t.transform, interleaved=False)
 
     def mask(self, geometry_lonlat: BaseGeometry) -> np.ndarray:
-        """Boolean ``(ny, nx)``: cells whose centre lies inside a lon/lat geometry."""
+        """Boolean ``(ny, nx)``: cells whose centre lies inside a lon/lat geometry.
+
+        For areas and tonnages use :meth:`area_fraction`: a centre test counts a cut cell whole
+        or not at all (the Takaya box at 1 km cells: 3,200 km² by centres, 3,172 km² true).
+        """
         geom = self.project_geometry(geometry_lonlat)
         xx, yy = np.meshgrid(self.x, self.y)
         return shapely.contains_xy(geom, xx, yy)
+
+    def area_fraction(self, geometry_lonlat: BaseGeometry) -> np.ndarray:
+        """Fraction of each cell's area inside a lon/lat geometry, ``(ny, nx)`` float in [0, 1].
+
+        Parameters
+        ----------
+        geometry_lonlat : shapely geometry
+            A polygon or multipolygon, longitude/latitude degrees (holes allowed).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``area(cell ∩ geometry) / cell_area``: 1 inside, 0 outside, between on the boundary.
+
+        Notes
+        -----
+        The geometry is densified (every 0.05° of longitude or latitude) and projected to the
+        working CRS (:meth:`project_geometry`); the CRS is equal-area, so the planar area of a
+        projected cell ∩ the projected geometry is its true area on the ellipsoid. Only cells
+        that a boundary segment's bounding box touches are intersected (shapely 2, vectorised,
+        in tiles of 16 × 16 cells so that each cell meets a few vertices only); every other cell
+        lies wholly inside or outside and takes its centre's side. A 200-nmi EEZ circle on
+        1 km cells (431k cells, ~5,400 on the boundary) takes ~0.2 s; the sum of the fractions
+        × ``cell_area`` is the geodesic area to ~1e-7 (tested with ``pyproj.Geod``).
+
+        Examples
+        --------
+        >>> from seabed.inputs.areas import TAKAYA_2018_BOX, study_box
+        >>> box = study_box(*TAKAYA_2018_BOX)
+        >>> grid = WorkingGrid.covering(box, cell_size=1000.0)
+        >>> round(float(grid.area_fraction(box).sum() * grid.cell_area / 1e6), 1)  # km²
+        3172.4
+        """
+        geom = self.project_geometry(geometry_lonlat)
+        shapely.prepare(geom)
+        xx, yy = np.meshgrid(self.x, self.y)
+        out = shapely.contains_xy(geom, xx, yy).astype(float)
+        rows, cols = self._boundary_cells(geom)
+        if rows.size == 0:
+            return out
+        cs, nx = self.cell_size, self.shape[1]
+        xmin, _, _, ymax = self.bounds
+        # clip the geometry to tiles of _TILE x _TILE cells first: each cell then meets only the
+        # few vertices of its tile's piece, not the whole boundary
+        per_row = nx // _TILE + 1
+        tiles, which = np.unique((rows // _TILE) * per_row + cols // _TILE, return_inverse=True)
+        t_row, t_col = np.divmod(tiles, per_row)
+        pieces = shapely.intersection(shapely.box(
+            xmin + t_col * _TILE * cs, ymax - (t_row + 1) * _TILE * cs,
+            xmin + (t_col + 1) * _TILE * cs, ymax - t_row * _TILE * cs), geom)
+        half = cs / 2
+        cells = shapely.box(self.x[cols] - half, self.y[rows] - half, self.x[cols] + half, self.y[rows] + half)
+        area = shapely.area(shapely.intersection(cells, pieces[which.ravel()]))
+        out[rows, cols] = np.clip(area / self.cell_area, 0.0, 1.0)
+        return out
+
+    def _boundary_cells(self, geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of every cell that the bounding box of a boundary segment of a
+        projected geometry touches (a superset of the cells the boundary crosses)."""
+        lines = shapely.get_parts(shapely.get_parts(shapely.boundary(shapely.get_parts(geom))))
+        coords, part = shapely.get_coordinates(lines, return_index=True)
+        same = part[:-1] == part[1:]
+        a, b = coords[:-1][same], coords[1:][same]
+        if a.size == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        (ny, nx), cs = self.shape, self.cell_size
+        xmin, _, _, ymax = self.bounds
+        eps = 1e-9 * cs  # a segment on a cell edge touches the cells on both sides
+
+        def index(offset: np.ndarray, n: int) -> np.ndarray:
+            return np.clip(np.floor(offset / cs), 0, n - 1).astype(np.int64)
+
+        c0 = index(np.minimum(a[:, 0], b[:, 0]) - eps - xmin, nx)
+        c1 = index(np.maximum(a[:, 0], b[:, 0]) + eps - xmin, nx)
+        r0 = index(ymax - np.maximum(a[:, 1], b[:, 1]) - eps, ny)
+        r1 = index(ymax - np.minimum(a[:, 1], b[:, 1]) + eps, ny)
+        n_cols = c1 - c0 + 1
+        counts = (r1 - r0 + 1) * n_cols
+        seg = np.repeat(np.arange(counts.size), counts)
+        k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        flat = np.unique((r0[seg] + k // n_cols[seg]) * nx + c0[seg] + k % n_cols[seg])
+        return np.divmod(flat, nx)
 
     def coords(self) -> dict[str, tuple]:
         """xarray coordinates ``x``, ``y`` (CF projection coordinates, m)."""

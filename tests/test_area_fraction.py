@@ -1,0 +1,93 @@
+"""Exact area accounting: the fraction of each cell inside a polygon (issue 17 item 4).
+
+The reference areas are computed here, independently of seabed, with ``pyproj.Geod`` on
+densely sampled boundaries (box edges follow their parallels and meridians point by point).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from seabed.inputs.areas import SITES, TAKAYA_2018_BOX, eez_circle, study_box
+from seabed.working_grid import WorkingGrid
+
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def geod_box_area_km2(west: float, east: float, south: float, north: float, n: int = 4000) -> float:
+    """Area of a lon/lat box whose edges are parallels and meridians, km² (pyproj.Geod on edges
+    sampled every (E - W) / n degrees, so that the geodesic edges follow the parallels)."""
+    lons = np.linspace(west, east, n + 1)
+    lats = np.linspace(south, north, n + 1)
+    ring_lon = np.concatenate([lons, np.full(n, east), lons[::-1][1:], np.full(n, west)])
+    ring_lat = np.concatenate([np.full(n + 1, south), lats[1:], np.full(n, north), lats[::-1][1:]])
+    area, _ = GEOD.polygon_area_perimeter(ring_lon, ring_lat)
+    return abs(area) / 1e6
+
+
+def test_takaya_box_at_1km_totals_its_geodesic_area() -> None:
+    box = study_box(*TAKAYA_2018_BOX)
+    grid = WorkingGrid.covering(box, cell_size=1000.0)
+    fraction = grid.area_fraction(box)
+    total = fraction.sum() * grid.cell_area / 1e6
+    reference = geod_box_area_km2(*TAKAYA_2018_BOX)
+    assert reference == pytest.approx(3172.45, abs=0.01)
+    assert total == pytest.approx(3172.0, abs=3.0)  # the acceptance figure
+    assert total == pytest.approx(reference, rel=1e-6)
+    assert grid.mask(box).sum() == 3200  # whole cells by their centres: +0.87 %
+    assert fraction.min() >= 0.0
+    assert fraction.max() <= 1.0
+    assert 0 < np.count_nonzero((fraction > 0) & (fraction < 1)) < 250  # the ring of cut cells
+
+
+@pytest.mark.parametrize("cell", [1000.0, 5000.0], ids=["1km", "5km"])
+def test_eez_circle_matches_its_geodesic_area(cell: float) -> None:
+    eez = eez_circle(*SITES["minamitorishima"])
+    grid = WorkingGrid.covering(eez, cell_size=cell, center=SITES["minamitorishima"])
+    t0 = time.perf_counter()
+    fraction = grid.area_fraction(eez)
+    elapsed = time.perf_counter() - t0
+    reference, _ = GEOD.geometry_area_perimeter(eez)  # the 720-gon with geodesic edges
+    assert fraction.sum() * grid.cell_area == pytest.approx(abs(reference), rel=1e-3)  # acceptance: 0.1 %
+    assert fraction.sum() * grid.cell_area == pytest.approx(abs(reference), rel=1e-5)  # measured: ~3e-8
+    assert elapsed < 5.0  # ~0.2 s at 1 km (431k cells); generous for a shared machine
+
+
+def test_fraction_of_a_known_rectangle_in_the_working_crs() -> None:
+    """A rectangle drawn in the working CRS (its lon/lat corners project back onto it): each cell
+    it cuts holds the known share of its area."""
+    grid = WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=1000.0)
+    x0, y0 = grid.x[10] - 500.0 + 250.0, grid.y[20] - 500.0 + 400.0  # a quarter into column 10, row 20 from below
+    x1, y1 = grid.x[12] + 500.0 - 100.0, grid.y[18] + 500.0      # ends 100 m short of column 12's east edge
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    lon, lat = grid.to_lonlat(corners[:, 0], corners[:, 1])
+    fraction = grid.area_fraction(shapely.Polygon(zip(lon, lat, strict=True)))
+    expected = np.zeros(grid.shape)
+    expected[18:21, 10:13] = 1.0
+    expected[18:21, 10] *= 0.75
+    expected[18:21, 12] *= 0.9
+    expected[20, :] *= 0.6
+    np.testing.assert_allclose(fraction, expected, atol=1e-5)
+
+
+def test_holes_and_several_parts() -> None:
+    eez = eez_circle(*SITES["minamitorishima"])
+    box = study_box(*TAKAYA_2018_BOX)
+    grid = WorkingGrid.covering(eez, cell_size=2000.0, center=SITES["minamitorishima"])
+    whole, hole = grid.area_fraction(eez), grid.area_fraction(box)
+    np.testing.assert_allclose(grid.area_fraction(eez.difference(box)), whole - hole, atol=1e-9)
+    other = shapely.affinity.translate(box, 1.0, 1.0)
+    both = grid.area_fraction(shapely.MultiPolygon([box, other]))
+    np.testing.assert_allclose(both, hole + grid.area_fraction(other), atol=1e-9)
+
+
+def test_polygon_beyond_the_grid_counts_only_the_cells() -> None:
+    box = study_box(*TAKAYA_2018_BOX)
+    grid = WorkingGrid.covering(box, cell_size=1000.0)
+    big = shapely.affinity.scale(box, 3.0, 3.0)
+    np.testing.assert_allclose(grid.area_fraction(big), 1.0)
