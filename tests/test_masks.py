@@ -92,9 +92,56 @@ def test_polygon_masks_inside_and_exclusion() -> None:
     square = shapely.box(x0[0], y0[0], x0[1], y0[1])
     inside = polygon_mask(grid, square, name="licence", inside=True)
     outside = polygon_mask(grid, square, name="reserve", inside=False)
-    assert int(inside.values.sum()) == 100
-    assert int(outside.values.sum()) == 300
-    assert not np.any(inside.values & outside.values)
+    # fractions of each cell's area; the square's edges follow the projection, so ~100 km2
+    assert inside.values.sum() == pytest.approx(100.0, rel=1e-3)
+    assert outside.values.sum() == pytest.approx(300.0, rel=1e-3)
+    np.testing.assert_allclose(inside.values + outside.values, 1.0)
+    assert (inside.attrs["area_role"], outside.attrs["area_role"]) == ("include", "exclude")
+    assert inside.attrs["units"] == "1"
+
+
+def test_fractions_combine_include_min_exclusion_subtracts_raster_keeps() -> None:
+    grid = grid_n(4)
+    def frac(values: list[list[float]], role: str | None) -> xr.DataArray:
+        m = raster(grid, np.array(values, dtype=float))
+        m.attrs = {"area_role": role} if role else {}
+        return m
+    box = frac([[0.5, 1, 1, 0.5]] * 4, "include")             # a study box cutting the outer columns
+    eez = frac([[1, 1, 1, 1]] * 3 + [[0.25, 0.25, 1, 1]], "include")  # the EEZ boundary in the last row
+    reserve = frac([[1, 0.75, 0, 1]] * 4, "exclude")          # an exclusion zone inside the box
+    depth = raster(grid, np.array([[True, True, True, False]] * 4))
+    masks = {"box": box, "eez": eez, "reserve": reserve, "water_depth": depth}
+    kept = combine_masks(masks, grid).values
+    expected_row = [0.5, 0.75, 0.0, 0.0]
+    np.testing.assert_allclose(kept[:3], [expected_row] * 3)
+    np.testing.assert_allclose(kept[3], [0.25, 0.0, 0.0, 0.0])  # min(0.5, 0.25); min(1, .25) - .25 = 0
+    tab = mask_table(masks, grid)
+    assert tab.loc["box", "removed alone [km^2]"] == pytest.approx(4.0)
+    assert tab.loc["eez", "removed in sequence [km^2]"] == pytest.approx(0.25 + 0.75 + 0.0 + 0.0)
+    assert tab.loc["total", "remaining [km^2]"] == pytest.approx(kept.sum())
+    # a fractional domain (the extent's cut cells) counts only its part of each cell
+    tab = mask_table({"water_depth": depth}, grid, domain=box.values)
+    assert tab.loc["total", "remaining [km^2]"] == pytest.approx(4 * 2.5)
+    assert tab.loc["water_depth", "removed alone [km^2]"] == pytest.approx(4 * 0.5)
+
+
+@pytest.mark.parametrize(("area", "cell", "expected_km2"),
+                         [("takaya_box", 1000.0, 3172.45), ("eez", 1000.0, 430887.3)], ids=["takaya-1km", "eez-1km"])
+def test_mask_table_counts_the_geodesic_area(area: str, cell: float, expected_km2: float) -> None:
+    """The Takaya box at 1 km cells keeps 3,172 km2 (3,200 whole cells by their centres); the EEZ
+    its geodesic area (pyproj.Geod, here and in tests/test_area_fraction.py) within 0.1 %."""
+    import pyproj
+
+    from seabed.inputs.areas import SITES, TAKAYA_2018_BOX, eez_circle, study_box
+
+    geometry = study_box(*TAKAYA_2018_BOX) if area == "takaya_box" else eez_circle(*SITES["minamitorishima"])
+    grid = WorkingGrid.covering(geometry, cell_size=cell)
+    masks = build_masks(grid, include={area: geometry})
+    tab = mask_table(masks, grid)
+    geodesic = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(shapely.segmentize(geometry, 0.001))[0]) / 1e6
+    assert geodesic == pytest.approx(expected_km2, rel=1e-5)
+    assert tab.loc["total", "remaining [km^2]"] == pytest.approx(geodesic, rel=1e-3)
+    assert tab.loc["total", "remaining [km^2]"] == pytest.approx(expected_km2, abs=3.0 if area == "takaya_box" else 43.0)
 
 
 def test_build_masks_from_settings() -> None:

@@ -1,7 +1,15 @@
 """Masks saying where mud can be mined, and the area each removes.
 
-A mask is a boolean ``(y, x)`` DataArray on the working grid, ``True`` where a
-cell is *kept*. Rasters with NaN count as not kept (unknown ground is not mined).
+A mask is a ``(y, x)`` DataArray on the working grid saying how much of each cell is *kept*.
+A raster mask (water depth, slope, sediment thickness) is boolean, ``True`` where the cell is
+kept: rasters are per cell, and a NaN counts as not kept (unknown ground is not mined). A
+polygon mask (study box, EEZ, licence, exclusion zone) is the **fraction** of each cell's area
+it keeps, 0…1 (:meth:`~seabed.working_grid.WorkingGrid.area_fraction`), with
+``attrs["area_role"]`` ``"include"`` or ``"exclude"``. Masks combine in order
+(:func:`combine_masks`): an include polygon caps the kept fraction (``min``), an exclusion
+subtracts the fraction it covers, a raster mask keeps or removes the cell. This is exact
+wherever, within a cell, the include polygons are nested and each exclusion lies inside them
+(or only one boundary crosses the cell); elsewhere it is off by less than that cell's area.
 
 Examples
 --------
@@ -28,6 +36,7 @@ from seabed.units import parse_quantity
 from seabed.working_grid import WorkingGrid
 
 __all__ = [
+    "apply_mask",
     "build_masks",
     "combine_masks",
     "mask_table",
@@ -141,16 +150,36 @@ def sediment_thickness_mask(
 def polygon_mask(
     grid: WorkingGrid, geometry: BaseGeometry, *, name: str, inside: bool = True
 ) -> xr.DataArray:
-    """Cells whose centre is inside (``inside=True``) or outside a lon/lat polygon.
+    """Fraction of each cell's area kept by a lon/lat polygon, ``(y, x)`` float in [0, 1].
 
-    Use ``inside=True`` for the study box, EEZ and licence blocks, ``inside=False``
-    for exclusion zones.
+    Use ``inside=True`` for the study box, EEZ and licence blocks (the fraction of the cell
+    inside the polygon), ``inside=False`` for exclusion zones (the fraction outside). The
+    fraction is exact on the equal-area grid (:meth:`WorkingGrid.area_fraction`);
+    ``attrs["area_role"]`` is ``"include"`` or ``"exclude"`` (see :func:`combine_masks`).
     """
-    within = grid.mask(geometry)
-    keep = within if inside else ~within
-    template = grid.empty(name, units="1", layered=False)
+    within = grid.area_fraction(geometry)
+    keep = within if inside else 1.0 - within
     verb = "inside" if inside else "outside"
-    return _mask_like(template, keep, name, f"{verb} polygon {name!r}")
+    out = xr.DataArray(keep, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, name=f"mask_{name}")
+    out.attrs = {"long_name": f"fraction of the cell's area {verb} polygon {name!r}", "units": "1",
+                 "valid_range": "0 1", "area_role": "include" if inside else "exclude"}
+    return out
+
+
+def apply_mask(kept: np.ndarray, mask: xr.DataArray) -> np.ndarray:
+    """The fraction of each cell still kept after ``mask``, from the fraction ``kept`` before it.
+
+    An include polygon caps it (``min(kept, f)``: exact when the areas are nested within the
+    cell), an exclusion subtracts the fraction ``e`` it covers (``max(kept - e, 0)``: exact when
+    the exclusion lies inside what is kept), and a raster mask (or any other) multiplies.
+    """
+    values = np.asarray(mask.values, dtype=float)
+    role = mask.attrs.get("area_role")
+    if role == "include":
+        return np.minimum(kept, values)
+    if role == "exclude":
+        return np.maximum(kept - (1.0 - values), 0.0)
+    return kept * values
 
 
 def build_masks(
@@ -173,14 +202,15 @@ def build_masks(
         ``elevation`` (m) and ``sediment_thickness`` (m) on the grid, dims ``(y, x)``;
         masks whose raster is missing are skipped.
     include : mapping of name -> lon/lat geometry, optional
-        Keep cells inside each (study box, EEZ, licence blocks).
+        Keep the part of each cell inside each (study box, EEZ, licence blocks).
     exclude : mapping of name -> lon/lat geometry, optional
-        Remove cells inside each (exclusion zones).
+        Remove the part of each cell inside each (exclusion zones).
 
     Returns
     -------
     dict of str -> xarray.DataArray
-        Boolean ``(y, x)`` masks, ``True`` = kept.
+        ``(y, x)`` masks: polygon masks are the fraction of each cell kept (float 0…1),
+        raster masks are boolean (``True`` = kept).
     """
     s = settings or MaskSettings()
     rasters = rasters or {}
@@ -215,12 +245,14 @@ def _on_grid(mask: xr.DataArray, grid: WorkingGrid, name: str) -> xr.DataArray:
 
 
 def combine_masks(masks: Mapping[str, xr.DataArray], grid: WorkingGrid) -> xr.DataArray:
-    """Logical AND of all masks (all ``True`` when there are none), dims ``(y, x)``."""
-    keep = np.ones(grid.shape, dtype=bool)
+    """The fraction of each cell's area kept by all masks, in order (:func:`apply_mask`), ``(y, x)``
+    float in [0, 1] (1 everywhere when there are none)."""
+    keep = np.ones(grid.shape)
     for m in masks.values():
-        keep &= np.asarray(m.values, dtype=bool)
-    template = grid.empty("mask", units="1", layered=False)
-    return _mask_like(template, keep, "all", "all masks combined")
+        keep = apply_mask(keep, m)
+    out = xr.DataArray(keep, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, name="mineable_fraction")
+    out.attrs = {"long_name": "fraction of the cell's area kept by all masks", "units": "1", "valid_range": "0 1"}
+    return out
 
 
 def mask_table(
@@ -229,47 +261,49 @@ def mask_table(
     *,
     domain: xr.DataArray | np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Area removed by each mask, km².
+    """Area removed by each mask, km², counting cut cells by the fraction of their area.
 
     Parameters
     ----------
     masks : mapping of name -> DataArray
-        Boolean ``(y, x)`` masks, ``True`` = kept, in the order applied.
+        ``(y, x)`` masks in the order applied: boolean rasters and polygon fractions
+        (see the module docstring).
     grid : WorkingGrid
         The working grid (cell area).
-    domain : array_like of bool, optional
-        Cells counted at all (e.g. the study box); default the whole grid.
+    domain : array_like, optional
+        Fraction of each cell counted at all, 0…1 (e.g. the extent's
+        :meth:`~seabed.working_grid.WorkingGrid.area_fraction`; a boolean array counts whole
+        cells); default the whole grid.
 
     Returns
     -------
     pandas.DataFrame
-        Index = mask name; columns ``removed alone [km^2]`` (cells of the domain the mask
-        removes by itself), ``removed in sequence [km^2]`` (cells it removes after the
-        masks above it) and ``remaining [km^2]``; a last row ``total``.
+        Index = mask name; columns ``removed alone [km^2]`` (area of the domain the mask
+        removes by itself), ``removed in sequence [km^2]`` (area it removes after the masks
+        above it) and ``remaining [km^2]``; a last row ``total``.
     """
     cell_km2 = grid.cell_area / 1e6
-    dom = np.ones(grid.shape, dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    dom = np.ones(grid.shape) if domain is None else np.asarray(domain, dtype=float)
     remaining = dom.copy()
     rows = []
     for name, m in masks.items():
-        keep = np.asarray(m.values, dtype=bool)
-        alone = np.count_nonzero(dom & ~keep)
-        seq = np.count_nonzero(remaining & ~keep)
-        remaining &= keep
+        after = apply_mask(remaining, m)
         rows.append(
             {
                 "mask": name,
-                "removed alone [km^2]": alone * cell_km2,
-                "removed in sequence [km^2]": seq * cell_km2,
-                "remaining [km^2]": np.count_nonzero(remaining) * cell_km2,
+                "removed alone [km^2]": float((dom - apply_mask(dom, m)).sum()) * cell_km2,
+                "removed in sequence [km^2]": float((remaining - after).sum()) * cell_km2,
+                "remaining [km^2]": float(after.sum()) * cell_km2,
             }
         )
+        remaining = after
+    removed = float((dom - remaining).sum()) * cell_km2
     rows.append(
         {
             "mask": "total",
-            "removed alone [km^2]": np.count_nonzero(dom & ~remaining) * cell_km2,
-            "removed in sequence [km^2]": np.count_nonzero(dom & ~remaining) * cell_km2,
-            "remaining [km^2]": np.count_nonzero(remaining) * cell_km2,
+            "removed alone [km^2]": removed,
+            "removed in sequence [km^2]": removed,
+            "remaining [km^2]": float(remaining.sum()) * cell_km2,
         }
     )
     return pd.DataFrame(rows).set_index("mask")
