@@ -17,6 +17,14 @@ or a manual standardised model (sills are fractions of the variance, summing to 
     nugget = 0.2
     structures = [{kind = "spherical", sill = 0.8, range = "25 km", range_minor = "15 km", azimuth = 30}]
 
+``drift`` is the trend of the mean (ordinary kriging only)::
+
+    [estimation]
+    drift = "linear"                      # or "none" (default), "quadratic"
+    drift = {external = "crustal_age"}    # kriging with an external drift: an input grid
+
+With a drift the variogram is fitted to the residuals from an ordinary-least-squares trend.
+
 The neighbourhood defaults are those of :mod:`seabed.defaults` (``ESTIMATION_*``), the same as
 the engine's when it is called from Python. The methods are listed here as literals (no engine
 is imported): a test checks them against :data:`seabed.geostats.estimation.METHODS`.
@@ -50,6 +58,7 @@ __all__ = [
     "METHODS",
     "CrossValidationSettings",
     "EstimationSettings",
+    "ExternalDriftSettings",
     "ManualVariogramSettings",
     "NeighbourhoodSettings",
     "StructureSettings",
@@ -133,6 +142,16 @@ class NeighbourhoodSettings(StrictModel):
         return self
 
 
+#: Input grids usable as an external drift (``[inputs.<name>]``).
+DriftGrid = Literal["crustal_age", "bathymetry", "sediment_thickness"]
+
+
+class ExternalDriftSettings(StrictModel):
+    """Kriging with an external drift: the mean is linear in an input grid."""
+
+    external: DriftGrid = Field(description="The input grid, e.g. crustal_age (its [inputs] table must be set)")
+
+
 class CrossValidationSettings(StrictModel):
     """Cross-validation run alongside the estimate."""
 
@@ -154,6 +173,9 @@ class EstimationSettings(StrictModel):
     """The ``[estimation]`` section: method, variogram, neighbourhood, support."""
 
     method: Method = "ordinary_kriging"
+    drift: Literal["none", "linear", "quadratic"] | ExternalDriftSettings = Field(
+        "none", description='Trend of the mean: "none", "linear", "quadratic" or {external = GRID} (ordinary '
+        "kriging; the variogram is then fitted to OLS residuals)")
     variogram: Annotated[
         Annotated[VariogramFitSettings, Tag("fit")] | Annotated[ManualVariogramSettings, Tag("manual")],
         Discriminator(_variogram_kind),
@@ -164,3 +186,31 @@ class EstimationSettings(StrictModel):
     block_discretisation: int = Field(4, ge=1, le=10, description="Points per block side")
     idw_power: float = Field(2.0, gt=0)
     cross_validation: CrossValidationSettings = Field(default_factory=CrossValidationSettings)
+
+    @field_validator("drift", mode="before")
+    @classmethod
+    def _parse_drift(cls, value: Any) -> Any:
+        """One clear line for a bad drift (instead of one error per member of the union)."""
+        grids = DriftGrid.__args__
+        expected = (f"expected \"none\", \"linear\", \"quadratic\" or {{external = GRID}} with GRID one of "
+                    f"{', '.join(grids)}; fix: e.g. drift = \"linear\"")
+        if isinstance(value, str | ExternalDriftSettings):
+            if isinstance(value, str) and value not in ("none", "linear", "quadratic"):
+                raise ValueError(f"got {value!r}; {expected}")
+            return value
+        if isinstance(value, dict):
+            if set(value) != {"external"} or value["external"] not in grids:
+                raise ValueError(f"got {value!r}; {expected}")
+            return ExternalDriftSettings(external=value["external"])
+        raise ValueError(f"got {value!r} ({type(value).__name__}); {expected}")
+
+    @model_validator(mode="after")
+    def _drift_needs_ordinary_kriging(self) -> EstimationSettings:
+        if self.drift != "none" and self.method != "ordinary_kriging":
+            raise ValueError(f"drift: got {self.drift_label()!r} with method {self.method!r}; expected a drift only "
+                             'with method "ordinary_kriging"; fix: drift = "none" or method = "ordinary_kriging"')
+        return self
+
+    def drift_label(self) -> str:
+        """The drift in words: ``none``, ``linear``, ``quadratic`` or ``external (GRID)``."""
+        return f"external ({self.drift.external})" if isinstance(self.drift, ExternalDriftSettings) else self.drift

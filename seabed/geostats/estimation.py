@@ -20,22 +20,24 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from seabed.compute import map_locally, split_rows
-from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.baselines import InverseDistance, NearestNeighbour
+from seabed.geostats.drift import ExternalDrift, drift_name
+from seabed.geostats.estimation_cube import LAYERED, CubeWriter
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.neighbourhood import Neighbourhood
-from seabed.geostats.variogram import (
-    ExperimentalVariogram,
-    VariogramModel,
-    fit_variogram,
-    pooled_experimental_variogram,
+from seabed.geostats.variogram import VariogramModel
+from seabed.geostats.variography import (
+    element_list,
+    fit_pooled_variogram,
+    sample_table,
+    variable_sills,
 )
 from seabed.working_grid import WorkingGrid
 
@@ -46,128 +48,6 @@ METHODS = ("ordinary_kriging", "simple_kriging", "idw", "nearest")
 
 #: ``reason`` flag values and meanings (CF ``flag_values`` / ``flag_meanings``).
 REASON_FLAGS = {0: "estimated", 1: "too_few_samples", 2: "outside_mask"}
-
-
-def _element_list(composites: xr.Dataset, elements: Sequence[str] | None) -> list[str]:
-    if elements is None:
-        elements = [s for s in ELEMENTS if s in composites.data_vars]
-    elements = list(elements)
-    missing = [e for e in elements if e not in composites.data_vars]
-    if missing or not elements:
-        raise InputDataError(
-            f"composites: elements {missing or elements} not found among data variables "
-            f"{sorted(map(str, composites.data_vars))}; expected one variable per element symbol"
-        )
-    return elements
-
-
-def sample_table(
-    composites: xr.Dataset, elements: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Core coordinates and the (core, element × layer) value table.
-
-    Returns
-    -------
-    coords : ndarray, shape (n_cores, 2)
-        ``(x, y)`` of the cores with finite coordinates, m.
-    values : ndarray, shape (n_cores, n_elements * n_layers)
-        Grades, ppm; column ``e * n_layers + l`` is element ``e``, layer ``l``.
-    keep : ndarray of bool, shape (n_cores_in,)
-        Which cores of ``composites`` were used.
-    """
-    for name in ("x", "y"):
-        if name not in composites.coords and name not in composites.data_vars:
-            raise InputDataError(
-                f"composites: coordinate {name!r} missing; expected core x, y in metres of the "
-                "working CRS"
-            )
-    x = np.asarray(composites["x"].values, dtype=float)
-    y = np.asarray(composites["y"].values, dtype=float)
-    keep = np.isfinite(x) & np.isfinite(y)
-    stack = np.stack(
-        [composites[e].transpose("core", "layer").values.astype(float) for e in elements], axis=1
-    )  # (core, element, layer)
-    values = stack.reshape(stack.shape[0], -1)[keep]
-    return np.column_stack([x[keep], y[keep]]), values, keep
-
-
-def _default_lags(coords: np.ndarray, lag_spacing: float | None, n_lags: int | None) -> np.ndarray:
-    from scipy.spatial.distance import pdist, squareform
-
-    uniq = np.unique(coords, axis=0)
-    if uniq.shape[0] < 3:
-        raise InputDataError(
-            f"variogram: got {uniq.shape[0]} distinct core locations; expected at least 3 to fit a "
-            "variogram; fix: give a manual variogram in [estimation.variogram]"
-        )
-    d = squareform(pdist(uniq))
-    if lag_spacing is None:
-        np.fill_diagonal(d, np.inf)
-        lag_spacing = float(np.median(d.min(axis=1)))
-        np.fill_diagonal(d, 0.0)
-    if not lag_spacing > 0:
-        raise ConfigError(f"variogram lag_spacing: got {lag_spacing} m; expected > 0 m")
-    if n_lags is None:
-        n_lags = max(4, int(0.5 * d.max() / lag_spacing))
-    return np.arange(n_lags + 1) * lag_spacing
-
-
-def fit_pooled_variogram(
-    composites: xr.Dataset,
-    elements: Sequence[str] | None = None,
-    *,
-    lag_spacing: float | None = None,
-    n_lags: int | None = None,
-    kinds: Sequence[str] = ("spherical",),
-    fit_nugget: bool = True,
-    fix_sill: bool = True,
-    max_range: float | None = None,
-) -> tuple[VariogramModel, ExperimentalVariogram]:
-    """Fit one standardised variogram pooled over all elements and layers.
-
-    Parameters
-    ----------
-    composites : xarray.Dataset
-        Composites (see module docstring).
-    elements : sequence of str, optional
-        Element symbols; default every element present.
-    lag_spacing : float, optional
-        Lag class width, m; default the median distance from a core to its nearest core.
-    n_lags : int, optional
-        Number of lag classes; default enough to reach half the largest core separation.
-    kinds : sequence of str, default ("spherical",)
-        Nested structures (see :func:`~seabed.geostats.variogram.fit_variogram`).
-    fit_nugget : bool, default True
-        Fit a nugget.
-    fix_sill : bool, default True
-        Fix the total sill at 1 (the variance of standardised values).
-    max_range : float, optional
-        Upper bound on the fitted practical ranges, m (default: twice the largest lag).
-
-    Returns
-    -------
-    model : VariogramModel
-        Standardised model (dimensionless, sill 1 when ``fix_sill``).
-    experimental : ExperimentalVariogram
-        The pooled experimental variogram it was fitted to.
-    """
-    elements = _element_list(composites, elements)
-    coords, values, _ = sample_table(composites, elements)
-    edges = _default_lags(coords, lag_spacing, n_lags)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanmax(values, axis=0) - np.nanmin(values, axis=0)
-    if not np.any(spread > 0):
-        raise InputDataError(
-            f"variogram fit of {', '.join(elements)}: got a constant value in every element and layer; "
-            "expected grades that vary between cores; fix: check the assay table or give a manual variogram"
-        )
-    experimental = pooled_experimental_variogram(coords, values, lag_edges=edges)
-    model = fit_variogram(
-        experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None, max_range=max_range,
-        name=f"the pooled standardised {', '.join(elements)}",
-    )
-    return model, experimental
 
 
 def _layer_representatives(group_of_variable: np.ndarray, n_elements: int, n_layers: int) -> list[int]:
@@ -184,18 +64,6 @@ def _layer_representatives(group_of_variable: np.ndarray, n_elements: int, n_lay
 
 #: Cells per task when a mapper is given and neither ``task_cells`` nor ``chunk_size`` is.
 DEFAULT_TASK_CELLS = 250_000
-
-#: Per-layer diagnostics: fill value outside the estimated cells, dtype.
-#: Per-(layer, y, x) diagnostics: name → (fill, dtype, units, long_name).
-_LAYERED = {
-    "slope_of_regression": (np.nan, float, "1", "slope of regression of true on estimated grade"),
-    "kriging_efficiency": (np.nan, float, "1", "kriging efficiency (BV - KV) / BV"),
-    "n_samples": (0, np.int32, "1", "number of composites used"),
-    "nearest_distance": (np.nan, float, "m", "distance from cell centre to the nearest composite used"),
-    "negative_weight_sum": (np.nan, float, "1", "sum of negative estimation weights"),
-    "reason": (2, np.int8, "1", "estimation status"),
-}
-
 
 def bytes_per_cell(n_variables: int) -> int:
     """Memory per target cell of an estimation task and its returned result, bytes.
@@ -228,7 +96,7 @@ def _estimate_rows(
         n_g = int(groups.max()) + 1 if p else 1
         return {"estimate": np.empty((0, p)), "variance": np.empty((0, p)), "group_of_variable": groups,
                 "n_clipped": np.zeros(p, dtype=np.int64),
-                "diagnostics": {name: np.empty((0, n_g), dtype=spec[1]) for name, spec in _LAYERED.items()}}
+                "diagnostics": {name: np.empty((0, n_g), dtype=spec[1]) for name, spec in LAYERED.items()}}
     result = estimator.predict(targets, **{k: v for k, v in options.items() if v is not None})
     estimate = np.asarray(result.estimate).reshape(targets.shape[0], -1)
     variance = np.asarray(result.variance).reshape(targets.shape[0], -1)
@@ -237,80 +105,8 @@ def _estimate_rows(
         "variance": variance,
         "group_of_variable": np.asarray(result.group_of_variable),
         "n_clipped": np.asarray(result.n_clipped, dtype=np.int64),
-        "diagnostics": {name: result.group_diagnostics[name] for name in _LAYERED},
+        "diagnostics": {name: result.group_diagnostics[name] for name in LAYERED},
     }
-
-
-class _CubeWriter:
-    """Receives the estimation results block by block.
-
-    The (element, layer, y, x) estimate and variance and the (layer, y, x) diagnostics of
-    :data:`_LAYERED`: in memory without ``store``; otherwise written into a NetCDF4/HDF5
-    file chunked by ``chunk_rows`` rows and read back lazily with Dask, so the caller holds
-    a few blocks, never the grid.
-    """
-
-    names = ("grade", "kriging_variance")
-
-    def __init__(self, shape: tuple[int, int, int, int], *, store: str | Path | None, chunk_rows: int) -> None:
-        self.shape = shape
-        self.store = None if store is None else Path(store)
-        self.chunk_rows = min(max(1, chunk_rows), shape[2])
-        self._nc: Any = None
-        self._arrays: dict[str, np.ndarray] = {}
-
-    def __enter__(self) -> Self:
-        _, n_l, ny, nx = self.shape
-        if self.store is None:
-            self._arrays = {name: np.full(self.shape, np.nan) for name in self.names}
-            self._arrays |= {name: np.full((n_l, ny, nx), spec[0], dtype=spec[1]) for name, spec in _LAYERED.items()}
-            return self
-        import netCDF4
-
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        nc = netCDF4.Dataset(self.store, "w", format="NETCDF4")
-        for dim, size in zip(("element", "layer", "y", "x"), self.shape, strict=True):
-            nc.createDimension(dim, size)
-        for name in self.names:
-            nc.createVariable(name, "f8", ("element", "layer", "y", "x"), fill_value=np.nan,
-                              chunksizes=(1, 1, self.chunk_rows, nx))
-        for name, (fill, dtype, _, _) in _LAYERED.items():
-            nc.createVariable(name, np.dtype(dtype), ("layer", "y", "x"), fill_value=fill,
-                              chunksizes=(1, self.chunk_rows, nx))
-        self._nc = nc
-        return self
-
-    def write(self, rows: slice, cells: np.ndarray, estimate: np.ndarray, variance: np.ndarray,
-              diagnostics: dict[str, np.ndarray]) -> None:
-        """Put the values of ``cells`` (flat indices within the block ``rows``) in place.
-
-        ``estimate``, ``variance``: (cells, element × layer); ``diagnostics``: name → (cells, layer).
-        """
-        n_el, n_l, _, nx = self.shape
-        n_rows = rows.stop - rows.start
-        for name, values in ((self.names[0], estimate), (self.names[1], variance), *diagnostics.items()):
-            fill, dtype = (np.nan, float) if name in self.names else _LAYERED[name][:2]
-            lead = (n_el, n_l) if name in self.names else (n_l,)
-            n_lead = int(np.prod(lead))
-            if self._nc is None:
-                flat = self._arrays[name].reshape(n_lead, -1)
-                flat[:, rows.start * nx + cells] = values.T
-                continue
-            block = np.full((n_lead, n_rows * nx), fill, dtype=dtype)
-            block[:, cells] = values.T
-            self._nc.variables[name][..., rows, :] = block.reshape(*lead, n_rows, nx)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._nc is not None:
-            self._nc.close()
-
-    def arrays(self) -> dict[str, Any]:
-        """Every result by name: numpy arrays, or Dask arrays reading the store."""
-        if self.store is None:
-            return self._arrays
-        ds = xr.open_dataset(self.store, chunks={"element": -1, "layer": -1, "y": self.chunk_rows, "x": -1},
-                             cache=False, mask_and_scale=False)
-        return {name: ds[name].data for name in (*self.names, *_LAYERED)}
 
 
 def estimate_grades(
@@ -331,6 +127,7 @@ def estimate_grades(
     mapper: Callable | None = None,
     task_cells: int | None = None,
     store: str | Path | None = None,
+    drift: str | ExternalDrift = "none",
 ) -> xr.Dataset:
     """Estimate the grade of every element in every layer and cell of the grid.
 
@@ -378,6 +175,10 @@ def estimate_grades(
         block by block as the tasks finish; the returned Dataset then reads them lazily
         (Dask, one chunk per ``task_cells`` cells of whole rows), so the caller never holds
         the element × layer × cell arrays whole. The file must outlive the Dataset.
+    drift : {"none", "linear", "quadratic"} or ExternalDrift, default "none"
+        Trend of the mean (ordinary kriging only): universal kriging or kriging with an
+        external drift (:class:`~seabed.geostats.kriging.Kriging`); each variable's sill is
+        then the variance of its OLS residuals and a fitted variogram is that of the residuals.
 
     Returns
     -------
@@ -408,7 +209,7 @@ def estimate_grades(
     """
     if method not in METHODS:
         raise ConfigError(f"estimation.method: got {method!r}; expected one of {', '.join(METHODS)}")
-    elements = _element_list(composites, elements)
+    elements = element_list(composites, elements)
     n_layers = grid.layers.n
     if composites.sizes.get("layer") != n_layers:
         raise InputDataError(
@@ -432,17 +233,19 @@ def estimate_grades(
     if coords.shape[0] == 0:
         raise InputDataError("composites: no core with finite x, y; expected at least one")
     nb = neighbourhood if neighbourhood is not None else Neighbourhood()
+    if drift not in (None, "none") and method != "ordinary_kriging":
+        raise ConfigError(f"estimation drift: got {drift_name(drift)!r} with method {method!r}; expected a drift "
+                          "only with ordinary kriging; fix: drift = \"none\" or method = \"ordinary_kriging\"")
     with warnings.catch_warnings():  # all-NaN columns (element not analysed): NaN, handled below
         warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(values, axis=0)
-        sills = np.nanvar(values, axis=0)
-    sills = np.where(np.isfinite(sills), sills, 0.0)
+    sills = variable_sills(coords, values, drift)
     means = np.where(np.isfinite(means), means, 0.0)
 
     fitted_from = "given"
     if method in ("ordinary_kriging", "simple_kriging"):
         if variogram is None:
-            variogram, _ = fit_pooled_variogram(composites, elements, **dict(variogram_fit or {}))
+            variogram, _ = fit_pooled_variogram(composites, elements, drift=drift, **dict(variogram_fit or {}))
             fitted_from = "fitted to the pooled standardised experimental variogram"
         estimator: Any = Kriging(
             variogram,
@@ -453,6 +256,7 @@ def estimate_grades(
             block_discretisation=block_discretisation,
             variable_sills=sills,
             negative_estimates="clip",
+            drift=drift,
         )
     elif method == "idw":
         estimator = InverseDistance(power=idw_power, neighbourhood=nb)
@@ -471,7 +275,7 @@ def estimate_grades(
     else:
         blocks = split_rows(ny, mask.sum(axis=1), int(task_cells or chunk_size or DEFAULT_TASK_CELLS))
         runner = mapper
-    cube = _CubeWriter((n_el, n_layers, ny, nx), store=store,
+    cube = CubeWriter((n_el, n_layers, ny, nx), store=store,
                        chunk_rows=max(1, int(task_cells or chunk_size or DEFAULT_TASK_CELLS) // max(nx, 1)))
     clipped_by_variable = np.zeros(p, dtype=np.int64)
     reps: list[int] | None = None
@@ -511,7 +315,7 @@ def estimate_grades(
             ),
             **{
                 name: (dims3, arrays[name], {"units": units, "long_name": long_name})
-                for name, (_, _, units, long_name) in _LAYERED.items()
+                for name, (_, _, units, long_name) in LAYERED.items()
             },
         },
         coords=coords_xr,
@@ -528,6 +332,8 @@ def estimate_grades(
             "diagnostics_sample_set": "per layer, the sample set shared by most elements",
         },
     )
+    if drift not in (None, "none"):  # absent without a drift: default outputs unchanged
+        ds.attrs["drift"] = drift_name(drift)
     ds["reason"].attrs.update(flag_values=np.array(list(REASON_FLAGS), dtype=np.int8),
                               flag_meanings=" ".join(REASON_FLAGS.values()))
     if method not in ("ordinary_kriging", "simple_kriging"):

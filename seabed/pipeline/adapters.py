@@ -34,6 +34,8 @@ from seabed.config import (
     ManualVariogramSettings,
     SimulationSettings,
 )
+from seabed.errors import ConfigError
+from seabed.geostats.drift import ExternalDrift
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.inputs.areas import eez_circle, load_polygons, study_box
@@ -48,6 +50,7 @@ __all__ = [
     "cores_loader_arguments",
     "cutoff_arguments",
     "describe_run",
+    "drift_argument",
     "estimation_arguments",
     "input_paths",
     "island_marker",
@@ -116,12 +119,38 @@ def variogram_model(settings: ManualVariogramSettings) -> VariogramModel:
     )
 
 
-def estimation_arguments(settings: EstimationSettings) -> dict[str, Any]:
+#: Name of each input grid usable as an external drift among the rasters resampled onto the working grid.
+DRIFT_RASTERS = {"bathymetry": "elevation", "crustal_age": "crustal_age", "sediment_thickness": "sediment_thickness"}
+
+
+def drift_argument(settings: EstimationSettings, rasters: Any = None) -> str | ExternalDrift:
+    """The ``drift`` of :func:`~seabed.geostats.estimation.estimate_grades` from ``[estimation] drift``.
+
+    ``rasters`` is the Dataset of input grids on the working grid (:class:`seabed.results.SiteInputs`);
+    an external drift reads its grid there (cell centres ``x``, ``y`` in m).
+    """
+    d = settings.drift
+    if isinstance(d, str):
+        return d
+    name = DRIFT_RASTERS[d.external]
+    if rasters is None or name not in rasters:
+        raise ConfigError(
+            f"estimation.drift: got {{external = \"{d.external}\"}} but no [inputs.{d.external}] grid is loaded; "
+            f"expected the grid among the inputs; fix: add [inputs.{d.external}] with its path, or set drift = "
+            "\"linear\" or \"none\"")
+    da = rasters[name]
+    return ExternalDrift(np.asarray(da["x"].values, float), np.asarray(da["y"].values, float),
+                         np.asarray(da.transpose("y", "x").values, float), name=d.external)
+
+
+def estimation_arguments(settings: EstimationSettings, rasters: Any = None) -> dict[str, Any]:
     """Keyword arguments of :func:`~seabed.geostats.estimation.estimate_grades` from ``[estimation]``.
 
     Returns ``method``, ``variogram`` (a model, or None with ``variogram_fit`` options, lengths
     in m), ``variogram_fit``, ``neighbourhood``, ``block``, ``block_discretisation`` and
-    ``idw_power``. Cross-validation settings are read by the pipeline itself.
+    ``idw_power`` and ``drift`` (:func:`drift_argument`; ``rasters`` are the input grids on the
+    working grid, needed for an external drift). Cross-validation settings are read by the
+    pipeline itself.
     """
     nb = settings.neighbourhood
     neighbourhood = Neighbourhood(
@@ -153,6 +182,7 @@ def estimation_arguments(settings: EstimationSettings) -> dict[str, Any]:
         "block": settings.block,
         "block_discretisation": settings.block_discretisation,
         "idw_power": settings.idw_power,
+        "drift": drift_argument(settings, rasters),
     }
 
 

@@ -23,7 +23,13 @@ from seabed.config import Config, ManualVariogramSettings
 from seabed.errors import ConfigError, InputDataError
 from seabed.inputs.cores import load_cores
 from seabed.inputs.grids import load_grid, resample_to_grid
-from seabed.pipeline.adapters import build_areas, build_grid, build_layers, cores_loader_arguments
+from seabed.pipeline.adapters import (
+    build_areas,
+    build_grid,
+    build_layers,
+    cores_loader_arguments,
+    drift_argument,
+)
 from seabed.results import SiteData, SiteInputs
 from seabed.working_grid import WorkingGrid
 
@@ -73,6 +79,7 @@ def load_inputs(cfg: Config) -> SiteInputs:
     cores_cfg = cfg.inputs.cores
     intervals = load_cores(cores_cfg.path, grid=grid, area=areas[cfg.grid.extent], **cores_loader_arguments(cores_cfg))
     rasters = grid.attach_crs(xr.Dataset(rasters))
+    drift_argument(cfg.estimation, rasters)  # an external drift needs its grid among the inputs
     check_cores_for_estimation(cfg, intervals)
     domain = grid.mask(areas[cfg.grid.extent])
     cost = estimate_run_cost(cfg, grid, domain, n_elements=len(intervals.attrs.get("elements", [])) or 16).require()

@@ -45,11 +45,12 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
         sample_table,
     )
 
-    kwargs = estimation_arguments(cfg.estimation)
+    kwargs = estimation_arguments(cfg.estimation, site.rasters)
     elements = [e for e in site.elements if e in GROUPS["REY"] or e == "Sc"]
     experimental = None
     if kwargs["method"] in ("ordinary_kriging", "simple_kriging"):
-        fitted, experimental = fit_pooled_variogram(site.composites, elements, **(kwargs["variogram_fit"] or {}))
+        fitted, experimental = fit_pooled_variogram(site.composites, elements, drift=kwargs["drift"],
+                                                    **(kwargs["variogram_fit"] or {}))
         if kwargs["variogram"] is None:
             kwargs["variogram"] = fitted
     kwargs.pop("variogram_fit")
@@ -78,10 +79,12 @@ def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: di
     names = [f"{e}|{lyr}" for e in elements for lyr in range(n_layers)]
     method = kwargs["method"]
     if method in ("ordinary_kriging", "simple_kriging"):
-        sills = np.nanvar(values, axis=0)
+        from seabed.geostats.variography import variable_sills
+
         estimator = Kriging(kwargs["variogram"], kind="ordinary" if method == "ordinary_kriging" else "simple",
                             mean=np.nanmean(values, axis=0) if method == "simple_kriging" else None,
-                            neighbourhood=kwargs["neighbourhood"], variable_sills=np.where(np.isfinite(sills), sills, 0.0))
+                            neighbourhood=kwargs["neighbourhood"], drift=kwargs["drift"],
+                            variable_sills=variable_sills(coords, values, kwargs["drift"]))
     elif method == "idw":
         estimator = InverseDistance(power=kwargs["idw_power"], neighbourhood=kwargs["neighbourhood"])
     else:

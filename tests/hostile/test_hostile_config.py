@@ -262,3 +262,30 @@ def test_run_refuses_before_computing(project, breaks, fragments):
     assert_user_error(project.run(), *fragments)
     assert not (project.root / "out").exists()
     assert project.leftovers() == []
+
+
+def _drop_crustal_age(p) -> None:
+    text = p.text
+    start = text.index("[inputs.crustal_age]")
+    end = text.index("[", start + 1)
+    p.config.write_text(text[:start] + text[end:], encoding="utf-8")
+    p.set_key("estimation", "drift", '{external = "crustal_age"}')
+
+
+DRIFT_CASES = [  # issue 17: [estimation] drift
+    pytest.param(lambda p: p.set_key("estimation", "drift", '"cubic"'),
+                 ("estimation.drift", "cubic", "linear"), id="drift-cubic"),
+    pytest.param(lambda p: p.set_key("estimation", "drift", '{external = "gravity"}'),
+                 ("estimation.drift", "gravity", "crustal_age"), id="drift-external-unknown"),
+    pytest.param(lambda p: p.set_key("estimation", "drift", "3"), ("estimation.drift", "3"), id="drift-number"),
+    pytest.param(lambda p: (p.set_key("estimation", "drift", '"linear"'), p.set_key("estimation", "method", '"idw"')),
+                 ("drift", "idw", "ordinary_kriging", "fix"), id="drift-with-idw"),
+    pytest.param(_drop_crustal_age, ("estimation.drift", "inputs.crustal_age", "fix"), id="drift-grid-missing"),
+]
+
+
+@pytest.mark.parametrize(("breaks", "fragments"), DRIFT_CASES)
+def test_check_refuses_bad_drift(project, breaks, fragments):
+    """``seabed check`` refuses a drift that is unknown, needs a missing grid or a non-kriging method."""
+    breaks(project)
+    assert_user_error(project.check(), *fragments)
