@@ -48,7 +48,8 @@ def test_block_model_contents() -> None:
     assert bm["grade"].dims == ("element", "layer", "y", "x")
     assert bm["grade"].attrs["units"] == "ppm"
     assert bm["cell_area"].attrs["units"] == "m^2"
-    np.testing.assert_allclose(bm["cell_area"].values, 250_000.0)
+    np.testing.assert_allclose(bm["cell_area"].values, 250_000.0 * mask.values)  # 0 where masked
+    np.testing.assert_allclose(bm["mineable_fraction"].values, 1.0 * mask.values)
     np.testing.assert_allclose(bm["layer_thickness"].values, 1.0)
     assert bm["dry_bulk_density"].attrs["units"] == "t/m^3"
     assert "spatial_ref" in bm.coords
@@ -82,3 +83,32 @@ def test_misaligned_estimates_refused() -> None:
     other = grid_n(5)
     with pytest.raises(InputDataError, match="coordinate"):
         build_block_model(estimates(other), grid, density="0.55 t/m^3")
+
+
+def test_cut_cells_count_by_their_area_fraction() -> None:
+    """A polygon mask keeps part of a cell: the cell is mineable and counts that part of its
+    area (cell_area, hence every tonnage); an exclusion subtracts what it covers."""
+    from seabed.resource.tonnage import block_tonnes
+
+    grid = grid_n()
+    box = xr.DataArray(np.ones(grid.shape), dims=("y", "x"), attrs={"area_role": "include"})
+    box[0, :] = 0.25  # the study box's edge crosses the top row
+    reserve = xr.DataArray(np.ones(grid.shape), dims=("y", "x"), attrs={"area_role": "exclude"})
+    reserve[1, 1] = 0.4  # an exclusion zone covers 60 % of one cell
+    depth = xr.DataArray(np.ones(grid.shape, bool), dims=("y", "x"))
+    depth[0, 3] = False
+    bm = build_block_model(estimates(grid), grid, density="0.5 t/m^3",
+                           masks={"box": box, "reserve": reserve, "water_depth": depth})
+    expected = np.ones(grid.shape)
+    expected[0, :] = 0.25
+    expected[1, 1] = 0.4
+    expected[0, 3] = 0.0
+    np.testing.assert_allclose(bm["mineable_fraction"].values, expected)
+    np.testing.assert_allclose(bm["cell_area"].values, 250_000.0 * expected)
+    assert bm["mask_box"].dtype == float
+    assert bm["mask_water_depth"].dtype == bool
+    assert bool(bm["mineable"].values[0, 0, 1])  # a cut cell is mineable
+    assert not bool(bm["mineable"].values[0, 0, 3])
+    t = block_tonnes(bm).values
+    assert t[0, 0, 1] == pytest.approx(0.25 * 250_000.0 * 1.0 * 0.5)
+    assert t[0, 1, 1] == pytest.approx(0.4 * 250_000.0 * 1.0 * 0.5)

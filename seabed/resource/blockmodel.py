@@ -9,14 +9,20 @@ name                      dims                    units      meaning
 grade                     element, layer, y, x    ppm        estimated grade (dry basis)
 kriging_variance          element, layer, y, x    ppm^2      kriging variance (if estimated)
 slope_of_regression, ...  layer, y, x             various    estimation diagnostics (copied)
-cell_area                 y, x                    m^2        true cell area (equal-area CRS)
+mineable_fraction         y, x                    1          fraction of the cell's area all masks keep
+cell_area                 y, x                    m^2        area counted: cell_size² × mineable_fraction
 layer_thickness           layer                   m          nominal layer thickness
 thickness                 layer, y, x             m          thickness of mud in the layer
 dry_bulk_density          layer, y, x             t/m^3      dry bulk density
-mask_<name>               y, x                    1          each mask (True = kept)
-mineable                  layer, y, x             1          all masks, mud present, grade known
+mask_<name>               y, x                    1          each mask (fraction kept, or True = kept)
+mineable                  layer, y, x             1          any area kept, mud present, grade known
 elevation, ...            y, x                    m          input rasters (if given)
 ========================  ======================  =========  =====================================
+
+``cell_area`` is the one place where area enters a tonnage: every tonnage of seabed (totals,
+classes, cut-offs, the mining inventory, the simulation) is ``cell_area × thickness ×
+dry_bulk_density`` of the ``mineable`` cell-layers, so a cell cut by the study area's boundary
+counts by the fraction of its area inside (docs/conventions.md, "Area accounting").
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import pint
 import xarray as xr
 
 from seabed.errors import InputDataError
+from seabed.resource.masks import combine_masks
 from seabed.units import parse_quantity
 from seabed.working_grid import WorkingGrid
 
@@ -165,7 +172,9 @@ def build_block_model(
         Dry bulk density: a ``(layer, y, x)``, ``(layer,)`` or ``(y, x)`` DataArray with
         units, or a constant such as ``"0.55 t/m^3"``.
     masks : mapping of name -> DataArray, optional
-        Boolean ``(y, x)`` masks, ``True`` = kept (see :func:`seabed.resource.masks.build_masks`).
+        ``(y, x)`` masks in the order applied: polygon fractions and boolean rasters (see
+        :func:`seabed.resource.masks.build_masks`); combined by
+        :func:`seabed.resource.masks.combine_masks` into ``mineable_fraction``.
     rasters : mapping of name -> DataArray, optional
         ``(y, x)`` rasters stored alongside (``elevation``, ``sediment_thickness`` in m).
     clip_layers_to_sediment : bool, default True
@@ -179,9 +188,10 @@ def build_block_model(
 
     Notes
     -----
-    ``mineable`` = every mask ∧ thickness > 0 ∧ every element's grade is finite ∧
-    ``reason == 0`` (when given). The dry tonnage of a cell-layer is
-    ``cell_area × thickness × dry_bulk_density``.
+    ``mineable`` = ``mineable_fraction > 0`` ∧ thickness > 0 ∧ every element's grade is
+    finite ∧ ``reason == 0`` (when given). The dry tonnage of a cell-layer is
+    ``cell_area × thickness × dry_bulk_density``, with ``cell_area = cell_size² ×
+    mineable_fraction``: a cell half inside the study area counts half its area.
     """
     _check_alignment(estimates, grid)
     masks = dict(masks or {})
@@ -209,8 +219,15 @@ def build_block_model(
     # that no (layer, y, x) array is ever held whole
     rows = tuple(grade.chunksizes["y"]) if grade.chunks is not None else None
     thickness = _thickness(grid, rasters.get("sediment_thickness"), clip_layers_to_sediment, rows)
-    data_vars["cell_area"] = (("y", "x"), np.full(grid.shape, grid.cell_area),
-                              {"units": "m^2", "long_name": "cell area", "standard_name": "cell_area"})
+    for name, m in masks.items():
+        if m.shape != grid.shape:
+            raise InputDataError(f"mask {name!r}: got shape {m.shape}; expected {grid.shape} (y, x)")
+    fraction = combine_masks(masks, grid).values
+    data_vars["mineable_fraction"] = (("y", "x"), fraction, {
+        "units": "1", "long_name": "fraction of the cell's area kept by all masks", "valid_range": "0 1"})
+    data_vars["cell_area"] = (("y", "x"), fraction * grid.cell_area, {
+        "units": "m^2", "long_name": "area of the cell counted in the resource",
+        "description": f"cell area ({grid.cell_area:g} m^2, equal-area CRS) x mineable_fraction"})
     data_vars["layer_thickness"] = ("layer", grid.layers.thickness,
                                     {"units": "m", "long_name": "nominal layer thickness"})
     data_vars["thickness"] = (dims3, thickness,
@@ -219,14 +236,14 @@ def build_block_model(
                                      {"units": "t/m^3", "long_name": "dry bulk density"})
     for name, raster in rasters.items():
         data_vars[name] = (("y", "x"), np.asarray(raster.transpose("y", "x").values), dict(raster.attrs))
-    keep = np.ones(grid.shape, dtype=bool)
     for name, m in masks.items():
-        arr = np.asarray(m.values, dtype=bool)
-        if arr.shape != grid.shape:
-            raise InputDataError(f"mask {name!r}: got shape {arr.shape}; expected {grid.shape} (y, x)")
-        keep &= arr
-        data_vars[f"mask_{name}"] = (("y", "x"), arr, {"long_name": m.attrs.get("long_name", name),
-                                                       "flag_meanings": "removed kept"})
+        if "area_role" in m.attrs:  # a polygon: the fraction of the cell kept
+            data_vars[f"mask_{name}"] = (("y", "x"), np.asarray(m.values, dtype=float), {
+                "long_name": m.attrs.get("long_name", name), "units": "1", "area_role": m.attrs["area_role"]})
+        else:
+            data_vars[f"mask_{name}"] = (("y", "x"), np.asarray(m.values, dtype=bool), {
+                "long_name": m.attrs.get("long_name", name), "flag_meanings": "removed kept"})
+    keep = fraction > 0
     known = np.isfinite(grade).all("element").data  # lazy with a lazy grade cube
     if "reason" in estimates:
         known = known & (estimates["reason"].transpose(*dims3) == 0).data
@@ -245,6 +262,7 @@ def build_block_model(
         "title": "seabed block model",
         "Conventions": "CF-1.10",
         "cell_size_m": grid.cell_size,
+        "cell_area_m2": grid.cell_area,
         "masks": ",".join(masks),
     }
     return grid.attach_crs(ds)
