@@ -111,10 +111,12 @@ class SiteInputs:
         Input grids resampled onto the working grid, (y, x), with the grid's CRS.
     intervals : pandas.DataFrame
         Validated core interval table (depths in mbsf, grades in ppm).
-    domain : numpy.ndarray of bool
-        (y, x) cells of the working grid inside the extent area (counted at all).
+    domain : numpy.ndarray of float
+        (y, x) fraction of each cell's area inside the extent area, 0…1
+        (:meth:`WorkingGrid.area_fraction`); cells with any part inside are estimated.
     masks : dict of str to xarray.DataArray
-        The ``[resource.masks]`` masks on the grid, ``True`` = kept, in the order applied.
+        The ``[resource.masks]`` masks on the grid in the order applied: polygon masks the
+        fraction of each cell kept (0…1), raster masks ``True`` = kept.
     mask_table : pandas.DataFrame
         Area each mask removes from the domain, km² (:func:`seabed.resource.masks.mask_table`).
     cost : RunCost

@@ -309,6 +309,11 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run
         f"best resource class over the mineable layers {span} (nodata: no mineable layer)", categories=RESOURCE_CLASSES)
     cog("mineable_mask.tif", mineable.astype("float32"), _layer_descriptions(bm, "mineable", "class"), "class",
         "cell-layer counted in the resource (1 mineable, 0 excluded)", categories=MINEABLE_CLASSES)
+    if "mineable_fraction" in bm:
+        cog("mineable_fraction.tif", bm["mineable_fraction"].astype("float32"),
+            ["fraction of the cell's area kept by all masks (1)"], "1",
+            "fraction of each cell's area counted in the resource (area masks cut boundary cells; "
+            "tonnage = cell area x fraction x thickness x density)")
     # a multi-band GeoTIFF cannot keep a colour table: a VRT beside each per-layer class stack can
     for stack, classes in (("resource_class", RESOURCE_CLASSES), ("mineable_mask", MINEABLE_CLASSES)):
         rundir.write_with(f"{folder}/{stack}.vrt",

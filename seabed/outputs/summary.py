@@ -108,9 +108,9 @@ def summarise_inputs(run: RunDescription, site: SiteData) -> dict:
     """A JSON-ready summary of the inputs: cores, layers, areas (km²), water depths."""
     grid, comps = site.grid, site.composites
     core_ids = site.intervals["core_id"].unique()
-    in_extent = site.domain
+    in_extent = np.asarray(site.domain, dtype=float)  # fraction of each cell in the extent
     elev = site.rasters["elevation"].values
-    depth_cells = -elev[in_extent & np.isfinite(elev)]
+    depth_cells = -elev[(in_extent > 0) & np.isfinite(elev)]
     rey = [e for e in GROUPS["REY"] if e in site.elements]
     rey_total = sum(comps[e] for e in rey) if rey else None
     thickness = xr.DataArray(grid.layers.thickness, dims="layer")
@@ -137,7 +137,7 @@ def summarise_inputs(run: RunDescription, site: SiteData) -> dict:
             "crs_wkt": grid.crs.to_wkt(),
             "cell_size_m": grid.cell_size,
             "shape_yx": list(grid.shape),
-            "cells_in_extent": int(in_extent.sum()),
+            "cells_in_extent": int(np.count_nonzero(in_extent)),
             "extent_area_km2_from_cells": float(in_extent.sum() * grid.cell_area / 1e6),
         },
         "water_depth_m": {
@@ -160,7 +160,7 @@ def summarise_inputs(run: RunDescription, site: SiteData) -> dict:
         summary["cores"]["mean_REY_ppm_composites"] = mean
         summary["cores"]["max_layer_REY_ppm"] = float(rey_total.max())
     if "sediment_thickness" in site.rasters:
-        st = site.rasters["sediment_thickness"].values[in_extent]
+        st = site.rasters["sediment_thickness"].values[in_extent > 0]
         st = st[np.isfinite(st)]
         if st.size:
             summary["sediment_thickness_m"] = {"min": float(st.min()), "max": float(st.max())}
@@ -206,10 +206,10 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
                   inputs: dict[str, Any]) -> dict[str, Any]:
     """All headline numbers of a run, with units."""
     t = res.tonnage.xs("total", level="scope")
-    cell_km2 = site.grid.cell_area / 1e6
-    mineable_cells = int(res.block_model["mineable"].any("layer").sum())
+    bm = res.block_model  # cell_area: the part of each cell counted (cell area x mineable fraction)
+    mineable_km2 = float(bm["cell_area"].where(bm["mineable"].any("layer"), 0.0).sum()) / 1e6
     resource = {
-        "mineable_area": qty(mineable_cells * cell_km2, "km^2"),
+        "mineable_area": qty(mineable_km2, "km^2"),
         "depth_interval_mbsf": [float(site.grid.layers.top[0]), float(site.grid.layers.bottom[-1])],
         "dry_bulk_density_method": run.density_method,
         "dry_bulk_density": qty(run.dry_bulk_density, "t/m^3"),

@@ -81,7 +81,7 @@ def load_inputs(cfg: Config) -> SiteInputs:
     rasters = grid.attach_crs(xr.Dataset(rasters))
     drift_argument(cfg.estimation, rasters)  # an external drift needs its grid among the inputs
     check_cores_for_estimation(cfg, intervals)
-    domain = grid.mask(areas[cfg.grid.extent])
+    domain = grid.area_fraction(areas[cfg.grid.extent])  # cells with any part in the extent are estimated
     cost = estimate_run_cost(cfg, grid, domain, n_elements=len(intervals.attrs.get("elements", [])) or 16).require()
     mask_set, table = check_mineable_area(cfg, grid, areas, rasters, domain=domain)
     return SiteInputs(areas, grid, source_grids, rasters, intervals, domain, mask_set, table, cost)
@@ -214,7 +214,8 @@ def _physical_memory() -> float:
 
 def estimate_run_cost(cfg: Config, grid: WorkingGrid, domain: np.ndarray, *, n_elements: int) -> RunCost:
     """Rough memory, disk and time of a run on ``grid`` whose extent covers the ``domain`` cells
-    ((y, x) bool; see :class:`RunCost`)."""
+    ((y, x) fraction of each cell in the extent, or bool; cells with any part count; see
+    :class:`RunCost`)."""
     bbox = grid.shape[0] * grid.shape[1]
     cells = int(np.count_nonzero(domain))
     n_var = n_elements * grid.layers.n
@@ -259,8 +260,8 @@ def check_cores_for_estimation(cfg: Config, intervals: pd.DataFrame) -> None:
 
 def check_mineable_area(cfg: Config, grid: WorkingGrid, areas: dict, rasters: xr.Dataset, *,
                         domain: np.ndarray) -> tuple[dict, pd.DataFrame]:
-    """The masks and their area table; refuse masks that leave no mineable cell of the ``domain``
-    (the extent's cells), naming the mask that emptied it."""
+    """The masks and their area table; refuse masks that leave no mineable area of the ``domain``
+    (the fraction of each cell in the extent), naming the mask that emptied it."""
     from seabed.resource import masks
 
     mask_set = build_mask_set(cfg, grid, areas, rasters)
