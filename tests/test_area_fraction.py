@@ -59,13 +59,13 @@ def test_eez_circle_matches_its_geodesic_area(cell: float) -> None:
 
 
 def test_fraction_of_a_known_rectangle_in_the_working_crs() -> None:
-    """A rectangle drawn in the working CRS (its lon/lat corners project back onto it): each cell
-    it cuts holds the known share of its area."""
+    """A rectangle drawn in the working CRS (its lon/lat vertices, every 10 m, project back onto
+    it): each cell it cuts holds the known share of its area."""
     grid = WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=1000.0)
     x0, y0 = grid.x[10] - 500.0 + 250.0, grid.y[20] - 500.0 + 400.0  # a quarter into column 10, row 20 from below
     x1, y1 = grid.x[12] + 500.0 - 100.0, grid.y[18] + 500.0      # ends 100 m short of column 12's east edge
-    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    lon, lat = grid.to_lonlat(corners[:, 0], corners[:, 1])
+    ring = shapely.get_coordinates(shapely.segmentize(shapely.box(x0, y0, x1, y1), 10.0))  # vertices every 10 m
+    lon, lat = grid.to_lonlat(ring[:, 0], ring[:, 1])
     fraction = grid.area_fraction(shapely.Polygon(zip(lon, lat, strict=True)))
     expected = np.zeros(grid.shape)
     expected[18:21, 10:13] = 1.0
@@ -101,7 +101,7 @@ def test_constant_grade_tonnage_is_geodesic_area_times_thickness_density_grade()
     from seabed.resource.blockmodel import build_block_model
     from seabed.resource.classification import class_tonnage, classify
     from seabed.resource.masks import build_masks
-    from seabed.resource.tonnage import tonnage_table
+    from seabed.resource.tonnage import tonnage_by_polygon, tonnage_table
     from seabed.working_grid import Layers
 
     box = study_box(*TAKAYA_2018_BOX)
@@ -129,5 +129,15 @@ def test_constant_grade_tonnage_is_geodesic_area_times_thickness_density_grade()
     by_class = class_tonnage(bm, classes, items=("REY",), where=bm["mineable"])
     assert by_class.loc["total", "dry mud [Mt]"] * 1e6 == pytest.approx(dry_t, rel=1e-6)
     assert by_class.loc["total", "REY [t]"] == pytest.approx(dry_t * 400e-6, rel=1e-6)
+    # by polygon: the box itself, and its western half (a meridian through cut cells)
+    west, east, south, north = TAKAYA_2018_BOX
+    mid = (west + east) / 2
+    by_polygon = tonnage_by_polygon(bm, grid, {"box": box, "west": study_box(west, mid, south, north)},
+                                    items=("La",), metal_units="t")
+    assert by_polygon.loc["box", "area [km^2]"] == pytest.approx(area / 1e6, rel=1e-6)
+    assert by_polygon.loc["box", "La [t]"] == pytest.approx(dry_t * 300e-6, rel=1e-6)
+    west_area = geod_box_area_km2(west, mid, south, north) * 1e6
+    assert by_polygon.loc["west", "area [km^2]"] == pytest.approx(west_area / 1e6, rel=1e-6)
+    assert by_polygon.loc["west", "dry mud [Mt]"] * 1e6 == pytest.approx(west_area * 10.0 * 0.55, rel=1e-6)
     # whole cells by their centres would have said 3,200 km2: +0.87 %
     assert 3200e6 / area - 1 == pytest.approx(0.0087, abs=0.0001)

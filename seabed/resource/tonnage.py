@@ -419,13 +419,15 @@ def tonnage_by_polygon(
     mud_units: str = "Mt",
     metal_units: str = "kt",
 ) -> pd.DataFrame:
-    """Tonnage inside each lon/lat polygon (cells whose centre is inside).
+    """Tonnage inside each lon/lat polygon: a cut cell counts by the share of its counted area
+    (``cell_area``) inside the polygon, ``min(f, k) / k`` for a polygon fraction ``f``
+    (:meth:`WorkingGrid.area_fraction`) and mineable fraction ``k`` (exact for nested areas).
 
     Returns
     -------
     pandas.DataFrame
-        Index = polygon name; columns ``area [km^2]`` (mineable footprint of the top
-        layer), ``dry mud [Mt]``, and per item ``<item> [ppm]`` and ``<item> [kt]``.
+        Index = polygon name; columns ``area [km^2]`` (mineable footprint over the layers),
+        ``dry mud [Mt]``, and per item ``<item> [ppm]`` and ``<item> [kt]``.
     """
     items = list(items)
     elements = _elements(bm)
@@ -433,12 +435,16 @@ def tonnage_by_polygon(
     met_f = Quantity(1, "t").to(metal_units).magnitude
     rows = []
     for name, geom in polygons.items():
-        inside = xr.DataArray(grid.mask(geom), dims=("y", "x"))
+        fraction = grid.area_fraction(geom)
+        kept = np.asarray(bm["mineable_fraction"].values) if "mineable_fraction" in bm else np.ones(grid.shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = xr.DataArray(np.where(kept > 0, np.minimum(fraction, kept) / kept, 0.0), dims=("y", "x"))
+        inside = share > 0
         sel = inside if where is None else inside & where
-        t = block_tonnes(bm, where=sel)
+        t = block_tonnes(bm, where=sel) * share
         metal_l, dry_l = layer_metal(t, bm["grade"])
         dry = float(dry_l.sum())
-        footprint = float((bm["cell_area"] * (t.sum("layer") > 0)).sum()) / 1e6
+        footprint = float((bm["cell_area"] * share * (t.sum("layer") > 0)).sum()) / 1e6
         row: dict[str, object] = {"polygon": name, "area [km^2]": footprint, f"dry mud [{mud_units}]": dry * mud_f}
         for item, (_, metal, oxide) in _item_sums(elements, metal_l, dry_l, items).items():
             _, is_ox = item_members(item, elements)
