@@ -86,9 +86,9 @@ def mean_shift(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
 
 def mix_fields(plan: SimulationPlan, fields: np.ndarray) -> np.ndarray:
     """Correlate independent unit fields (n_fields, n) across elements and layers → (e, l, n)."""
-    z = fields.reshape(len(plan.elements), plan.n_layers, -1)
-    z = np.einsum("ab,bln->aln", plan.chol_elements, z, optimize=True)
-    return np.matmul(plan.chol_layers, z)
+    n_el, n_l = len(plan.elements), plan.n_layers
+    mixing = np.kron(plan.chol_elements, plan.chol_layers)  # (e·l, e·l): one GEMM beats two thin ones
+    return (mixing @ fields.reshape(n_el * n_l, -1)).reshape(n_el, n_l, -1)
 
 
 def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:

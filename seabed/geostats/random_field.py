@@ -23,9 +23,10 @@ is the lag ``dx = dj · cell``, ``dy = −di · cell`` (m).
 
 Noise and invariance
 --------------------
-The noise is defined cell by cell, independently of any window: the lattice is cut into
-``NOISE_BLOCK × NOISE_BLOCK`` blocks and block ``(br, bc) = (r // B, c // B)`` holds
-``default_rng(SeedSequence([*key, br + 2**31, bc + 2**31])).standard_normal((B, B))``.
+The noise is defined cell by cell, independently of any window: the value at lattice cell
+``(r, c)`` of a key is a pure function of ``(key, r, c)`` — a counter-based generator
+(SplitMix64 outputs of the cell pair's counter in the key's stream, Box–Muller to normals;
+:mod:`seabed.geostats.white_noise`, compiled with numba). No state is carried from cell to cell.
 :func:`lattice_noise` therefore returns bitwise the same value at a cell whatever window it
 is asked for, and :func:`field_window` (FFT convolution of the noise on the window grown by
 the halo) gives the same field, to rounding (≤ 1e-12), for any tiling of a region, on any
@@ -71,14 +72,13 @@ __all__ = [
     "window_workspace_bytes",
 ]
 
-#: Lattice cells per side of a noise block (part of the definition of a field: do not change).
+#: Lattice cells per side of the noise blocks :func:`field_at` draws (shared by nearby points).
 NOISE_BLOCK: int = 64
 
 _B = NOISE_BLOCK
 _BB = NOISE_BLOCK * NOISE_BLOCK
 _OFFSET = 2**31
 _MASK32 = 0xFFFFFFFF
-_MASK128 = (1 << 128) - 1
 # Sparse entries per batch of points in field_at (memory ~ 12 bytes each).
 _NNZ_BUDGET = 8_000_000
 # Noise values held per batch of keys (memory ~ 8 bytes each).
@@ -86,124 +86,43 @@ _NOISE_BUDGET = 8_000_000
 
 
 # ----------------------------------------------------------------------------- noise
-_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
-_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
-_PCG_MULT = (2549297995355413924 << 64) | 4865540595714422341
-_FAST_SEEDING: bool | None = None  # checked once against numpy on first use
-
-
 def _key_words(key: Sequence[int]) -> list[int]:
-    """``key`` as the uint32 words SeedSequence makes of it (little-endian per integer)."""
+    """``key`` as uint32 words: each integer as its word count, then its words (little-endian;
+    0 is one word), so that different keys give different words."""
     words: list[int] = []
     for v in key:
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or int(v) < 0:
             raise ValueError(f"random field key: got {list(key)!r}; expected integers >= 0")
         v = int(v)
-        if v == 0:
-            words.append(0)
+        own = [v & _MASK32] if v == 0 else []
         while v > 0:
-            words.append(v & _MASK32)
+            own.append(v & _MASK32)
             v >>= 32
+        words += [len(own), *own]
     return words
 
 
-def _seed_pools(words: list[int], br: np.ndarray, bc: np.ndarray) -> list[np.ndarray]:
-    """SeedSequence entropy pools of ``[*key, br + 2**31, bc + 2**31]``, vectorised over blocks.
+def _offset(key: Sequence[int]) -> int:
+    from seabed.geostats.white_noise import key_offset
 
-    Reimplements ``numpy.random.SeedSequence.mix_entropy`` (pool size 4) in uint32 arithmetic;
-    checked against numpy by :func:`_fast_seeding_ok`.
-    """
-    hc = _INIT_A
-
-    def hashmix(v: np.ndarray) -> np.ndarray:
-        nonlocal hc
-        v = v ^ np.uint32(hc)
-        hc = (hc * _MULT_A) & _MASK32
-        v = v * np.uint32(hc)
-        return v ^ (v >> np.uint32(16))
-
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
-        return r ^ (r >> np.uint32(16))
-
-    n = br.size
-    entropy = [np.full(n, w, dtype=np.uint32) for w in words]
-    entropy += [(br + _OFFSET).astype(np.uint32), (bc + _OFFSET).astype(np.uint32)]
-    zero = np.zeros(n, dtype=np.uint32)
-    mixer = [hashmix(entropy[i] if i < len(entropy) else zero) for i in range(4)]
-    for s in range(4):
-        for d in range(4):
-            if s != d:
-                mixer[d] = mix(mixer[d], hashmix(mixer[s]))
-    for s in range(4, len(entropy)):
-        for d in range(4):
-            mixer[d] = mix(mixer[d], hashmix(entropy[s]))
-    return mixer
+    return key_offset(_key_words(key))
 
 
-def _pcg_states(pools: list[np.ndarray]) -> list[tuple[int, int]]:
-    """PCG64 ``(state, inc)`` that ``PCG64(SeedSequence)`` derives from each pool."""
-    hc = _INIT_B
-    words = []
-    for i in range(8):  # SeedSequence.generate_state(4, np.uint64)
-        v = pools[i % 4] ^ np.uint32(hc)
-        hc = (hc * _MULT_B) & _MASK32
-        v = v * np.uint32(hc)
-        words.append((v ^ (v >> np.uint32(16))).astype(np.uint64))
-    u = [(words[2 * i] | (words[2 * i + 1] << np.uint64(32))).tolist() for i in range(4)]
-    out = []
-    for s0, s1, i0, i1 in zip(*u, strict=True):
-        inc = ((((i0 << 64) | i1) << 1) | 1) & _MASK128
-        state = (inc + ((s0 << 64) | s1)) & _MASK128
-        state = (state * _PCG_MULT + inc) & _MASK128
-        out.append((state, inc))
-    return out
+def _check_lattice(*values: int) -> None:
+    if values and (min(values) < -_OFFSET or max(values) >= _OFFSET):
+        raise ValueError("random field: lattice index beyond the supported ±2**31 cells")
 
 
-def _reference_block(key: Sequence[int], br: int, bc: int) -> np.ndarray:
-    """One noise block exactly as defined (slow path)."""
-    seq = np.random.SeedSequence([*(int(v) for v in key), int(br) + _OFFSET, int(bc) + _OFFSET])
-    return np.random.default_rng(seq).standard_normal((_B, _B))
+def _draw_blocks(key: Sequence[int], br: np.ndarray, bc: np.ndarray) -> np.ndarray:
+    """Noise blocks ``(br[i], bc[i])`` of ``key`` (``NOISE_BLOCK`` cells a side), (n, B, B) float64."""
+    from seabed.geostats.white_noise import fill_blocks
 
-
-def _fast_seeding_ok() -> bool:
-    global _FAST_SEEDING  # a once-per-process check
-    if _FAST_SEEDING is None:
-        key, br, bc = (2**40 + 3, 0, 17), np.array([-5, 2**31 - 1]), np.array([9, -(2**31)])
-        fast = _draw_blocks(key, br, bc, fast=True)
-        ref = np.stack([_reference_block(key, a, b) for a, b in zip(br, bc, strict=True)])
-        _FAST_SEEDING = bool(np.array_equal(fast, ref))
-    return _FAST_SEEDING
-
-
-def _draw_blocks(
-    key: Sequence[int], br: np.ndarray, bc: np.ndarray, *, fast: bool | None = None
-) -> np.ndarray:
-    """Noise blocks ``(br[i], bc[i])`` of ``key``, shape (n, B, B) float64."""
-    words = _key_words(key)
     br = np.asarray(br, dtype=np.int64).ravel()
     bc = np.asarray(bc, dtype=np.int64).ravel()
-    if br.size and (
-        min(br.min(), bc.min()) < -_OFFSET or max(br.max(), bc.max()) >= _OFFSET
-    ):
-        raise ValueError("random field: lattice index beyond the supported ±2**35 cells")
     out = np.empty((br.size, _B, _B))
-    if fast is None:
-        fast = _fast_seeding_ok()
-    if not fast:
-        for i, (a, b) in enumerate(zip(br.tolist(), bc.tolist(), strict=True)):
-            out[i] = _reference_block(key, a, b)
-        return out
-    bitgen = np.random.PCG64(0)
-    gen = np.random.Generator(bitgen)
-    for i, (state, inc) in enumerate(_pcg_states(_seed_pools(words, br, bc))):
-        bitgen.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": state, "inc": inc},
-            "has_uint32": 0,
-            "uinteger": 0,
-        }
-        gen.standard_normal(out=out[i])
+    if br.size:
+        _check_lattice(int(br.min()) * _B, int(bc.min()) * _B, int(br.max() + 1) * _B - 1, int(bc.max() + 1) * _B - 1)
+        fill_blocks(_offset(key), br, bc, _B, out)
     return out
 
 
@@ -214,18 +133,19 @@ def _check_span(name: str, span: tuple[int, int]) -> tuple[int, int]:
     return a, b
 
 
-def _noise_region(key: Sequence[int], rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarray:
+def _noise_region(key: Sequence[int], rows: tuple[int, int], cols: tuple[int, int],
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """The noise of ``[r0, r1) × [c0, c1)``, written into ``out`` (a 2-D float64 view) if given."""
+    from seabed.geostats.white_noise import fill_noise
+
     r0, r1 = rows
     c0, c1 = cols
-    if r1 == r0 or c1 == c0:
-        return np.empty((r1 - r0, c1 - c0))
-    b_r = np.arange(r0 // _B, (r1 - 1) // _B + 1)
-    b_c = np.arange(c0 // _B, (c1 - 1) // _B + 1)
-    blocks = _draw_blocks(key, np.repeat(b_r, b_c.size), np.tile(b_c, b_r.size))
-    tiles = blocks.reshape(b_r.size, b_c.size, _B, _B).transpose(0, 2, 1, 3)
-    tiles = tiles.reshape(b_r.size * _B, b_c.size * _B)
-    dr, dc = r0 - b_r[0] * _B, c0 - b_c[0] * _B
-    return tiles[dr : dr + r1 - r0, dc : dc + c1 - c0]
+    if out is None:
+        out = np.empty((r1 - r0, c1 - c0))
+    if r1 > r0 and c1 > c0:
+        _check_lattice(r0, c0, r1 - 1, c1 - 1)
+        fill_noise(_offset(key), r0, c0, out)
+    return out
 
 
 def lattice_noise(key: Sequence[int], rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarray:
@@ -241,10 +161,8 @@ def lattice_noise(key: Sequence[int], rows: tuple[int, int], cols: tuple[int, in
     Returns
     -------
     ndarray, shape (r1 - r0, c1 - c0), float64
-        The value at ``(r, c)`` depends only on ``(key, r, c)``: block
-        ``(r // NOISE_BLOCK, c // NOISE_BLOCK)`` is
-        ``default_rng(SeedSequence([*key, br + 2**31, bc + 2**31])).standard_normal((B, B))``,
-        so overlapping windows agree bitwise.
+        Independent standard normals; the value at ``(r, c)`` depends only on ``(key, r, c)``
+        (:mod:`seabed.geostats.white_noise`), so overlapping windows agree bitwise.
     """
     return np.ascontiguousarray(
         _noise_region(key, _check_span("rows", rows), _check_span("cols", cols))
@@ -328,7 +246,7 @@ def field_window(
     for start in range(0, len(keys), batch):
         chunk = keys[start : start + batch]
         for j, key in enumerate(chunk):
-            noise[j, :pr, :pc] = _noise_region(key, (r0 - h, r1 + h), (c0 - h, c1 + h))
+            _noise_region(key, (r0 - h, r1 + h), (c0 - h, c1 + h), out=noise[j, :pr, :pc])
         spec = sfft.rfft2(noise[: len(chunk)], workers=workers)
         spec *= kft
         conv = sfft.irfft2(spec, s=shape, workers=workers)

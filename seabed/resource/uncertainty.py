@@ -197,10 +197,9 @@ def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.n
         g = back_transform_scores(plan, y)
         g_item = np.tensordot(factors, g[idx], axes=1)
         sels = masks + [g_item >= c for c in cutoffs]
-        for s, sel in enumerate(sels):
-            tw = np.where(sel, t, 0.0)
-            mud[k, s] = tw.sum()
-            metal[k, s] = np.einsum("eln,ln->e", g, tw, dtype=np.float64) * 1e-6
+        tw = np.stack([np.where(sel, t, 0.0).ravel() for sel in sels], axis=1)  # (layer·cell, scope)
+        mud[k] = tw.sum(axis=0)
+        metal[k] = (g.reshape(len(plan.elements), -1).astype(np.float64) @ tw).T * 1e-6  # one GEMM
         if r < n_inventories and work.inventory_tonnes is not None and work.inventory_cells.size:
             pick = work.inventory_cells
             inventories[r] = np.einsum("eln,ln->en", g[:, :, pick], work.inventory_tonnes[:, pick], dtype=np.float64)
