@@ -339,7 +339,9 @@ def _classified_areas(bm: xr.Dataset, grid) -> Any:
     gdf = gpd.GeoDataFrame({"class_code": values, "class": [labels.get(v, "?") for v in values]},
                            geometry=geoms, crs=grid.crs.to_wkt())
     gdf = gdf.dissolve(by="class", as_index=False)
-    gdf["area_km2"] = gdf.geometry.area / 1e6
+    # the area counted (cell area x mineable fraction), not the whole cells the polygons outline
+    counted = np.asarray(bm["cell_area"].values, dtype=float)
+    gdf["area_km2"] = [float(counted[cls == code].sum()) / 1e6 for code in gdf["class_code"]]
     gdf["top_mbsf"] = float(bm.layer_top.values[0])
     gdf["bottom_mbsf"] = float(bm.layer_bottom.values[-1])
     gdf["n_layers"] = int(bm.sizes["layer"])
@@ -358,7 +360,8 @@ def _gpkg_metadata(run: RunDescription, bm: xr.Dataset) -> dict[str, dict[str, s
         "composites": {**common, "units": "element columns: ppm dry mass; layer_top, layer_bottom: m below "
                        "seafloor; coverage: fraction of the layer sampled"},
         "areas": {**common, "units": "area_km2: km2 (geodesic)"},
-        "classified_areas": {**common, "units": "area_km2: km2 (equal-area working CRS)",
+        "classified_areas": {**common, "units": "area_km2: km2 counted (cells x their mineable fraction; "
+                             "the polygons outline whole cells)",
                              "describes": f"best resource class over the mineable layers {span} of each cell "
                              f"({int(bm.sizes['layer'])} layers)"},
     }
