@@ -4,7 +4,7 @@ import numpy as np
 import numpy_financial as npf
 import pandas as pd
 import pytest
-from supply_helpers import UNLIMITED_SEPARATION
+from supply_helpers import PLAIN_ECONOMICS, UNLIMITED_MARKETS, UNLIMITED_SEPARATION
 
 from seabed.config.supply import SupplySettings
 from seabed.supply import economics as econ
@@ -65,10 +65,10 @@ def inventory():
 def settings(**economics):
     phase = {"name": "c", "start_year": 2030.0, "rate_per_system": "10000 t/day", "rate_basis": "dry",
              "ramp_up_category": 0, "capex": "15e9 JPY", "capex_years": "2 year"}
-    econ_table = {"prices": {"Nd": "95 USD/kg", "Dy": "265 USD/kg"}, "jpy_per_usd": "150 JPY/USD"} | economics
-    # the cash-flow tests are about the economics, not separation capacity
-    return SupplySettings(plan={"phases": [phase]}, economics=econ_table, uncertainty=NO_MC,
-                          separation=UNLIMITED_SEPARATION)
+    econ_table = {"prices": {"Nd": "95 USD/kg", "Dy": "265 USD/kg"}, "jpy_per_usd": "150 JPY/USD"} | PLAIN_ECONOMICS
+    # the cash-flow tests are about the economics, not separation capacity or market sizes
+    return SupplySettings(plan={"phases": [phase]}, economics=econ_table | economics, uncertainty=NO_MC,
+                          separation=UNLIMITED_SEPARATION, markets=UNLIMITED_MARKETS)
 
 
 def test_model_npv_and_irr_agree_with_numpy_financial():

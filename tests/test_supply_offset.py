@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from supply_helpers import EARLY_PLAN
 
 from seabed.config.supply import SupplySettings
 from seabed.errors import ConfigError
@@ -89,8 +90,9 @@ DELAY = {"plan.start_delay": {"dist": "uniform", "low": "0 year", "high": "6 yea
 
 
 def test_project_supply_gives_the_per_element_answer():
+    # the pre-issue-16 plan, so that Y is offset within the horizon (mechanics, not the centred base case)
     s = SupplySettings(offset={"elements": ["Y", "Dy", "Tb", "Sm"]},
-                       uncertainty={"draws": 400, "parameters": DELAY, "tornado": False})
+                       uncertainty={"draws": 400, "parameters": DELAY, "tornado": False}, **EARLY_PLAN)
     r = project_supply(inventory(), s, seed=3)
     by_year = r.offset_probability_by_year
     assert list(by_year.columns) == ["Y", "Sm", "Tb", "Dy"]  # element order of seabed.elements
@@ -121,7 +123,7 @@ def test_project_supply_gives_the_per_element_answer():
 
 
 def test_weakest_link_of_offset_elements_and_horizon_reason():
-    s = SupplySettings(offset={"elements": ["Y", "Dy"]}, uncertainty={"draws": 0, "tornado": False})
+    s = SupplySettings(offset={"elements": ["Y", "Dy"]}, uncertainty={"draws": 0, "tornado": False}, **EARLY_PLAN)
     r = project_supply(inventory(), s, seed=0)
     assert r.offset_probability_by_year.empty  # no draws: no probabilities
     dy = r.summary["offset_by_element"]["Dy"]

@@ -62,7 +62,9 @@ def test_bad_plants_are_refused_naming_the_key(table, key):
 def test_default_plan_names_its_plants():
     s = parse_supply_settings({})
     assert [p.name for p in s.separation.plants] == ["japan_pilot", "japan_commercial"]
-    assert s.separation.start(1) == 2035.0
+    # issue 16: the commercial plant has no start of its own; it starts with production, at the end of the gates
+    assert s.separation.plants[1].start_year is None
+    assert s.plant_start(1) == pytest.approx(s.phase_start(1)) == pytest.approx(2037.2)
 
 
 # ---------------------------------------------------------------- wired into the projection (issue 14)

@@ -17,7 +17,9 @@ def test_empty_table_gives_documented_defaults():
     assert trial.rate_basis == "wet"
     assert trial.duration.to("month").magnitude == pytest.approx(3)
     assert trial.capex.to("JPY").magnitude == pytest.approx(16.4e9)
-    assert commercial.ramp() == (2.5, 1.0)
+    # issue 16: McNulty category 3 for a first-of-a-kind 5,700 m lift (DOMAIN.md), wet/dry basis unknown
+    assert commercial.ramp() == (4.0, 0.8)
+    assert commercial.rate_basis == "unknown"
     total = sum(q.to("t/year").magnitude for q in s.demand.by_element.values())
     assert total == pytest.approx(18_835)
     assert s.demand.china_share.magnitude == pytest.approx(0.719)
@@ -107,7 +109,7 @@ def test_scenarios_keep_values_exact():
         ({"economics": {"discount_rate": "500 percent/year"}}, "supply.economics.discount_rate: got 500"),
         ({"economics": {"prices": {"Nd": "-95 USD/kg"}}}, "supply.economics.prices.Nd: got '-95 USD/kg'"),
         ({"end_year": 100000}, "supply.end_year: got 100000"),
-        ({"start_year": 1950, "end_year": 2190}, "expected at most 200 years"),
+        ({"start_year": 1950, "end_year": 2190}, "expected at most 100 years"),
         ({"uncertainty": {"draws": True}}, "supply.uncertainty.draws: got True"),
         ({"scenarios": {"x": {"economics": {"jpy_per_usd": "0 JPY/USD"}}}},
          "supply.scenarios.x.economics.jpy_per_usd: got 0"),

@@ -42,6 +42,7 @@ from seabed.config.base import (
     describe_validation_error,
     validate_section,
 )
+from seabed.config.supply_gates import AlternativeSettings, GateSettings, default_alternatives
 from seabed.config.supply_market import (
     YEAR_RANGE,
     ChinaSettings,
@@ -50,6 +51,7 @@ from seabed.config.supply_market import (
     check_element,
     check_fraction,
 )
+from seabed.config.supply_markets import MarketSettings
 from seabed.config.supply_separation import SeparationSettings
 from seabed.config.supply_uncertainty import UncertaintySettings
 from seabed.elements import ELEMENTS, GROUPS
@@ -67,8 +69,9 @@ __all__ = [
     "parse_supply_settings",
 ]
 
-#: At most 200 modelled years (the model holds arrays of draws × years × elements; four mine lives).
-MAX_HORIZON_YEARS = 200
+#: At most 100 modelled years (two mine lives; beyond that real prices, costs and discounting mean nothing,
+#: and the model holds arrays of draws × years × elements).
+MAX_HORIZON_YEARS = 100
 PositiveRate = bounded(MassRate, "t/day", gt=0, fix="give the mud rate, e.g. '10000 t/day'")
 
 
@@ -98,16 +101,19 @@ class PhaseSettings(StrictModel):
     """
 
     name: str = Field(description="Label of the phase, e.g. 'trial', 'commercial'.")
-    start_year: float = Field(
-        description="Start as a decimal calendar year (2027.1 ≈ early February 2027)."
+    start_year: float | None = Field(
+        default=None,
+        description="Start as a decimal calendar year (2027.1 ≈ early February 2027); None = the end of the project "
+        "gates ([supply.gates], at their medians).",
     )
     duration: Time | None = Field(
         default=None, description="How long the phase runs; None = to the end of the horizon."
     )
     systems: int = Field(default=1, ge=1, le=1000, description="Number of mining systems (vessels), 1-1,000.")
     rate_per_system: PositiveRate = Field(description="Mud rate per system while operating (> 0).")
-    rate_basis: Literal["wet", "dry"] = Field(
-        description="Whether rate_per_system is wet mud (converted with plan.solids_fraction) or dry."
+    rate_basis: Literal["wet", "dry", "unknown"] = Field(
+        description="Whether rate_per_system is t/day of wet mud (x plan.solids_fraction = dry), of dry mud, or "
+        "'unknown' (dry = rate x (solids + w (1 - solids)), w = plan.dry_basis_weight)."
     )
     operating_days: Time = Field(
         default="330 day", description="Operating days per calendar year (assumption)."
@@ -116,7 +122,9 @@ class PhaseSettings(StrictModel):
         default="0.85", description="Fraction of operating time producing (assumption)."
     )
     ramp_up_category: int = Field(
-        default=2, ge=0, le=4, description="McNulty (1998) ramp-up category, 0 = none."
+        default=3, ge=0, le=4,
+        description="McNulty (1998) ramp-up category, 0 = none; 3 for a first-of-a-kind 5,700 m lift with a new "
+        "flowsheet (category 3-4, DOMAIN.md [N]).",
     )
     years_to_nameplate: Time | None = Field(
         default=None, description="Overrides the preset of ramp_up_category."
@@ -127,7 +135,16 @@ class PhaseSettings(StrictModel):
     delayable: bool = Field(
         default=True, description="Shifted by the uncertain parameter plan.start_delay."
     )
-    capex: Money = Field(default="0 USD", description="Capital cost of the phase.")
+    capex: Money = Field(default="0 USD", description="Capital cost of the phase (added to the scaled analogue).")
+    capex_analogue: Money | None = Field(
+        default=None,
+        description="Capex of an analogue operation scaled by wet mud mass: analogue x (nameplate wet t/yr / "
+        "capex_analogue_rate)^capex_exponent; nodule analogue US$3-3.5 bn for 3 Mt/yr wet (DOMAIN.md [N]).",
+    )
+    capex_analogue_rate: MassRate = Field(
+        default="3e6 t/year", description="Wet mud mass of the analogue, 3 Mt/yr (DOMAIN.md [N]).")
+    capex_exponent: float = Field(
+        default=0.6, ge=0, le=1.5, description="Scale exponent of capex with mass: 0.6, the usual rule (DOMAIN.md [N]).")
     capex_years: Time = Field(
         default="3 year",
         description="Capex is spread evenly over the whole years before start_year.",
@@ -137,6 +154,8 @@ class PhaseSettings(StrictModel):
     def _check(self) -> PhaseSettings:
         check_fraction(self.availability, "availability")
         check_fraction(self.plateau, "plateau")
+        if self.capex_analogue_rate.to("t/year").magnitude <= 0:
+            raise ValueError(f"capex_analogue_rate: got {self.capex_analogue_rate:~}; expected > 0 t/year")
         days = self.operating_days.to("day").magnitude
         if not 0 <= days <= 366:
             raise ValueError(f"operating_days: got {self.operating_days:~}; expected 0–366 day")
@@ -148,9 +167,10 @@ class PhaseSettings(StrictModel):
             raise ValueError(f"years_to_nameplate: got {self.years_to_nameplate:~}; expected >= 0 year")
         return self
 
-    def ramp(self) -> tuple[float, float]:
-        """Years to nameplate and plateau fraction (preset unless overridden)."""
-        years, plateau = RAMP_UP_PRESETS[self.ramp_up_category]
+    def ramp(self, category: int | None = None) -> tuple[float, float]:
+        """Years to nameplate and plateau fraction (preset of ``category``, default the phase's, unless
+        overridden)."""
+        years, plateau = RAMP_UP_PRESETS[self.ramp_up_category if category is None else category]
         if self.years_to_nameplate is not None:
             years = float(self.years_to_nameplate.to("year").magnitude)
         if self.plateau is not None:
@@ -176,17 +196,20 @@ def _default_phases() -> list[PhaseSettings]:
             capex=_q("16.4e9 JPY"),  # FY2025 supplementary budget [N]
             capex_years=_q("1 year"),
         ),
-        # Commercial phase: no date or scale published. Scenario assumption: 2035 start at the
-        # scale of Kato (2013), 10,000 t/day (taken as dry), McNulty category 2 ramp-up, capex
-        # of a 3 Mt/yr nodule operation (US$3–3.5 bn, mid value) spread over 3 years.
+        # Commercial phase: no date or scale published. Scenario assumption: starts at the end of
+        # the project gates ([supply.gates], 2037.2 at the medians), at the scale of Kato (2013),
+        # 10,000 t/day whose wet/dry basis is not stated anywhere ("unknown": halfway, a factor of
+        # ~2.6 between the two, DOMAIN.md), McNulty category 3 (first of a kind), availability at the
+        # median of its distribution, capex scaled from the 3 Mt/yr wet nodule analogue (US$3.25 bn,
+        # mid of 3-3.5) by wet mass with exponent 0.6, spread over 3 years.
         PhaseSettings(
             name="commercial",
-            start_year=2035.0,
             systems=1,
             rate_per_system=_q("10000 t/day"),
-            rate_basis="dry",
-            ramp_up_category=2,
-            capex=_q("3.25e9 USD"),
+            rate_basis="unknown",
+            availability=_q("0.75"),
+            ramp_up_category=3,
+            capex_analogue=_q("3.25e9 USD"),
             capex_years=_q("3 year"),
         ),
     ]
@@ -203,6 +226,11 @@ class PlanSettings(StrictModel):
             "density 1.32 g/cm³ of Pacific red clay (Bruevich & Kulik 1967) [C]; assumption."
         ),
     )
+    dry_basis_weight: Dimensionless = Field(
+        default="0.5",
+        description="For rate_basis = 'unknown': weight of the dry reading (1 = dry, 0 = wet) [assumption: 0.5, the "
+        "basis of Kato's 10,000 t/day is not stated anywhere, DOMAIN.md].",
+    )
     mining_recovery: Dimensionless = Field(
         default="0.9", description="Fraction of each block's tonnes recovered (assumption)."
     )
@@ -215,6 +243,7 @@ class PlanSettings(StrictModel):
     def _check(self) -> PlanSettings:
         check_fraction(self.solids_fraction, "solids_fraction")
         check_fraction(self.mining_recovery, "mining_recovery")
+        check_fraction(self.dry_basis_weight, "dry_basis_weight")
         check_fraction(self.dilution, "dilution", upper=None)
         if self.solids_fraction.to("").magnitude == 0:
             raise ValueError("solids_fraction: got 0; expected a fraction in (0, 1]")
@@ -278,20 +307,27 @@ class ProcessingSettings(StrictModel):
     )
     beneficiation: BeneficiationSettings = Field(default_factory=BeneficiationSettings)
     leach_recovery: Dimensionless = Field(
-        default="0.85",
-        description="Acid-leach recovery of REY from the apatite (assumption).",
+        default="0.75",
+        description="Acid-leach recovery of REY from the apatite [assumption: the median of the shipped "
+        "distribution 0.6-0.9].",
     )
     leach_recovery_by_element: dict[str, Dimensionless] = Field(default_factory=dict)
     separation_recovery: Dimensionless = Field(
         default="0.95", description="Solvent-extraction separation recovery (assumption)."
     )
     separation_recovery_by_element: dict[str, Dimensionless] = Field(default_factory=dict)
+    scandium_recovery: Dimensionless = Field(
+        default="0",
+        description="Recovery of Sc from mud to mine-gate oxide; Sc is not carried by the biogenic apatite, so the "
+        "REY recoveries do not apply (DOMAIN.md [N]) [assumption: 0, not recovered unless configured].",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ProcessingSettings:
         check_fraction(self.dewatering_volume_reduction, "dewatering_volume_reduction")
         check_fraction(self.leach_recovery, "leach_recovery")
         check_fraction(self.separation_recovery, "separation_recovery")
+        check_fraction(self.scandium_recovery, "scandium_recovery")
         for name in ("leach_recovery_by_element", "separation_recovery_by_element"):
             for sym, q in getattr(self, name).items():
                 check_element(sym, name)
@@ -359,6 +395,9 @@ class SupplySettings(StrictModel):
     demand: DemandSettings = Field(default_factory=DemandSettings)
     china: ChinaSettings = Field(default_factory=ChinaSettings)
     economics: EconomicsSettings = Field(default_factory=EconomicsSettings)
+    markets: MarketSettings = Field(default_factory=MarketSettings)
+    gates: GateSettings = Field(default_factory=GateSettings)
+    alternatives: list[AlternativeSettings] = Field(default_factory=default_alternatives)
     offset: OffsetSettings = Field(default_factory=OffsetSettings)
     uncertainty: UncertaintySettings = Field(default_factory=UncertaintySettings)
     scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -373,7 +412,7 @@ class SupplySettings(StrictModel):
                              f"start_year {self.start_year}; expected at most {MAX_HORIZON_YEARS} years; "
                              f"fix: e.g. end_year = {self.start_year + 40}")
         for i, phase in enumerate(self.plan.phases):
-            start = phase.start_year
+            start = self.phase_start(i)
             end = None if phase.duration is None else start + float(phase.duration.to("year").magnitude)
             if start >= self.end_year + 1:
                 raise ValueError(
@@ -386,7 +425,7 @@ class SupplySettings(StrictModel):
                     "supply.plan.phases.%d (%s): runs %g-%g, before start_year %d: it adds nothing to the projection",
                     i, phase.name, start, end, self.start_year)
         for i in range(len(self.separation.plants)):
-            if (start := self.separation.start(i)) >= self.end_year + 1:
+            if (start := self.plant_start(i)) >= self.end_year + 1:
                 raise ValueError(
                     f"separation.plants.{i}.start_year: got {start:g}, after the horizon {self.start_year}-"
                     f"{self.end_year}; expected a plant that starts by end_year; fix: move it or extend end_year")
@@ -406,6 +445,16 @@ class SupplySettings(StrictModel):
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
 
+    def phase_start(self, i: int) -> float:
+        """Base start of phase ``i`` (decimal year): its ``start_year``, else the end of the gates."""
+        start = self.plan.phases[i].start_year
+        return self.gates.first_production() if start is None else float(start)
+
+    def plant_start(self, i: int) -> float:
+        """Base start of separation plant ``i``: as :meth:`SeparationSettings.start`, else the end of the gates."""
+        p = self.separation.plants[i]
+        return self.gates.first_production() if p.start_year is None and p.lead_time is None else self.separation.start(i)
+
     def scenario(self, name: str) -> SupplySettings:
         """The settings of scenario ``name`` (this table with the scenario's overrides)."""
         base = config_dict(self, exclude={"scenarios"})
@@ -419,7 +468,7 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key not in (
             "by_element", "prices", "parameters", "china_share_by_element", "share",
-            "leach_recovery_by_element", "separation_recovery_by_element",
+            "leach_recovery_by_element", "separation_recovery_by_element", "size", "price_sigma_by_element", "supply",
         ):  # fmt: skip
             out[key] = _merge(out[key], value)
         else:

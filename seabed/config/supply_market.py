@@ -244,14 +244,40 @@ class EconomicsSettings(StrictModel):
     depreciation_years: Time = Field(default="10 year", description="Straight-line tax depreciation.")
     discount_rate: DiscountRate = Field(
         default="8 percent/year",
-        description="Real discount rate (assumption); 0-50 %/year: mining projects use ~5-12 % real, and above 50 % "
-        "every year after the first few is worth nothing.",
+        description="Real private discount rate (assumption); 0-50 %/year: mining projects use ~5-12 % real, and "
+        "above 50 % every year after the first few is worth nothing.",
+    )
+    public_discount_rate: DiscountRate = Field(
+        default="3 percent/year",
+        description="Real public-sector (social) discount rate for the public NPV [assumption: 3 %/year; public "
+        "appraisal rates are typically 3-4 % real].",
+    )
+    sustaining_capex: Dimensionless = Field(
+        default="0.02",
+        description="Sustaining capex per year while mining, as a fraction of initial capex [assumption: 2 %/yr].",
+    )
+    closure_cost: Dimensionless = Field(
+        default="0.05",
+        description="Closure and decommissioning, a fraction of initial capex spent the year after mining ends "
+        "[assumption: 5 %].",
+    )
+    working_capital: Dimensionless = Field(
+        default="0.15",
+        description="Working capital as a fraction of the year's revenue (built as revenue grows, released as it "
+        "falls and at the end) [assumption: ~2 months of sales].",
+    )
+    loss_carry_forward: bool = Field(
+        default=True,
+        description="Tax losses offset later taxable profit (no expiry) [assumption; Japan allows ~10 years].",
     )
 
     @model_validator(mode="after")
     def _check(self) -> EconomicsSettings:
         check_fraction(self.royalty, "royalty")
         check_fraction(self.tax_rate, "tax_rate")
+        check_fraction(self.sustaining_capex, "sustaining_capex")
+        check_fraction(self.closure_cost, "closure_cost", upper=10.0)
+        check_fraction(self.working_capital, "working_capital", upper=5.0)
         for sym in self.prices:
             check_element(sym, "prices")
         if self.depreciation_years.to("year").magnitude < 1:

@@ -54,7 +54,10 @@ class PlantSettings(StrictModel):
         description="Where it separates: only 'japan' and 'allied' count toward the import offset.")
     light_capacity: Capacity = Field(description="Light circuit (La, Ce, Pr, Nd, Sm): t REO fed per year, >= 0.")
     heavy_capacity: Capacity = Field(description="Heavy circuit (Eu-Lu, Y, Sc): t REO fed per year, >= 0.")
-    start_year: float | None = Field(default=None, description="Start as a decimal calendar year.")
+    start_year: float | None = Field(
+        default=None, description="Start as a decimal calendar year; with neither it nor lead_time, the end of the "
+        "project gates ([supply.gates]).")
+    delayable: bool = Field(default=True, description="Shifted by the gate and start-delay draws with the mining.")
     lead_time: Time | None = Field(
         default=None, description="Years from separation.decision_year to the start (instead of start_year).")
     capex: Money = Field(default="0 USD", description="Capital cost of the plant.")
@@ -66,8 +69,9 @@ class PlantSettings(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> PlantSettings:
-        if (self.start_year is None) == (self.lead_time is None):
-            raise ValueError("start_year: give either start_year or lead_time (from separation.decision_year)")
+        if self.start_year is not None and self.lead_time is not None:
+            raise ValueError("start_year: give either start_year or lead_time (from separation.decision_year), "
+                             "or neither (start at the end of [supply.gates])")
         if self.start_year is not None and not YEAR_RANGE[0] <= self.start_year <= YEAR_RANGE[1]:
             raise ValueError(f"start_year: got {self.start_year:g}; expected a year in {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
         if self.lead_time is not None and self.lead_time.to("year").magnitude < 0:
@@ -88,12 +92,13 @@ def _default_plants() -> list[PlantSettings]:
         # SIP plan: refining of the trial mud on the mainland (DOMAIN.md [N]); a pilot plant sized
         # for the 2027 trial (tens of t REO) [assumption]; its cost is inside the trial budget.
         PlantSettings(name="japan_pilot", location="japan", light_capacity=Quantity("50 t/year"),
-                      heavy_capacity=Quantity("50 t/year"), start_year=2027.1, opex=Quantity("5000 USD/t")),
+                      heavy_capacity=Quantity("50 t/year"), start_year=2027.1, opex=Quantity("5000 USD/t"),
+                      delayable=False),
         # A Japanese plant built with the commercial phase and sized for its plateau feed
         # (~3,000 t light + ~2,000 t heavy REO/yr) [assumption]; capex US$0.5 bn and opex
         # US$5,000/t REO [assumption: no public figure; DOMAIN.md: "add a separation plant"].
         PlantSettings(name="japan_commercial", location="japan", light_capacity=Quantity("3000 t/year"),
-                      heavy_capacity=Quantity("2000 t/year"), start_year=2035.0, capex=Quantity("5e8 USD"),
+                      heavy_capacity=Quantity("2000 t/year"), capex=Quantity("5e8 USD"),
                       capex_years=Quantity("3 year"), opex=Quantity("5000 USD/t")),
     ]
 
@@ -123,6 +128,8 @@ class SeparationSettings(StrictModel):
     def start(self, i: int) -> float:
         """Start of plant ``i`` as a decimal year."""
         p = self.plants[i]
+        if p.start_year is None and p.lead_time is None:
+            raise ValueError(f"plants.{i}: starts at the end of the gates; use SupplySettings.plant_start")
         if p.start_year is not None:
             return float(p.start_year)
         return float(self.decision_year) + float(p.lead_time.to("year").magnitude)

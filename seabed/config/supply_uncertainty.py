@@ -37,7 +37,10 @@ MAX_DRAWS = 100_000
 UNCERTAIN_PARAMETERS: dict[str, tuple[str, str, str]] = {
     "plan.availability": ("[]", "", "replaces every phase's availability"),
     "plan.rate_multiplier": ("[]", "", "multiplies every phase's rate (base 1)"),
-    "plan.start_delay": ("[time]", "year", "delays every delayable phase (base 0)"),
+    "plan.start_delay": ("[time]", "year", "delays every delayable phase and plant (base 0; negative = earlier)"),
+    "plan.dry_basis_weight": ("[]", "", "replaces plan.dry_basis_weight (wet/dry basis of 'unknown' rates)"),
+    "plan.ramp_up_category": ("[]", "", "replaces the McNulty category of phases with a ramp-up (rounded, 1-4)"),
+    "separation.capacity_multiplier": ("[]", "", "multiplies every separation plant's capacity (base 1)"),
     "plan.years_to_nameplate": ("[time]", "year", "replaces it for phases with a ramp-up"),
     "plan.solids_fraction": ("[]", "", "replaces plan.solids_fraction"),
     "plan.mining_recovery": ("[]", "", "replaces plan.mining_recovery"),
@@ -60,7 +63,10 @@ UNCERTAIN_PARAMETERS: dict[str, tuple[str, str, str]] = {
 PARAMETER_RANGES: dict[str, tuple[float | None, float | None]] = {
     "plan.availability": (0.0, 1.0),
     "plan.rate_multiplier": (0.0, None),
-    "plan.start_delay": (0.0, 100.0),
+    "plan.start_delay": (-50.0, 100.0),
+    "plan.dry_basis_weight": (0.0, 1.0),
+    "plan.ramp_up_category": (1.0, 4.0),
+    "separation.capacity_multiplier": (0.0, None),
     "plan.years_to_nameplate": (0.0, 100.0),
     "plan.solids_fraction": (0.0, 1.0),
     "plan.mining_recovery": (0.0, 1.0),
@@ -150,6 +156,10 @@ class UncertaintySettings(StrictModel):
                        "< 1 % by ~1,000; memory grows as draws x years x elements).")
     parameters: dict[str, Distribution] = Field(default_factory=dict)
     tornado: bool = Field(default=True, description="One-at-a-time P10/P90 swings of each parameter.")
+    gates: bool = Field(default=True, description="Draw the durations of the project gates ([supply.gates]) in "
+                        "the Monte Carlo and the tornado.")
+    prices: bool = Field(default=True, description="Draw each element's price level (correlated lognormal, "
+                         "[supply.markets] price_sigma) in the Monte Carlo.")
 
     @model_validator(mode="after")
     def _check(self) -> UncertaintySettings:

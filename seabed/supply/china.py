@@ -80,17 +80,22 @@ def controlled_elements(controls: Iterable[Any] | None, year: int) -> list[str]:
     return [e for e in ELEMENTS if e in first and first[e] <= year]
 
 
-def china_share(element: str, shares: Mapping[str, Any] | None = None) -> float:
+def _fraction(v: Any) -> float:
+    return float(v.to("").magnitude) if hasattr(v, "to") else float(v)
+
+
+def china_share(element: str, shares: Mapping[str, Any] | None = None, default: Any = None) -> float:
     """China's share of Japan's imports of ``element`` (fraction): override, else shipped figure, else
-    the shipped default (0.719, JOGMEC 2024)."""
+    ``default`` (None: the shipped default, 0.719, JOGMEC 2024). The one definition of the precedence."""
     shares = shares or {}
     if element in shares:
-        v = shares[element]
-        return float(v.to("").magnitude) if hasattr(v, "to") else float(v)
+        return _fraction(shares[element])
     table = shipped_data()["share"]
-    return float(table.get(element, table["default"]))
+    if element in table and element != "default":
+        return float(table[element])
+    return float(table["default"]) if default is None else _fraction(default)
 
 
-def china_shares(elements: Sequence[str], shares: Mapping[str, Any] | None = None) -> np.ndarray:
+def china_shares(elements: Sequence[str], shares: Mapping[str, Any] | None = None, default: Any = None) -> np.ndarray:
     """:func:`china_share` of each element, shape (E,)."""
-    return np.array([china_share(e, shares) for e in elements])
+    return np.array([china_share(e, shares, default) for e in elements])

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from seabed.config.supply_market import DemandSettings
-from seabed.supply.china import china_share, control_years, shipped_data
+from seabed.supply.china import china_shares, control_years
 
 __all__ = ["base_china_shares", "disruption_cut", "project_demand"]
 
@@ -49,8 +49,8 @@ def project_demand(
         Base figures.
     growth_rate : ndarray (D,), optional
         Drawn growth rates (1/year) replacing the setting.
-    china_share : ndarray (D,), optional
-        Drawn China shares replacing the setting for every element.
+    china_share : ndarray (D,) or (D, E), optional
+        China shares replacing the settings (for every element, or per element).
     shares : mapping, optional
         ``[supply.china] share`` overrides (see :func:`base_china_shares`).
 
@@ -69,7 +69,8 @@ def project_demand(
     total = d0[None, None, :] * ((1.0 + g[:, None]) ** dt[None, :])[..., None]
     imports = float(demand.import_share.to("").magnitude) * total
     if china_share is not None:
-        share = np.asarray(china_share, dtype=float)[:, None, None]
+        share = np.asarray(china_share, dtype=float)
+        share = share[:, None, None] if share.ndim == 1 else share[:, None, :]
     else:
         share = base_china_shares(elements, demand, shares)[None, None, :]
     return total, imports, share * imports
@@ -82,20 +83,10 @@ def base_china_shares(
 
     Precedence: ``shares`` (``[supply.china] share``) → ``demand.china_share_by_element`` → the
     shipped per-element figure (:mod:`seabed.supply.china`: Dy, Tb 1.0; Ce 0.835; Y 0.987) →
-    ``demand.china_share`` (71.9 %, JOGMEC 2024).
+    ``demand.china_share`` (71.9 %, JOGMEC 2024), i.e. :func:`seabed.supply.china.china_shares` with the
+    demand table's overrides under ``shares`` and its default.
     """
-    table = shipped_data()["share"]
-    out = []
-    for e in elements:
-        if shares and e in shares:
-            out.append(china_share(e, shares))
-        elif e in demand.china_share_by_element:
-            out.append(float(demand.china_share_by_element[e].to("").magnitude))
-        elif e in table:
-            out.append(float(table[e]))
-        else:
-            out.append(float(demand.china_share.to("").magnitude))
-    return np.array(out)
+    return china_shares(elements, {**demand.china_share_by_element, **(shares or {})}, demand.china_share)
 
 
 def disruption_cut(

@@ -11,13 +11,18 @@ All amounts are real (no inflation), in the reporting currency, per calendar yea
     \\mathit{Roy}_t &= \\rho R_t\\\\
     \\mathit{Opex}_t &= m_t (c_{lift} + c_{trans} + c_{dew}) + m_t\\,\\pi\\,c_{proc} + F a_t\\\\
     \\mathit{Dep}_t &= \\frac{1}{N}\\sum_{t-N \\le s < t} K_s\\\\
-    \\mathit{Tax}_t &= \\tau \\max(0, R_t - \\mathit{Roy}_t - \\mathit{Opex}_t - \\mathit{Dep}_t)\\\\
-    \\mathit{CF}_t &= R_t - \\mathit{Roy}_t - \\mathit{Opex}_t - K_t - \\mathit{Tax}_t\\\\
+    P_t &= R_t - \\mathit{Roy}_t - \\mathit{Opex}_t - \\mathit{Dep}_t,\\qquad
+    L_t = \\max(0, L_{t-1} - P_t)\\ \\text{(losses carried forward)}\\\\
+    \\mathit{Tax}_t &= \\tau \\max(0, P_t - L_{t-1})\\\\
+    W_t &= w R_t,\\qquad \\Delta W_t = W_t - W_{t-1}\\ (\\text{all of } W \\text{ released in the last year})\\\\
+    \\mathit{CF}_t &= R_t - \\mathit{Roy}_t - \\mathit{Opex}_t - K_t - \\mathit{Tax}_t - \\Delta W_t\\\\
     \\mathrm{NPV} &= \\sum_t \\mathit{CF}_t (1 + r)^{-t},\\qquad \\mathrm{NPV}(\\mathrm{IRR}) = 0
 
 with ``m`` dry t of mud, ``π`` the mass pull (1 without beneficiation), ``F`` the fixed cost per
 year and ``a`` the fraction of the year mining runs, ``K`` capex, ``N`` depreciation years,
-``τ`` the tax rate (no loss carry-forward), ``ρ`` the royalty. Payback year: the first year
+``τ`` the tax rate, ``L`` the tax losses carried forward (none without carry-forward), ``w`` the
+working capital per unit of revenue, ``ρ`` the royalty. ``K`` holds initial capex (a phase's own
+plus an analogue scaled by mass, :func:`scaled_capex`), sustaining capex and closure. Payback year: the first year
 the cumulative undiscounted cash flow is ≥ 0 after having been negative. Unit cost: levelised
 cost per kg TREO, ``Σ (Opex + K)(1+r)^{-t} / Σ TREO_t (1+r)^{-t}``. Break-even price multiple:
 the factor on all prices that makes NPV = 0 (bisection).
@@ -38,6 +43,7 @@ __all__ = [
     "net_cash_flow",
     "npv",
     "payback_year",
+    "scaled_capex",
 ]
 
 
@@ -83,6 +89,36 @@ def depreciation(capex: np.ndarray, *, years: int) -> np.ndarray:
     return (c[:, t] - c[:, lag]) / years
 
 
+def scaled_capex(analogue: np.ndarray, rate: np.ndarray, analogue_rate: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """Capex scaled from an analogue by mass: ``analogue × (rate / analogue_rate)^exponent`` (currency).
+
+    Examples
+    --------
+    >>> round(float(scaled_capex(3.25e9, 6e6, 3e6, 0.6)) / 1e9, 3)
+    4.926
+    """
+    return np.asarray(analogue, dtype=float) * (np.asarray(rate, dtype=float) / analogue_rate) ** exponent
+
+
+def taxes(profit: np.ndarray, tax_rate: float, *, carry_forward: bool) -> np.ndarray:
+    """Tax per year on taxable profit ``profit`` (D, Y), with losses carried forward (no expiry) or not.
+
+    Examples
+    --------
+    >>> taxes(np.array([[-100.0, 60.0, 60.0]]), 0.5, carry_forward=True).tolist()
+    [[0.0, 0.0, 10.0]]
+    """
+    if not carry_forward:
+        return tax_rate * np.maximum(profit, 0.0)
+    tax = np.zeros_like(profit)
+    losses = np.zeros(profit.shape[0])
+    for t in range(profit.shape[1]):
+        used = np.minimum(losses, np.maximum(profit[:, t], 0.0))
+        tax[:, t] = tax_rate * (np.maximum(profit[:, t], 0.0) - used)
+        losses = losses - used + np.maximum(-profit[:, t], 0.0)
+    return tax
+
+
 def net_cash_flow(
     revenue: np.ndarray,
     *,
@@ -91,16 +127,26 @@ def net_cash_flow(
     royalty: float,
     tax_rate: float,
     depreciation_years: int,
+    working_capital: float = 0.0,
+    carry_forward: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Royalty, depreciation, tax and net cash flow (currency per year), arrays (D, Y)."""
+    """Royalty, depreciation, tax, working-capital change and net cash flow (currency per year), arrays (D, Y).
+
+    ``working_capital`` is the fraction of a year's revenue tied up (released in the last year);
+    ``carry_forward`` offsets tax losses against later profit.
+    """
     roy = royalty * revenue
     dep = depreciation(capex, years=depreciation_years)
-    tax = tax_rate * np.maximum(revenue - roy - opex - dep, 0.0)
+    tax = taxes(revenue - roy - opex - dep, tax_rate, carry_forward=carry_forward)
+    wc = working_capital * revenue
+    d_wc = np.diff(wc, axis=1, prepend=0.0)
+    d_wc[:, -1] -= wc[:, -1]
     return {
         "royalty": roy,
         "depreciation": dep,
         "tax": tax,
-        "net_cash_flow": revenue - roy - opex - capex - tax,
+        "working_capital": d_wc,
+        "net_cash_flow": revenue - roy - opex - capex - tax - d_wc,
     }
 
 
@@ -173,12 +219,15 @@ def break_even_multiple(
     depreciation_years: int,
     rate: np.ndarray,
     high: float = 1000.0,
+    working_capital: float = 0.0,
+    carry_forward: bool = False,
 ) -> np.ndarray:
     """Factor on every price that makes NPV zero, per draw; NaN if above ``high`` or no revenue."""
     def f(m: np.ndarray) -> np.ndarray:
         cf = net_cash_flow(
             m[:, None] * revenue, opex=opex, capex=capex, royalty=royalty,
             tax_rate=tax_rate, depreciation_years=depreciation_years,
+            working_capital=working_capital, carry_forward=carry_forward,
         )["net_cash_flow"]
         return npv(cf, rate)
 

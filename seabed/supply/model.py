@@ -27,9 +27,11 @@ import pint
 
 from seabed.config.supply import SupplySettings, parse_supply_settings
 from seabed.supply import economics as econ
+from seabed.supply.alternatives import alternatives_table
 from seabed.supply.china import controlled_elements
-from seabed.supply.offset import offset_answer, plateau_index, sustained_from
-from seabed.supply.projection import Paths, first_years, simulate
+from seabed.supply.gates import gate_table
+from seabed.supply.offset import first_years, offset_answer, plateau_index, sustained_from
+from seabed.supply.projection import Paths, simulate
 from seabed.supply.scenarios import monte_carlo, scenario_table, tornado
 from seabed.supply.sequence import read_inventory
 from seabed.units import Quantity
@@ -85,7 +87,13 @@ class SupplyResult:
     tornado : DataFrame
         One row per (parameter, metric): base, low/high parameter values and results.
     scenarios : DataFrame
-        Index metric; one column per scenario ("base" first).
+        Index metric; one column per scenario ("base" first): offset years per controlled element, NPV
+        (private and public), unit cost, realised prices, Sc and Y revenue shares.
+    alternatives : DataFrame
+        Index alternative (the mud first): t oxide/yr per element secured outside China and net cost per t
+        secured (:mod:`seabed.supply.alternatives`).
+    gates : DataFrame
+        The project gates: milestones and stages with median, P10 and P90 end years (:mod:`seabed.supply.gates`).
     """
 
     settings: SupplySettings
@@ -105,6 +113,8 @@ class SupplyResult:
     tornado: pd.DataFrame = field(default_factory=pd.DataFrame)
     scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
     separation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alternatives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as a two-column table of strings (name, value with units)."""
@@ -156,9 +166,11 @@ def project_supply(
         out.update(monte_carlo(base_inv, real_inv, settings, seed=seed))
     draws = out.pop("draws", None)
     summary.update(_offset_summary(det, draws, settings, base_inv, out))
-    if unc.tornado and unc.parameters:
-        out["tornado"] = tornado(base_inv, settings)
+    if unc.tornado and (unc.parameters or unc.gates or real_inv is not None):
+        out["tornado"] = tornado(base_inv, settings, real_inv)
     out["scenarios"] = scenario_table(base_inv, settings, det)
+    out["alternatives"] = alternatives_table(settings, det, det.elements)
+    out["gates"] = gate_table(settings.gates)
     return SupplyResult(settings=settings, summary=summary, **tables, **out)
 
 
@@ -267,12 +279,24 @@ def _summary(p: Paths, settings: SupplySettings, offset_years: pd.DataFrame) -> 
         "first_offset_year": year(offset_years.loc[item, "first_year_full"]),
         f"first_offset_year_{frac_col.removeprefix('first_year_')}": year(offset_years.loc[item, frac_col]),
         "npv": Quantity(m["npv"], cur),
+        "npv_public": Quantity(m["npv_public"], cur),
+        "public_discount_rate": Quantity(float(settings.economics.public_discount_rate.to("1/year").magnitude),
+                                         "1/year"),
+        "first_production_year_base": round(settings.gates.first_production(), 2),
+        "revenue_share_Sc": Quantity(_share(p, "Sc"), "dimensionless"),
+        "revenue_share_Y": Quantity(_share(p, "Y"), "dimensionless"),
         "irr": q(m["irr"], "1/year"),
         "payback_year": None if not np.isfinite(m["payback_year"]) else int(m["payback_year"]),
         "unit_cost": q(m["unit_cost"], f"{cur}/kg"),
         "break_even_price_multiple": q(m["break_even_multiple"], "dimensionless"),
         "discount_rate": Quantity(float(p.discount_rate[0]), "1/year"),
     }
+
+
+def _share(p: Paths, element: str) -> float:
+    """Share of the deterministic revenue earned by ``element`` (0 when absent or no revenue)."""
+    total = p.revenue[0].sum()
+    return float(p.revenue[0][:, p.elements.index(element)].sum() / total) if element in p.elements and total > 0 else 0.0
 
 
 def offset_elements(settings: SupplySettings, elements: tuple[str, ...]) -> list[str]:

@@ -47,6 +47,7 @@ __all__ = [
     "REASON_NO_SUPPLY",
     "coverage",
     "first_sustained_year",
+    "first_years",
     "offset_answer",
     "offset_by_year",
     "percentile_years",
@@ -103,6 +104,19 @@ def first_sustained_year(offset: np.ndarray, years: Sequence[int] | np.ndarray,
     hit = s.any(axis=1)
     first = np.argmax(s, axis=1)
     return np.where(hit, np.asarray(years, dtype=float)[first], np.inf)
+
+
+def first_years(supply: np.ndarray, china: np.ndarray, years: Sequence[int] | np.ndarray, fraction: float = 1.0,
+                sustain_years: int | None = None) -> np.ndarray:
+    """The first sustained-offset year of every draw and item, (D, I): the authoritative definition used by
+    every table, the summary, the Monte Carlo, the tornado and the scenarios.
+
+    Supply ≥ ``fraction`` × imports from China from that year on (:func:`first_sustained_year`); ``inf``
+    if never within the horizon; NaN for items without imports from China.
+    """
+    hit = (supply >= fraction * china) & (china > 0)
+    out = first_sustained_year(hit, years, sustain_years)
+    return np.where((china > 0).any(axis=1), out, np.nan)
 
 
 def offset_by_year(first: np.ndarray, years: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from seabed.plotting import mass_unit, watermark
 from seabed.supply.model import SupplyResult
 
-__all__ = ["plot_cash_flow", "plot_offset_probability", "plot_supply_vs_imports", "plot_tornado"]
+__all__ = ["plot_alternatives", "plot_cash_flow", "plot_offset_probability", "plot_scenarios", "plot_supply_vs_imports",
+           "plot_tornado"]
 
 
 def plot_supply_vs_imports(result: SupplyResult, *, items: Sequence[str] = ("TREO", "magnet", "Nd", "Dy"),
@@ -107,7 +108,8 @@ def plot_offset_probability(result: SupplyResult, *, items: Sequence[str] | None
 def plot_tornado(result: SupplyResult, *, metric: str = "npv", synthetic: bool = False) -> Figure:
     """One-at-a-time swings of ``metric`` ("npv" or "offset_year_<item>") between P10 and P90 inputs."""
     t = result.tornado
-    fig = Figure(figsize=(6.0, 0.5 + 0.45 * max(len(t) // 2, 1)), layout="constrained")
+    n_rows = int((t["metric"] == metric).sum()) if not t.empty else 1
+    fig = Figure(figsize=(6.0, 0.5 + 0.45 * max(n_rows, 1)), layout="constrained")
     ax = fig.subplots()
     if t.empty:
         ax.text(0.5, 0.5, "no uncertain parameters", ha="center", transform=ax.transAxes)
@@ -200,4 +202,81 @@ def plot_offset_timeline(result: SupplyResult, *, synthetic: bool = False) -> Fi
     else:  # nothing is offset in any draw: nothing to explain
         ax.text(0.5, 0.02, "no element is offset within the horizon in any draw", ha="center",
                 transform=ax.transAxes, fontsize="small", color="C3")
+    return watermark(fig, synthetic)
+
+
+def plot_scenarios(result: SupplyResult, *, synthetic: bool = False) -> Figure:
+    """Every scenario side by side: first sustained offset year of each controlled element (never: at the
+    right edge, hollow), NPV at the private and the public discount rate, and the unit cost."""
+    t = result.scenarios
+    cur = result.settings.economics.currency
+    fig = Figure(figsize=(11.0, 4.2), layout="constrained")
+    ax_year, ax_npv, ax_cost = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.6, 1, 1]})
+    if t.empty:
+        ax_year.text(0.5, 0.5, "no scenarios", ha="center", transform=ax_year.transAxes)
+        return watermark(fig, synthetic)
+    names = list(t.columns)
+    rows = [m for m in t.index if m.startswith("first_offset_year_") and not m.startswith("first_offset_year_0")
+            and m.removeprefix("first_offset_year_") not in ("TREO", "magnet")]
+    rows = [m for m in rows if np.isfinite(t.loc[m].astype(float)).any() or t.loc[m].notna().any()]
+    end = result.settings.end_year
+    pos = np.arange(len(rows))
+    for k, name in enumerate(names):
+        y = t.loc[rows, name].astype(float).to_numpy()
+        shift = (k - (len(names) - 1) / 2) * 0.12
+        never = ~np.isfinite(y)
+        ax_year.plot(np.where(never, np.nan, y), pos + shift, "o", color=f"C{k}", label=name)
+        ax_year.plot(np.where(never, end + 1, np.nan), pos + shift, "o", mfc="none", color=f"C{k}")
+    ax_year.set_yticks(pos, [m.removeprefix("first_offset_year_") for m in rows])
+    ax_year.set_xlim(result.settings.start_year, end + 2)
+    ax_year.set_xlabel(f"first sustained offset year (hollow at {end + 1}: never)")
+    ax_year.set_title("Offset of imports from China, per controlled element", fontsize=10)
+    ax_year.legend(fontsize="small", loc="lower left")
+    x = np.arange(len(names))
+    for j, (key, label) in enumerate(((f"npv_{cur}", "private rate"), (f"npv_public_{cur}", "public rate, pre-tax"))):
+        if key in t.index:
+            ax_npv.bar(x + (j - 0.5) * 0.38, t.loc[key].astype(float) / 1e9, width=0.38, color=f"C{j}", label=label)
+    ax_npv.axhline(0, color="0.5", lw=0.6)
+    ax_npv.set_xticks(x, names, rotation=30, ha="right")
+    ax_npv.set_ylabel(f"NPV ({cur} bn)")
+    ax_npv.set_title("NPV", fontsize=10)
+    ax_npv.legend(fontsize="small")
+    key = f"unit_cost_{cur}_per_kg_TREO"
+    if key in t.index:
+        ax_cost.bar(x, t.loc[key].astype(float), color="0.4")
+    ax_cost.set_xticks(x, names, rotation=30, ha="right")
+    ax_cost.set_ylabel(f"unit cost ({cur}/kg TREO)")
+    ax_cost.set_title("Levelised unit cost", fontsize=10)
+    return watermark(fig, synthetic)
+
+
+def plot_alternatives(result: SupplyResult, *, synthetic: bool = False) -> Figure:
+    """The mud beside the alternatives: t oxide/yr of the controlled elements secured (stacked by element)
+    and the net cost per t secured."""
+    t = result.alternatives
+    cur = result.settings.economics.currency
+    fig = Figure(figsize=(10.0, 0.8 + 0.5 * max(len(t), 1)), layout="constrained")
+    ax_t, ax_c = fig.subplots(1, 2)
+    if t.empty:
+        ax_t.text(0.5, 0.5, "no alternatives", ha="center", transform=ax_t.transAxes)
+        return watermark(fig, synthetic)
+    chosen = result.summary.get("offset_elements") or []
+    cols = [c for c in t.columns if c.endswith("_t_per_year") and c != "total_t_per_year"
+            and c.removesuffix("_t_per_year") in chosen and t[c].sum() > 0]
+    pos = np.arange(len(t))[::-1]
+    left = np.zeros(len(t))
+    for k, c in enumerate(cols):
+        ax_t.barh(pos, t[c], left=left, color=f"C{k % 10}", label=c.removesuffix("_t_per_year"))
+        left += t[c].to_numpy()
+    ax_t.set_yticks(pos, list(t.index))
+    ax_t.set_xlabel("controlled oxides secured (t/year)")
+    ax_t.set_title("Supply secured outside China", fontsize=10)
+    if cols:
+        ax_t.legend(fontsize="x-small", ncol=2, loc="lower right")
+    cost = t[f"cost_{cur}_per_t"].astype(float) / 1e3
+    ax_c.barh(pos, cost, color=np.where(cost >= 0, "C3", "C2"))
+    ax_c.axvline(0, color="0.5", lw=0.6)
+    ax_c.set_yticks(pos, list(t.index))
+    ax_c.set_xlabel(f"net cost per t secured ({cur} thousand/t)")
+    ax_c.set_title("Cost (mud: public NPV per discounted t TREO)", fontsize=10)
     return watermark(fig, synthetic)

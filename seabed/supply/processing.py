@@ -8,7 +8,8 @@ Oxide produced from the metal ``m_e`` (t) in the mud delivered:
 
     O_e = m_e \\, R_b \\, R_{l,e} \\, R_{s,e} \\, F_e
 
-with ``R_b`` the beneficiation REY recovery (1 when beneficiation is off), ``R_l`` and ``R_s``
+(for Sc, ``R_b R_{l}`` is replaced by ``processing.scandium_recovery``: Sc is not carried by
+the biogenic apatite) with ``R_b`` the beneficiation REY recovery (1 when beneficiation is off), ``R_l`` and ``R_s``
 the leach and separation recoveries and ``F_e`` the element → oxide mass factor
 (:mod:`seabed.elements`). The concentrate mass per tonne of mud (mass pull) is
 ``R_b / U`` with ``U`` the upgrade factor, and its grade ``U ×`` the head grade. Dewatering
@@ -77,7 +78,12 @@ def recovery_by_element(
         r_b = beneficiation[:, None]
     else:
         r_b = np.array([[float(ben.recovery.to("").magnitude)]])
-    return np.clip(r_b * r_l * r_s, 0.0, 1.0)
+    r = r_b * r_l * r_s
+    if "Sc" in elements:  # Sc is not in the apatite: its own recovery replaces R_b R_l
+        j = list(elements).index("Sc")
+        r = np.array(np.broadcast_to(r, np.broadcast_shapes(r.shape, r_s.shape)))
+        r[:, j] = float(processing.scandium_recovery.to("").magnitude) * np.broadcast_to(r_s, r.shape)[:, j]
+    return np.clip(r, 0.0, 1.0)
 
 
 def mass_pull(recovery: np.ndarray, upgrade_factor: np.ndarray) -> np.ndarray:

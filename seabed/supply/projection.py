@@ -29,13 +29,13 @@ from seabed.config.supply import SupplySettings
 from seabed.elements import ELEMENTS, GROUPS
 from seabed.supply import economics as econ
 from seabed.supply.demand import base_china_shares, disruption_cut, project_demand
-from seabed.supply.offset import first_sustained_year
+from seabed.supply.markets import market_sizes, revenue_by_element
 from seabed.supply.processing import oxide_factors, recovery_by_element
 from seabed.supply.production import phase_capacity
 from seabed.supply.separation import plant_arrays, separate
 from seabed.supply.sequence import Inventory, block_order, mine_metal
 
-__all__ = ["GROUP_ITEMS", "Paths", "first_years", "mining_order", "simulate"]
+__all__ = ["GROUP_ITEMS", "Paths", "mining_order", "model_elements", "simulate"]
 
 GROUP_ITEMS = ("TREO", "magnet")
 
@@ -63,14 +63,18 @@ class Paths:
     china: np.ndarray  # (D, Y, I) baseline imports from China
     shortfall: np.ndarray  # (D, Y, I) China imports removed by disruptions
     cash: dict[str, np.ndarray]  # name → (D, Y)
-    metrics: dict[str, np.ndarray]  # name → (D,): npv, irr, payback_year, unit_cost, break_even_multiple
+    metrics: dict[str, np.ndarray]  # name → (D,): npv, npv_public, irr, payback_year, unit_cost, break_even_multiple
     discount_rate: np.ndarray  # (D,) 1/year, the rate the metrics were discounted at
     mine_gate: np.ndarray  # (D, Y, I) t oxide before separation (mine-gate production)
     separated_china: np.ndarray  # (D, Y, I) t oxide separated in China (counts for nothing)
     stockpile: np.ndarray  # (D, Y, I) t oxide-equivalent feed stockpiled at year end
+    revenue: np.ndarray  # (D, Y, E) revenue per element, currency per year (after market limits)
+    price: np.ndarray  # (D, E) base price × draw factors, currency per t oxide
+    cut: np.ndarray  # (Y, E) fraction of imports from China cut by disruptions
 
 
-def _model_elements(inventory: Inventory, settings: SupplySettings) -> tuple[str, ...]:
+def model_elements(inventory: Inventory, settings: SupplySettings) -> tuple[str, ...]:
+    """The modelled elements: those of the inventory or the demand table, in :data:`ELEMENTS` order."""
     have = set(inventory.elements) | set(settings.demand.by_element)
     return tuple(e for e in ELEMENTS if e in have)
 
@@ -130,6 +134,7 @@ def simulate(
     n: int = 1,
     realisation: np.ndarray | None = None,
     order: np.ndarray | None = None,
+    price_factor: np.ndarray | None = None,
 ) -> Paths:
     """Run the model for a batch of ``n`` draws (vectorised).
 
@@ -149,6 +154,8 @@ def simulate(
         Mining order (block permutation) applied to every realisation; by default the order of
         :func:`mining_order` on realisation 0. The Monte Carlo passes the order chosen on the
         kriged inventory, so that no draw is mined with knowledge of its true grades.
+    price_factor : ndarray (n, E), optional
+        Price factor of each draw and modelled element (median 1; :func:`seabed.supply.markets.price_factors`).
 
     Returns
     -------
@@ -157,27 +164,30 @@ def simulate(
     params = dict(params or {})
     years = np.asarray(settings.years)
     ny = years.size
-    elements = _model_elements(inventory, settings)
+    elements = model_elements(inventory, settings)
     items, w = _membership(elements)
     plan = settings.plan
     phases = plan.phases
 
     # --- production capacity (D, P) → (D, Y)
     solids = _pick(params.get("plan.solids_fraction"), float(plan.solids_fraction.to("").magnitude), n)
-    start = np.array([p.start_year for p in phases])[None, :]
+    start = np.array([settings.phase_start(i) for i in range(len(phases))])[None, :]
     delay = _pick(params.get("plan.start_delay"), 0.0, n)[:, None]
     start = start + delay * np.array([p.delayable for p in phases])[None, :]
     duration = np.array([p.duration.to("year").magnitude if p.duration is not None else np.inf for p in phases])
     rate = np.array([p.systems * p.rate_per_system.to("t/day").magnitude for p in phases])[None, :]
-    wet = np.array([p.rate_basis == "wet" for p in phases])[None, :]
-    rate = rate * np.where(wet, solids[:, None], 1.0) * _pick(params.get("plan.rate_multiplier"), 1.0, n)[:, None]
+    # wet/dry basis: dry = wet × solids; an 'unknown' basis weighs the two readings
+    w_dry = _pick(params.get("plan.dry_basis_weight"), float(plan.dry_basis_weight.to("").magnitude), n)[:, None]
+    basis = np.array([p.rate_basis for p in phases])[None, :]
+    s_ = solids[:, None]
+    rate = rate * np.where(basis == "wet", s_, np.where(basis == "unknown", s_ + w_dry * (1.0 - s_), 1.0))
+    rate = rate * _pick(params.get("plan.rate_multiplier"), 1.0, n)[:, None]
     days = np.array([p.operating_days.to("day").magnitude for p in phases])
     avail = _pick(params.get("plan.availability"), [p.availability.to("").magnitude for p in phases], n)
-    ramps = np.array([p.ramp() for p in phases])
-    t_base = ramps[:, 0]
-    t_drawn = _pick(params.get("plan.years_to_nameplate"), t_base, n)
-    t_nameplate = np.where(t_base[None, :] > 0, t_drawn, 0.0)
-    plateau = ramps[None, :, 1]
+    t_base, plateau = _ramps(phases, params.get("plan.ramp_up_category"), n)
+    drawn = params.get("plan.years_to_nameplate")
+    t_drawn = t_base if drawn is None else np.where(np.isnan(drawn)[:, None], t_base, np.asarray(drawn)[:, None])
+    t_nameplate = np.where(t_base > 0, t_drawn, 0.0)
     duration = np.broadcast_to(duration, start.shape)
     capacity = phase_capacity(
         years, start=start, duration=duration, dry_rate=rate, operating_days=days[None, :],
@@ -220,8 +230,10 @@ def simulate(
         [float(proc.separation_recovery_by_element.get(e, proc.separation_recovery).to("").magnitude)
          for e in elements]), n)
     sep = settings.separation
-    plants = plant_arrays(sep, elements, r_s)
-    separated = separate(feed, elements, years, capacity=plants["capacity"], start=plants["start"],
+    plants = plant_arrays(sep, elements, r_s, [settings.plant_start(i) for i in range(len(sep.plants))])
+    p_start = plants["start"][None, :] + delay * plants["delayable"][None, :]  # (D, P)
+    p_capacity = plants["capacity"][None] * _pick(params.get("separation.capacity_multiplier"), 1.0, n)[:, None, None]
+    separated = separate(feed, elements, years, capacity=p_capacity, start=p_start,
                          outside=plants["outside"], recovery=plants["recovery"], china_recovery=r_s,
                          stockpile=sep.surplus == "stockpile")
     oxide = separated.outside_china + separated.in_china  # all separated oxide is sold
@@ -237,12 +249,11 @@ def simulate(
     # --- demand and imports
     dem = settings.demand
     growth = params.get("demand.growth_rate")
-    total, imports, _ = project_demand(
+    total, imports, china = project_demand(
         years, elements, dem,
         growth_rate=None if growth is None else _pick(growth, float(dem.growth_rate.to("1/year").magnitude), n),
+        china_share=_pick(params.get("demand.china_share"), base_china_shares(elements, dem, settings.china.share), n),
     )
-    china_base = base_china_shares(elements, dem, settings.china.share)
-    china = _pick(params.get("demand.china_share"), china_base, n)[:, None, :] * imports
     cut = disruption_cut(years, elements, dem, settings.china.controls)
     shape = (n, ny, len(elements))
     total, imports, china = (np.broadcast_to(a, shape) for a in (total, imports, china))
@@ -251,7 +262,11 @@ def simulate(
     # --- economics
     ec = settings.economics
     price = _prices(settings, elements) * _pick(params.get("economics.price_multiplier"), 1.0, n)[:, None]
-    revenue = np.einsum("dye,de->dy", oxide, price)
+    if price_factor is not None:
+        price = price * price_factor
+    rev_e = revenue_by_element(separated.outside_china, separated.in_china, price,
+                               size=market_sizes(settings.markets, elements), markets=settings.markets, cut=cut)
+    revenue = rev_e.sum(axis=2)
     per_t = sum(ec.money(q, "{cur}/t") for q in (ec.lifting_cost, ec.transport_cost, ec.dewatering_cost))
     proc_t = ec.money(ec.processing_cost, "{cur}/t")
     fixed = ec.money(ec.fixed_cost, "{cur}/year")
@@ -261,33 +276,41 @@ def simulate(
     plant_opex = np.array([ec.money(sep.plants[i].opex, "{cur}/t") for i in plants["order"]])
     opex = opex_mult * (mud * per_t + concentrate * proc_t + fixed * mining_fraction
                         + separated.fed @ plant_opex)
-    capex_amount = np.array([ec.money(p.capex, "{cur}") for p in phases])[None, :]
-    capex_amount = capex_amount * _pick(params.get("economics.capex_multiplier"), 1.0, n)[:, None]
+    capex_amount = _phase_capex(phases, ec, rate / solids[:, None] * days[None, :])  # wet nameplate t/yr
+    capex_mult = _pick(params.get("economics.capex_multiplier"), 1.0, n)[:, None]
+    capex_amount = capex_amount * capex_mult
     spread = np.array([np.ceil(p.capex_years.to("year").magnitude) for p in phases])
     capex = econ.capex_schedule(years, amount=capex_amount, start=start, spread=spread)
     if len(plants["order"]):
         p_amount = np.array([ec.money(sep.plants[i].capex, "{cur}") for i in plants["order"]])[None, :]
-        p_amount = p_amount * _pick(params.get("economics.capex_multiplier"), 1.0, n)[:, None]
+        p_amount = p_amount * capex_mult
         p_spread = np.array([np.ceil(sep.plants[i].capex_years.to("year").magnitude) for i in plants["order"]])
-        capex = capex + econ.capex_schedule(years, amount=p_amount, start=np.broadcast_to(plants["start"], p_amount.shape),
-                                            spread=p_spread)
+        capex = capex + econ.capex_schedule(years, amount=p_amount, start=p_start, spread=p_spread)
+        capex_amount = np.concatenate([capex_amount, p_amount], axis=1)
+    sustaining, closure = _later_capex(ec, capex_amount.sum(axis=1), mining_fraction, mud)
     royalty = float(ec.royalty.to("").magnitude)
     tax_rate = float(ec.tax_rate.to("").magnitude)
     dep_years = round(ec.depreciation_years.to("year").magnitude)
     discount = _pick(params.get("economics.discount_rate"), float(ec.discount_rate.to("1/year").magnitude), n)
-    cash = econ.net_cash_flow(revenue, opex=opex, capex=capex, royalty=royalty, tax_rate=tax_rate,
-                              depreciation_years=dep_years)
-    cash = {"revenue": revenue, "royalty": cash["royalty"], "opex": opex, "capex": capex,
-            "depreciation": cash["depreciation"], "tax": cash["tax"], "net_cash_flow": cash["net_cash_flow"]}
+    all_capex = capex + sustaining + closure
+    finance = {"working_capital": float(ec.working_capital.to("").magnitude), "carry_forward": ec.loss_carry_forward}
+    cf = econ.net_cash_flow(revenue, opex=opex, capex=all_capex, royalty=royalty, tax_rate=tax_rate,
+                            depreciation_years=dep_years, **finance)
+    cash = {"revenue": revenue, "royalty": cf["royalty"], "opex": opex, "capex": capex, "sustaining_capex": sustaining,
+            "closure": closure, "working_capital": cf["working_capital"], "depreciation": cf["depreciation"],
+            "tax": cf["tax"], "net_cash_flow": cf["net_cash_flow"]}
     treo_kg = 1e3 * (oxide @ w)[..., items.index("TREO")]  # separated oxide, in or outside China
+    public_rate = np.full(n, float(ec.public_discount_rate.to("1/year").magnitude))
     metrics = {
         "npv": econ.npv(cash["net_cash_flow"], discount),
+        # public view: tax is a transfer within the public sector, so the pre-tax flow at the public rate
+        "npv_public": econ.npv(cash["net_cash_flow"] + cash["tax"], public_rate),
         "irr": econ.irr(cash["net_cash_flow"]),
         "payback_year": econ.payback_year(cash["net_cash_flow"], years),
-        "unit_cost": econ.levelised_cost(opex + capex, treo_kg, discount),
+        "unit_cost": econ.levelised_cost(opex + all_capex, treo_kg, discount),
         "break_even_multiple": econ.break_even_multiple(
-            revenue, opex=opex, capex=capex, royalty=royalty, tax_rate=tax_rate,
-            depreciation_years=dep_years, rate=discount),
+            revenue, opex=opex, capex=all_capex, royalty=royalty, tax_rate=tax_rate,
+            depreciation_years=dep_years, rate=discount, **finance),
     }
     return Paths(
         years=years, elements=elements, items=items, capacity=capacity, mud=mud, in_situ=in_situ,
@@ -295,24 +318,61 @@ def simulate(
         demand=total @ w, imports=imports @ w, china=china @ w, shortfall=shortfall @ w,
         cash=cash, metrics=metrics, discount_rate=discount, mine_gate=feed @ w,
         separated_china=separated.in_china @ w, stockpile=separated.stockpile @ w,
+        revenue=rev_e, price=price, cut=cut,
     )
+
+
+def _ramps(phases: Sequence[Any], category: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Years to nameplate and plateau per draw and phase, (D, P) each: the phases' own, or the preset of the
+    drawn McNulty ``category`` (rounded) for phases with a ramp-up category > 0 and no explicit override."""
+    base = np.array([p.ramp() for p in phases])
+    t = np.broadcast_to(base[:, 0], (n, len(phases))).copy()
+    plateau = np.broadcast_to(base[:, 1], (n, len(phases))).copy()
+    if category is None:
+        return t, plateau
+    cat = np.asarray(category, dtype=float)
+    for j, p in enumerate(phases):
+        if p.ramp_up_category == 0 or p.years_to_nameplate is not None or p.plateau is not None:
+            continue
+        for c in (1, 2, 3, 4):
+            sel = ~np.isnan(cat) & (np.clip(np.round(np.nan_to_num(cat)), 1, 4) == c)
+            t[sel, j], plateau[sel, j] = p.ramp(c)
+    return t, plateau
+
+
+def _phase_capex(phases: Sequence[Any], ec: Any, wet_nameplate: np.ndarray) -> np.ndarray:
+    """Initial capex per draw and phase (D, P): the phase's own plus its analogue scaled by wet mass."""
+    own = np.array([ec.money(p.capex, "{cur}") for p in phases])[None, :]
+    scaled = np.zeros_like(wet_nameplate)
+    for j, p in enumerate(phases):
+        if p.capex_analogue is not None:
+            scaled[:, j] = econ.scaled_capex(ec.money(p.capex_analogue, "{cur}"), wet_nameplate[:, j],
+                                             float(p.capex_analogue_rate.to("t/year").magnitude), p.capex_exponent)
+    return own + scaled
+
+
+def _later_capex(ec: Any, initial: np.ndarray, mining_fraction: np.ndarray,
+                 mud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sustaining capex (a fraction of initial capex per year of mining) and closure (a fraction of initial
+    capex the year after mining ends; the last modelled year if mining runs to the end), (D, Y) each."""
+    sustaining = float(ec.sustaining_capex.to("").magnitude) * initial[:, None] * mining_fraction
+    closure = np.zeros_like(mud)
+    mined = mud > 0
+    if mined.any():
+        last = mud.shape[1] - 1 - np.argmax(mined[:, ::-1], axis=1)
+        at = np.minimum(last + 1, mud.shape[1] - 1)
+        rows = np.flatnonzero(mined.any(axis=1))
+        closure[rows, at[rows]] = float(ec.closure_cost.to("").magnitude) * initial[rows]
+    return sustaining, closure
 
 
 def mining_order(inventory: Inventory, settings: SupplySettings) -> np.ndarray:
     """Block permutation in mining order, chosen on realisation 0 of ``inventory`` (the kriged
     estimate for the deterministic inventory) with the base prices and recoveries."""
-    elements = _model_elements(inventory, settings)
+    elements = model_elements(inventory, settings)
     seq = settings.sequence
     return block_order(
         _pad(inventory, elements, 0), elements, order=seq.order, grade_of=seq.grade_of,
         value_per_ppm=_value_per_ppm(settings, elements), order_key=inventory.order_key,
     )
 
-
-def first_years(supply: np.ndarray, china: np.ndarray, years: np.ndarray, fraction: float,
-                sustain_years: int | None = None) -> np.ndarray:
-    """(D, I) first year of a *sustained* offset, supply ≥ fraction × China imports from that year on
-    (:mod:`seabed.supply.offset`; inf if never; NaN if no imports from China)."""
-    hit = (supply >= fraction * china) & (china > 0)
-    out = first_sustained_year(hit, years, sustain_years)
-    return np.where((china > 0).any(axis=1), out, np.nan)

@@ -14,9 +14,11 @@ import pandas as pd
 
 from seabed.config.supply import SupplySettings
 from seabed.supply.china import controlled_elements
+from seabed.supply.gates import gate_delay_quantile, sample_gate_delay
+from seabed.supply.markets import price_factors
 from seabed.supply.montecarlo import band, distribution_quantile, sample_parameters
-from seabed.supply.offset import coverage, offset_by_year
-from seabed.supply.projection import GROUP_ITEMS, Paths, first_years, mining_order, simulate
+from seabed.supply.offset import coverage, first_years, offset_by_year
+from seabed.supply.projection import GROUP_ITEMS, Paths, mining_order, model_elements, simulate
 from seabed.supply.sequence import Inventory
 
 __all__ = ["monte_carlo", "scenario_table", "tornado"]
@@ -29,9 +31,15 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
     params = sample_parameters(unc.parameters, n, rng)
     inv = real if real is not None else base
     which = rng.integers(inv.n_realisations, size=n) if real is not None else None
+    # then the gates (a delay of the first production) and the price levels, in that order
+    if unc.gates:
+        delay = sample_gate_delay(settings.gates, n, rng)
+        params["plan.start_delay"] = np.nan_to_num(params.get("plan.start_delay", np.zeros(n))) + delay
+    factor = price_factors(settings.markets, model_elements(base, settings), n, rng) if unc.prices else None
     # the sequence is chosen once, on the kriged inventory, and every realisation is mined in that
     # order: the operator does not know a realisation's true grades (no perfect-knowledge bias)
-    p = simulate(inv, settings, params=params, n=n, realisation=which, order=mining_order(base, settings))
+    p = simulate(inv, settings, params=params, n=n, realisation=which, order=mining_order(base, settings),
+                 price_factor=factor)
     frac = float(settings.offset.fraction.to("").magnitude)
     sustain = settings.offset.sustain_years
     share = coverage(p.supply, p.china)
@@ -70,37 +78,83 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
     return {"bands": bands, "offset_probability": offset_probability, "monte_carlo": mc, "draws": p}
 
 
-def tornado(base: Inventory, settings: SupplySettings) -> pd.DataFrame:
+#: Tornado rows that are not a declared parameter: the resource realisations and the project gates.
+REALISATIONS = "resource.grade_realisation"
+GATES = "gates.first_production_delay"
+
+
+def tornado(base: Inventory, settings: SupplySettings, real: Inventory | None = None) -> pd.DataFrame:
+    """One-at-a-time swings: each declared parameter at its P10 and P90 (others at base), the gates' delay at
+    its P10 and P90 (with ``uncertainty.gates``), and the resource realisations whose recoverable value is at
+    the P10 and P90 of the realisations (with ``real``); metrics: first sustained offset year of
+    ``offset.item`` and of each controlled element, NPV.
+    """
     unc = settings.uncertainty
     names = sorted(unc.parameters)
-    n = 2 * len(names) + 1
-    params = {name: np.full(n, np.nan) for name in names}
     lows, highs = {}, {}
-    for i, name in enumerate(names):
+    for name in names:
         lows[name] = distribution_quantile(unc.parameters[name], 0.1, name=name)
         highs[name] = distribution_quantile(unc.parameters[name], 0.9, name=name)
-        params[name][2 * i + 1] = lows[name]
-        params[name][2 * i + 2] = highs[name]
+    if unc.gates and gate_delay_quantile(settings.gates, 0.9) > 0 and "plan.start_delay" not in unc.parameters:
+        names.append(GATES)
+        lows[GATES], highs[GATES] = gate_delay_quantile(settings.gates, 0.1), gate_delay_quantile(settings.gates, 0.9)
+    n = 2 * len(names) + 1
+    params = {name: np.full(n, np.nan) for name in names if name != GATES}
+    for i, name in enumerate(names):
+        key = "plan.start_delay" if name == GATES else name
+        params.setdefault(key, np.full(n, np.nan))
+        params[key][2 * i + 1], params[key][2 * i + 2] = lows[name], highs[name]
     p = simulate(base, settings, params=params, n=n)
-    item = settings.offset.item
-    off = first_years(p.supply, p.china, p.years, 1.0, settings.offset.sustain_years)[:, p.items.index(item)]
-    rows = []
-    for metric, v in ((f"offset_year_{item}", off), ("npv", p.metrics["npv"])):
-        for i, name in enumerate(names):
-            lo, hi = v[2 * i + 1], v[2 * i + 2]
-            rows.append({
+    results = {"base": _tornado_metrics(p, settings)}
+    rows = [(name, lows[name], highs[name], 2 * i + 1, 2 * i + 2, "base") for i, name in enumerate(names)]
+    if real is not None and real.n_realisations > 1:
+        order = mining_order(base, settings)
+        value = np.array([np.sum(real.tonnes[:, None] * _pad_value(real, settings, r)) for r in range(real.n_realisations)])
+        pick = [int(np.argsort(value)[int(np.floor(q * (len(value) - 1)))]) for q in (0.1, 0.9)]
+        pr = simulate(real, settings, n=2, realisation=np.array(pick), order=order)
+        results["real"] = _tornado_metrics(pr, settings)
+        rows.append((REALISATIONS, float(pick[0]), float(pick[1]), 0, 1, "real"))
+    out = []
+    for metric in results["base"]:
+        base_value = results["base"][metric][0]
+        for name, lo_v, hi_v, i_lo, i_hi, src in rows:
+            lo, hi = results[src][metric][i_lo], results[src][metric][i_hi]
+            out.append({
                 "metric": metric, "parameter": name, "unit": _unit_of(name),
-                "low_value": lows[name], "high_value": highs[name],
-                "base": v[0], "at_low": lo, "at_high": hi,
+                "low_value": lo_v, "high_value": hi_v,
+                "base": base_value, "at_low": lo, "at_high": hi,
                 "swing": abs(hi - lo) if np.isfinite(hi) and np.isfinite(lo) else np.inf,
             })
-    out = pd.DataFrame(rows)
-    return out.sort_values(["metric", "swing"], ascending=[True, False], ignore_index=True)
+    table = pd.DataFrame(out)
+    return table.sort_values(["metric", "swing"], ascending=[True, False], ignore_index=True)
+
+
+def _pad_value(inv: Inventory, settings: SupplySettings, r: int) -> np.ndarray:
+    """Recoverable value per t of each block of realisation ``r`` (base prices and recoveries)."""
+    from seabed.supply.projection import _pad, _value_per_ppm, model_elements
+
+    elements = model_elements(inv, settings)
+    return _pad(inv, elements, r) @ _value_per_ppm(settings, elements)
+
+
+def _tornado_metrics(p: Paths, settings: SupplySettings) -> dict[str, np.ndarray]:
+    sustain = settings.offset.sustain_years
+    first = first_years(p.supply, p.china, p.years, 1.0, sustain)
+    out = {f"offset_year_{settings.offset.item}": first[:, p.items.index(settings.offset.item)]}
+    chosen = settings.offset.elements or controlled_elements(settings.china.controls, settings.end_year)
+    for e in (e for e in p.elements if e in chosen and e in settings.demand.by_element):
+        out[f"offset_year_{e}"] = first[:, p.items.index(e)]
+    out["npv"] = p.metrics["npv"]
+    return out
 
 
 def _unit_of(name: str) -> str:
     from seabed.config.supply_uncertainty import UNCERTAIN_PARAMETERS
 
+    if name == GATES:
+        return "year"
+    if name == REALISATIONS:
+        return "realisation index"
     return UNCERTAIN_PARAMETERS[name][1] or "1"
 
 
@@ -135,7 +189,23 @@ def _scenario_metrics(p: Paths, settings: SupplySettings) -> dict[str, float]:
     chosen = settings.offset.elements or controlled_elements(settings.china.controls, settings.end_year)
     for e in (e for e in p.elements if e in chosen):
         out[f"first_offset_year_{e}"] = first[p.items.index(e)]
+    controlled = [p.items.index(e) for e in p.elements if e in chosen]
+    # a disruption's shortfall, and how much of it the supply separated outside China covers (NaN: none)
+    gap = p.shortfall[0][:, controlled].sum()
+    out["shortfall_controlled_t"] = gap
+    out["share_of_shortfall_covered_controlled"] = (
+        np.minimum(p.supply[0][:, controlled], p.shortfall[0][:, controlled]).sum() / gap if gap > 0 else np.nan)
+    # realised price of the controlled oxides sold (revenue / t sold, after market limits and premiums)
+    ctrl_e = [p.elements.index(e) for e in p.elements if e in chosen]
+    sold = (p.supply[0][:, controlled] + p.separated_china[0][:, controlled]).sum()
+    out[f"realised_price_controlled_{cur}_per_kg"] = (
+        p.revenue[0][:, ctrl_e].sum() / (1e3 * sold) if sold > 0 else np.nan)
+    revenue = p.revenue[0].sum()
+    for e in ("Sc", "Y"):
+        if e in p.elements:
+            out[f"revenue_share_{e}"] = p.revenue[0][:, p.elements.index(e)].sum() / revenue if revenue > 0 else np.nan
     out[f"npv_{cur}"] = p.metrics["npv"][0]
+    out[f"npv_public_{cur}"] = p.metrics["npv_public"][0]
     out["irr_per_year"] = p.metrics["irr"][0]
     out["payback_year"] = p.metrics["payback_year"][0]
     out[f"unit_cost_{cur}_per_kg_TREO"] = p.metrics["unit_cost"][0]

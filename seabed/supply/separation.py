@@ -46,12 +46,14 @@ def running_fraction(years: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.clip(y + 1.0 - np.asarray(start, dtype=float)[:, None], 0.0, 1.0)
 
 
-def plant_arrays(sep: SeparationSettings, elements: Sequence[str], base_recovery: np.ndarray) -> dict[str, np.ndarray]:
+def plant_arrays(sep: SeparationSettings, elements: Sequence[str], base_recovery: np.ndarray,
+                 starts: Sequence[float] | None = None) -> dict[str, np.ndarray]:
     """Plant parameters as arrays, plants in feed order (non-China first).
 
     ``base_recovery`` (D, E) is the processing separation recovery used by plants without their own.
+    ``starts`` gives the start of each plant in settings order (default :meth:`SeparationSettings.start`).
     Returns ``order`` (P,), ``start`` (P,), ``capacity`` (P, 2: light, heavy) t/yr, ``outside`` (P,)
-    bool and ``recovery`` (D, P, E).
+    bool, ``delayable`` (P,) bool and ``recovery`` (D, P, E).
     """
     order = sorted(range(len(sep.plants)), key=lambda i: sep.plants[i].location == "china")
     d = base_recovery.shape[0]
@@ -67,9 +69,11 @@ def plant_arrays(sep: SeparationSettings, elements: Sequence[str], base_recovery
             rec[:, j, :] = np.where(np.isnan(by)[None, :], own, by[None, :])
     return {
         "order": np.array(order, dtype=int),
-        "start": np.array([sep.start(i) for i in order], dtype=float),
+        "start": np.array([sep.start(i) if starts is None else starts[i] for i in order], dtype=float),
+        "delayable": np.array([sep.plants[i].delayable for i in order], dtype=bool),
         "capacity": np.array([[sep.plants[i].light_capacity.to("t/year").magnitude,
-                               sep.plants[i].heavy_capacity.to("t/year").magnitude] for i in order], dtype=float),
+                               sep.plants[i].heavy_capacity.to("t/year").magnitude] for i in order],
+                             dtype=float).reshape(-1, 2),
         "outside": np.array([sep.plants[i].location != "china" for i in order], dtype=bool),
         "recovery": rec,
     }
@@ -95,9 +99,9 @@ def separate(
         Mixed oxide before separation, t/yr.
     elements : sequence of str
     years : ndarray (Y,)
-    capacity : ndarray (P, 2)
+    capacity : ndarray (P, 2) or (D, P, 2)
         Light and heavy circuit capacity of each plant, t REO fed per year, in feed order.
-    start : ndarray (P,)
+    start : ndarray (P,) or (D, P)
         Start of each plant, decimal years.
     outside : ndarray (P,) of bool
         Whether each plant is outside China.
@@ -113,19 +117,22 @@ def separate(
     circuits = np.zeros((2, ne))
     circuits[0, heavy == 0] = 1.0
     circuits[1, heavy == 1] = 1.0
-    run = running_fraction(years, start) if len(start) else np.zeros((0, ny))
+    n_p = np.shape(start)[-1]
+    start = np.broadcast_to(np.asarray(start, dtype=float), (d, n_p))
+    capacity = np.broadcast_to(np.asarray(capacity, dtype=float), (d, n_p, 2))
+    run = np.clip(np.asarray(years, dtype=float)[None, None, :] + 1.0 - start[..., None], 0.0, 1.0)  # (D, P, Y)
     outside_sep = np.zeros_like(feed)
     china_sep = np.zeros_like(feed)
     stock_end = np.zeros_like(feed)
-    fed = np.zeros((d, ny, len(start)))
+    fed = np.zeros((d, ny, n_p))
     stock = np.zeros((d, ne))
     for y in range(ny):
         avail = feed[:, y, :] + stock  # (D, E)
         total = avail @ circuits.T  # (D, 2)
         left = total.copy()
         safe = np.where(total > 0, total, 1.0)
-        for p in range(len(start)):
-            take = np.minimum(capacity[p][None, :] * run[p, y], left)  # (D, 2)
+        for p in range(n_p):
+            take = np.minimum(capacity[:, p, :] * run[:, p, y, None], left)  # (D, 2)
             left = left - take
             fed[:, y, p] = take.sum(axis=1)
             frac = (take / safe) @ circuits  # (D, E) share of each element's feed taken
