@@ -169,6 +169,16 @@ class EstimationResult:
         Leave-one-core-out (or k-fold) cross-validation result, when enabled.
     elements : list of str
         The elements estimated.
+    variography : object or None
+        Directional variograms and the variogram map (:class:`seabed.geostats.variography.Variography`),
+        when the variogram was fitted.
+    neighbourhood : object or None
+        The search used (:class:`seabed.geostats.neighbourhood.Neighbourhood`; its ellipse follows a
+        fitted anisotropy).
+    core_totals : dict or None
+        Cross-validation of each core's total REY and TREO over the layers (ppm), by scheme:
+        ``{"interval_mbsf": [top, bottom], SCHEME: {"REY": metrics, "TREO": metrics}}`` with the
+        metrics of :func:`seabed.geostats.validation.aggregate_metrics`.
     """
 
     estimates: xr.Dataset
@@ -176,6 +186,9 @@ class EstimationResult:
     experimental: Any | None
     cross_validation: Any | None
     elements: list[str]
+    variography: Any | None = None
+    neighbourhood: Any | None = None
+    core_totals: dict | None = None
 
 
 @dataclass

@@ -56,6 +56,7 @@ from seabed.defaults import (
 
 __all__ = [
     "METHODS",
+    "AnisotropySettings",
     "CrossValidationSettings",
     "EstimationSettings",
     "ExternalDriftSettings",
@@ -81,6 +82,13 @@ def _check_minor(major: Any, minor: Any, name: str, major_name: str) -> None:
                          f"axis; fix: swap them and turn the azimuth by 90 degrees")
 
 
+class AnisotropySettings(StrictModel):
+    """A declared geometric anisotropy of the fitted variogram."""
+
+    azimuth: float = Field(ge=-360, le=360, description="Major axis, degrees clockwise from north")
+    ratio: float = Field(ge=1, le=100, description="Major / minor practical range (>= 1)")
+
+
 class VariogramFitSettings(StrictModel):
     """Fit the standardised variogram to the pooled experimental variogram."""
 
@@ -92,6 +100,26 @@ class VariogramFitSettings(StrictModel):
     max_range: Distance | None = Field(
         None, description="Upper bound on fitted practical ranges; default twice the largest lag. Cap it when a "
         "regional trend would otherwise be fitted as a very long range (it also bounds the simulation halo)")
+    anisotropy: Literal["none", "fit"] | AnisotropySettings = Field(
+        "none", description='Geometric anisotropy: "none", "fit" (azimuth and ratio fitted to 12 directional '
+        "variograms) or {azimuth = DEG, ratio = R} (declared); also orients the search ellipse when "
+        "[estimation.neighbourhood] has no radius_minor")
+
+    @field_validator("anisotropy", mode="before")
+    @classmethod
+    def _parse_anisotropy(cls, value: Any) -> Any:
+        """One clear line for a bad anisotropy (instead of one error per member of the union)."""
+        expected = ('expected "none", "fit" or {azimuth = DEGREES, ratio = MAJOR/MINOR >= 1}; '
+                    'fix: e.g. anisotropy = "fit" or anisotropy = {azimuth = 30, ratio = 2}')
+        if isinstance(value, AnisotropySettings) or value in ("none", "fit"):
+            return value
+        if isinstance(value, dict) and set(value) == {"azimuth", "ratio"}:
+            try:
+                return AnisotropySettings(**value)
+            except ValueError as exc:
+                detail = "; ".join(e["msg"] for e in getattr(exc, "errors", list)())
+                raise ValueError(f"got {value!r} ({detail}); {expected}") from None
+        raise ValueError(f"got {value!r}; {expected}")
 
 
 class StructureSettings(StrictModel):

@@ -25,7 +25,14 @@ import pandas as pd
 
 from seabed.errors import ConfigError, InputDataError
 
-__all__ = ["CrossValidation", "assign_folds", "cross_validate", "summarise_errors"]
+__all__ = [
+    "CrossValidation",
+    "aggregate_metrics",
+    "aggregate_predictions",
+    "assign_folds",
+    "cross_validate",
+    "summarise_errors",
+]
 
 
 class CrossValidation(NamedTuple):
@@ -194,3 +201,94 @@ def cross_validate(
     order = np.lexsort((predictions["sample"].to_numpy(), col))
     predictions = predictions.iloc[order].reset_index(drop=True)
     return CrossValidation(summarise_errors(predictions), predictions)
+
+
+def aggregate_predictions(predictions: pd.DataFrame, coefficients: dict[str, float]) -> pd.DataFrame:
+    """Cross-validation of a linear combination of variables, sample by sample.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        The ``predictions`` of :func:`cross_validate` (``sample``, ``variable``, ``observed``,
+        ``estimate``, ``x``, ``y``, ``fold``).
+    coefficients : dict of str to float
+        Variable name → coefficient, e.g. ``{"La|0": 0.1, ...}`` for the thickness-weighted
+        0-10 mbsf mean of total REY (0.1 = 1 m of 10 m), times an oxide factor for TREO.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample where every variable of ``coefficients`` is observed and estimated:
+        ``sample``, ``fold``, ``x``, ``y``, ``observed``, ``estimate``, ``error`` (estimate −
+        observed). Samples missing any of them (short cores, unanalysed elements, targets not
+        estimated) are left out.
+
+    Notes
+    -----
+    The held-out estimate of the combination is the same combination of the held-out
+    estimates, which is what the block model reports for a group of elements (the grade of
+    total REY is the sum of the kriged elements). No standardised error: its variance would
+    need the cross-covariances of the elements.
+    """
+    sub = predictions[predictions["variable"].isin(list(coefficients))]
+    if sub.empty:
+        return pd.DataFrame(columns=["sample", "fold", "x", "y", "observed", "estimate", "error"])
+    coef = sub["variable"].map(coefficients).to_numpy(dtype=float)
+    df = pd.DataFrame({"sample": sub["sample"].to_numpy(), "obs": sub["observed"].to_numpy() * coef,
+                       "est": sub["estimate"].to_numpy() * coef,
+                       "ok": np.isfinite(sub["observed"].to_numpy()) & np.isfinite(sub["estimate"].to_numpy())})
+    g = df.groupby("sample", sort=True)
+    counts = g["ok"].sum()
+    complete = counts.index[counts.to_numpy() == len(coefficients)]
+    sums = g[["obs", "est"]].sum().loc[complete]
+    first = sub.drop_duplicates("sample").set_index("sample").loc[complete]
+    out = pd.DataFrame({"sample": complete.to_numpy(), "fold": first["fold"].to_numpy(),
+                        "x": first["x"].to_numpy(), "y": first["y"].to_numpy(),
+                        "observed": sums["obs"].to_numpy(), "estimate": sums["est"].to_numpy()})
+    out["error"] = out["estimate"] - out["observed"]
+    return out
+
+
+def aggregate_metrics(table: pd.DataFrame) -> dict[str, float]:
+    """Error statistics of an :func:`aggregate_predictions` table.
+
+    Returns ``n``, ``mean_error``, ``rmse``, ``relative_rmse`` (RMSE / mean observed),
+    ``correlation`` (Pearson, observed vs estimated) and ``mean_observed``, in the units of
+    the combination (e.g. ppm); NaN when fewer than two samples.
+    """
+    n = len(table)
+    e = table["error"].to_numpy(dtype=float)
+    obs = table["observed"].to_numpy(dtype=float)
+    est = table["estimate"].to_numpy(dtype=float)
+    rmse = float(np.sqrt(np.mean(e * e))) if n else np.nan
+    mean_obs = float(obs.mean()) if n else np.nan
+    corr = float(np.corrcoef(obs, est)[0, 1]) if n >= 2 and obs.std() > 0 and est.std() > 0 else np.nan
+    return {"n": n, "mean_error": float(e.mean()) if n else np.nan, "rmse": rmse,
+            "relative_rmse": rmse / mean_obs if n and mean_obs != 0 else np.nan,
+            "correlation": corr, "mean_observed": mean_obs}
+
+
+def core_total_coefficients(elements: list[str], thickness: np.ndarray, item: str) -> dict[str, float]:
+    """Coefficients of the thickness-weighted mean grade of ``item`` over the layers, per variable.
+
+    Parameters
+    ----------
+    elements : list of str
+        Element symbols estimated (the variables are named ``"El|layer"``).
+    thickness : ndarray, shape (n_layers,)
+        Layer thicknesses, m.
+    item : {"REY", "TREO"}
+        Total REY (ppm of the elements) or TREO (ppm of their oxides, factors from the IUPAC
+        atomic weights of :mod:`seabed.elements`).
+
+    Returns
+    -------
+    dict of str to float
+        ``{"El|l": thickness_l / Σ thickness × factor}`` for the REY elements present.
+    """
+    from seabed.elements import ELEMENTS, GROUPS
+
+    w = np.asarray(thickness, dtype=float) / float(np.sum(thickness))
+    members = [e for e in elements if e in GROUPS["REY"]]
+    return {f"{e}|{lyr}": float(w[lyr]) * (ELEMENTS[e].oxide_factor if item == "TREO" else 1.0)
+            for e in members for lyr in range(w.size)}

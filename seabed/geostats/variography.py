@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
 
 from seabed.elements import ELEMENTS
 from seabed.errors import ConfigError, InputDataError
+from seabed.geostats.anisotropy import (
+    Anisotropy,
+    VariogramMap,
+    directional_variograms,
+    fit_anisotropy,
+    isotropic_coordinates,
+    variogram_map,
+    with_anisotropy,
+)
 from seabed.geostats.drift import ExternalDrift, trend_residuals
 from seabed.geostats.variogram import (
     ExperimentalVariogram,
@@ -22,7 +32,7 @@ from seabed.geostats.variogram import (
     pooled_experimental_variogram,
 )
 
-__all__ = ["element_list", "fit_pooled_variogram", "sample_table", "variable_sills"]
+__all__ = ["Variography", "element_list", "fit_pooled_variogram", "sample_table", "variable_sills", "variography"]
 
 
 def element_list(composites: xr.Dataset, elements: Sequence[str] | None) -> list[str]:
@@ -127,6 +137,7 @@ def fit_pooled_variogram(
     fix_sill: bool = True,
     max_range: float | None = None,
     drift: str | ExternalDrift | None = None,
+    anisotropy: str | Anisotropy | None = None,
 ) -> tuple[VariogramModel, ExperimentalVariogram]:
     """Fit one standardised variogram pooled over all elements and layers.
 
@@ -152,6 +163,13 @@ def fit_pooled_variogram(
         With a drift, the experimental variogram is that of the residuals from an OLS trend
         fitted to each element × layer (:func:`~seabed.geostats.drift.trend_residuals`), so
         that a regional trend is not fitted as a very long range.
+    anisotropy : {"none", "fit"} or Anisotropy, optional
+        ``"fit"``: fit the azimuth and ratio of a geometric anisotropy to 12 directional
+        variograms (:func:`~seabed.geostats.anisotropy.fit_anisotropy`, first structure kind);
+        an :class:`~seabed.geostats.anisotropy.Anisotropy`: declared. The nested model is then
+        fitted to the omnidirectional variogram of the samples in
+        :func:`~seabed.geostats.anisotropy.isotropic_coordinates` (lags in major-axis metres),
+        and every structure gets ``range_minor = range / ratio`` at the azimuth.
 
     Returns
     -------
@@ -180,9 +198,51 @@ def fit_pooled_variogram(
         )
     if drift not in (None, "none"):
         values = trend_residuals(coords, values, drift)
+    aniso = None
+    if isinstance(anisotropy, Anisotropy):
+        aniso = anisotropy
+    elif anisotropy == "fit":
+        aniso = fit_anisotropy(coords, values, lag_edges=edges, kind=kinds[0])
+    elif anisotropy not in (None, "none"):
+        raise ConfigError(f"variogram anisotropy: got {anisotropy!r}; expected 'none', 'fit' or an Anisotropy")
+    if aniso is not None:
+        coords = isotropic_coordinates(coords, azimuth=aniso.azimuth, ratio=aniso.ratio)
     experimental = pooled_experimental_variogram(coords, values, lag_edges=edges)
     model = fit_variogram(
         experimental, kinds=kinds, fit_nugget=fit_nugget, sill=1.0 if fix_sill else None, max_range=max_range,
         name=f"the pooled standardised {', '.join(elements)}",
     )
-    return model, experimental
+    return with_anisotropy(model, aniso), experimental
+
+
+class Variography(NamedTuple):
+    """Directional variograms and the variogram map of the pooled standardised composites (or
+    their residuals from the drift), for the figures; lags in m."""
+
+    directional: list[ExperimentalVariogram]
+    vmap: VariogramMap
+
+
+def variography(
+    composites: xr.Dataset,
+    elements: Sequence[str] | None = None,
+    *,
+    model: VariogramModel | None = None,
+    lag_spacing: float | None = None,
+    n_lags: int | None = None,
+    drift: str | ExternalDrift | None = None,
+    **_: object,
+) -> Variography:
+    """Directional variograms along the model's major and minor axes (and the diagonals, ±22.5°
+    sectors; Isaaks & Srivastava 1989, ch. 7) and the variogram map, of the same values and lags
+    as :func:`fit_pooled_variogram` (extra keyword arguments of it are accepted and ignored)."""
+    elements = element_list(composites, elements)
+    coords, values, _ = sample_table(composites, elements)
+    edges = _default_lags(coords, lag_spacing, n_lags)
+    if drift not in (None, "none"):
+        values = trend_residuals(coords, values, drift)
+    major = model.structures[0].azimuth if model is not None and model.structures else 0.0
+    azimuths = [(major + k * 45.0) % 180.0 for k in range(4)]
+    directional = directional_variograms(coords, values, lag_edges=edges, azimuths=azimuths)
+    n_map = max(4, min(25, edges.size - 1))
+    return Variography(directional, variogram_map(coords, values, lag=float(edges[1] - edges[0]), n_lags=n_map))

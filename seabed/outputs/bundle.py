@@ -44,7 +44,8 @@ def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool
 
 
 #: Unit suffixes of the engines' column names and how a CSV header writes them (``name [unit]``).
-_SUFFIX_UNITS = (("_USD_per_kg_TREO", "USD/kg TREO"), ("_per_year", "1/year"), ("_USD", "USD"), ("_Mt", "Mt"),
+_SUFFIX_UNITS = (("_USD_per_kg_TREO", "USD/kg TREO"), ("_USD_per_kg", "USD/kg"), ("_USD_per_t", "USD/t"),
+                 ("_t_per_year", "t/year"), ("_per_year", "1/year"), ("_USD", "USD"), ("_Mt", "Mt"),
                  ("_t", "t"))
 #: Units of columns whose name does not carry them, per table (``*``: any table).
 _COLUMN_UNITS: dict[str, dict[str, str]] = {
@@ -52,7 +53,8 @@ _COLUMN_UNITS: dict[str, dict[str, str]] = {
           "share_of_shortfall": "fraction"},
     "mining_inventory": {"x": "m", "y": "m", "interval_top": "mbsf", "interval_bottom": "mbsf", "thickness": "m",
                          "dry_tonnes": "t"},
-    "supply_cash_flow": {c: "USD" for c in ("revenue", "royalty", "opex", "capex", "depreciation", "tax",
+    "supply_cash_flow": {c: "USD" for c in ("revenue", "royalty", "opex", "capex", "sustaining_capex", "closure",
+                                            "working_capital", "depreciation", "tax",
                                             "net_cash_flow", "discounted_cash_flow", "cumulative_cash_flow")},
     "supply_coverage": {c: "fraction" for c in ("deterministic", "p10", "p50", "p90")},
     "cross_validation_metrics": {"mean_error": "ppm", "rmse": "ppm"},
@@ -61,7 +63,7 @@ _COLUMN_UNITS: dict[str, dict[str, str]] = {
 _ELEMENT_UNITS = {"supply_head_grade": "ppm", "supply_production": "t", "mining_inventory": "ppm",
                   "supply_offset_probability": "probability", "supply_offset_probability_by_year": "probability"}
 #: Units of the metrics of ``supply_monte_carlo`` and ``supply_scenarios`` (rows).
-_METRIC_UNITS = {"npv": "USD", "irr": "1/year", "payback_year": "year", "unit_cost": "USD/kg TREO",
+_METRIC_UNITS = {"npv": "USD", "npv_public": "USD", "irr": "1/year", "payback_year": "year", "unit_cost": "USD/kg TREO",
                  "break_even_multiple": "1", "first_offset_year": "year", "first_offset_year_0.5": "year"}
 
 
@@ -370,15 +372,17 @@ def _gpkg_metadata(run: RunDescription, bm: xr.Dataset) -> dict[str, dict[str, s
 #: SupplyResult tables written as ``tables/supply_<name>.csv``.
 SUPPLY_TABLES = ("mining", "head_grade", "production", "demand", "offset", "offset_years", "cash_flow", "bands",
                  "offset_probability", "offset_probability_by_year", "coverage", "monte_carlo", "tornado", "scenarios",
-                 "separation")
+                 "separation", "alternatives", "gates")
 
 
 def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = False) -> None:
     """The supply stage's CSV tables and figures (for ``seabed run`` and ``seabed supply``);
     ``synthetic``: the resource comes from synthetic cores (figures carry the watermark)."""
     from seabed.supply.plot import (
+        plot_alternatives,
         plot_cash_flow,
         plot_offset_probability,
+        plot_scenarios,
         plot_supply_vs_imports,
         plot_tornado,
     )
@@ -388,8 +392,10 @@ def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = Fa
         if df is not None and len(df):
             _csv(rundir, f"tables/supply_{name}.csv", df)
     for name, plot in (("supply_vs_imports", plot_supply_vs_imports), ("offset_probability", plot_offset_probability),
-                       ("tornado", plot_tornado), ("cash_flow", plot_cash_flow)):
+                       ("tornado", plot_tornado), ("cash_flow", plot_cash_flow), ("alternatives", plot_alternatives)):
         _save(rundir, f"figures/{name}.png", plot(sup, synthetic=synthetic), synthetic=synthetic)
+    if getattr(sup, "scenarios", None) is not None and sup.scenarios.shape[1] > 1:  # two or more scenarios
+        _save(rundir, "figures/scenarios.png", plot_scenarios(sup, synthetic=synthetic), synthetic=synthetic)
     from seabed.supply.plot import plot_offset_timeline  # the answer box's picture (report)
     _save(rundir, "figures/offset_timeline.png", plot_offset_timeline(sup, synthetic=synthetic), synthetic=synthetic)
 
@@ -470,6 +476,15 @@ def write_run_outputs(
         ax = plot_variogram(est.experimental, est.variogram, synthetic=syn)
         ax.set_title("Pooled standardised variogram (all elements and layers)")
         _save(rundir, "figures/variogram.png", ax, synthetic=syn)
+    if getattr(est, "variography", None) is not None:
+        from seabed.geostats.plot import plot_directional_variograms, plot_variogram_map
+
+        ax = plot_directional_variograms(est.variography.directional, est.variogram, synthetic=syn)
+        ax.set_title("Directional variograms (±22.5° sectors; lines: the model in each direction)")
+        _save(rundir, "figures/variogram_directions.png", ax, synthetic=syn)
+        ax = plot_variogram_map(est.variography.vmap, est.variogram, synthetic=syn)
+        ax.set_title("Variogram map (pooled standardised composites)")
+        _save(rundir, "figures/variogram_map.png", ax, synthetic=syn)
     if est.cross_validation is not None:
         _save(rundir, "figures/cross_validation.png", plot_cross_validation(
             est.cross_validation.predictions, standardise=True, synthetic=syn), synthetic=syn)

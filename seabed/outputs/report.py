@@ -270,6 +270,24 @@ def _supply_rows(sup: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _comparison_frame(t: dict) -> pd.DataFrame:
+    """A table of summary.json (``index``, ``columns``, ``data``) for the report: years as years, "never" kept."""
+    df = pd.DataFrame(t["data"], index=t["index"], columns=t["columns"])
+
+    def cell(label: str, v):
+        if v is None or isinstance(v, str):
+            return "—" if v is None else v
+        if "year" in label and "per_year" not in label and float(v).is_integer():
+            return str(int(v))
+        return v
+
+    if any("year" in i for i in df.index):  # metrics as rows
+        return pd.DataFrame([[cell(i, v) for v in row] for i, row in zip(df.index, df.to_numpy().tolist(),
+                                                                          strict=True)], index=df.index,
+                            columns=df.columns)
+    return df.apply(lambda col: [cell(col.name, v) for v in col])
+
+
 def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[str, pd.DataFrame]) -> Report:
     """The report of a full run, from its summary, figure files and tables.
 
@@ -332,9 +350,20 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
         items.append("Variogram (standardised, pooled over elements and layers): nugget " + fq(v["nugget"]) + "; "
                      + "; ".join(f"{st['kind']} sill {fq(st['sill'])}, practical range {fq(st['practical_range'])}"
                                  for st in v["structures"]) + ".")
+    drift = est.get("drift", "none")
+    if drift != "none":
+        items.append(f"Drift: {drift} (universal kriging / kriging with an external drift, Matheron 1969; Journel & "
+                     "Huijbregts 1978; GSLIB KT3D, Deutsch & Journel 1998); the variogram is that of the residuals "
+                     "from an OLS trend of each element × layer (biased low at long lags).")
+    a = est.get("anisotropy")
+    if a:
+        items.append(f"Anisotropy: major axis at {fq(a['azimuth'])} from north, ratio {fq(a['ratio'])} (from "
+                     "directional variograms, Isaaks & Srivastava 1989); the search ellipse follows it unless set.")
     items.append(f"Negative estimates set to 0 ppm: {est['n_negative_estimates_clipped']}.")
     s.bullets(items)
     for key, cap in (("variogram", "Pooled standardised experimental variogram and fitted model."),
+                     ("variogram_directions", "Directional variograms (±22.5° sectors) and the model in each direction."),
+                     ("variogram_map", "Variogram map with the model's range ellipse."),
                      ("map_grade", "Kriged mean grade over the mined interval, with cores.")):
         if key in figures:
             s.figure(figures[key], caption=cap)
@@ -374,6 +403,17 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                     f"mean standardised error {fq(cv['median_mean_standardised_error'])}, median variance of "
                     f"standardised errors {fq(cv['median_var_standardised_error'])} (ideal 1), median correlation "
                     f"{fq(cv['median_correlation'])}.")
+    totals = est.get("core_totals_cross_validation")
+    if totals:
+        top, bottom = totals["interval_mbsf"]
+        for scheme, items in totals.items():
+            if scheme in ("interval_mbsf", "note"):
+                continue
+            s.paragraph(f"What matters, per core ({scheme}): total REY {top:g}-{bottom:g} mbsf over "
+                        f"{items['REY']['n_cores']} complete cores: mean error {fq(items['REY']['mean_error'])}, RMSE "
+                        f"{fq(items['REY']['rmse'])} ({fq(items['REY']['relative_rmse'])} of the mean), correlation "
+                        f"{fq(items['REY']['correlation'])}; TREO RMSE {fq(items['TREO']['rmse'])}, correlation "
+                        f"{fq(items['TREO']['correlation'])}.")
     if "cross_validation" in figures:
         s.figure(figures["cross_validation"], caption="Cross-validation: estimated vs observed.")
     if "published_comparison" in res:
@@ -401,6 +441,19 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                          ("offset_probability", "Probability by year that domestic supply offsets imports from China."),
                          ("tornado", "One-at-a-time sensitivities (NPV)."),
                          ("cash_flow", "Project cash flow.")):
+            if key in figures:
+                s.figure(figures[key], caption=cap)
+        for key, cap in (("gates_table", ("Project gates before commercial production (decimal years; the base case "
+                                         "is the sum of the median stage durations)")),
+                         ("scenarios_table", "Scenarios compared: every [supply.scenarios] table, side by side"),
+                         ("alternatives_table", ("The mud beside the alternatives: oxide secured outside China "
+                                                "(t/year per element) and net cost per t secured"))):
+            if sup.get(key):
+                s.table(_comparison_frame(sup[key]), caption=cap, index=True)
+        for key, cap in (("scenarios", ("Scenarios compared: first sustained offset year per controlled element, NPV "
+                                       "(private and public rate) and unit cost.")),
+                         ("alternatives", ("What the mud adds: controlled oxides secured and net cost per t, beside "
+                                          "offtake, recycling, stockpile release and demand reduction."))):
             if key in figures:
                 s.figure(figures[key], caption=cap)
 

@@ -189,6 +189,37 @@ def _variogram(model: Any) -> dict[str, Any] | None:
     }
 
 
+def _anisotropy(model: Any) -> dict[str, Any] | None:
+    s = model.structures[0] if model is not None and model.structures else None
+    if s is None or not s.range_minor or s.range_minor == s.range:
+        return None
+    return {"azimuth": qty(s.azimuth, "degree"), "ratio": qty(s.range / s.range_minor, "1"),
+            "convention": "azimuth of the major axis clockwise from north; ratio = major / minor practical range"}
+
+
+def _search(nb: Any) -> dict[str, Any] | None:
+    if nb is None:
+        return None
+    return {"max_samples": nb.max_samples, "radius": qty(nb.radius, "m") if np.isfinite(nb.radius) else None,
+            "radius_minor": qty(nb.radius_minor, "m") if nb.radius_minor else None, "azimuth": qty(nb.azimuth, "degree")}
+
+
+def _core_totals(totals: dict | None) -> dict[str, Any] | None:
+    if not totals:
+        return None
+    out: dict[str, Any] = {"interval_mbsf": totals["interval_mbsf"],
+                           "note": "each core's thickness-weighted total over the interval, held out and re-estimated "
+                                   "from the kriged elements; cores with every layer and REY element assayed"}
+    for scheme, items in totals.items():
+        if scheme == "interval_mbsf":
+            continue
+        out[scheme] = {item: {"n_cores": int(m["n"]), "mean_error": qty(m["mean_error"], "ppm"),
+                              "rmse": qty(m["rmse"], "ppm"), "relative_rmse": qty(m["relative_rmse"], "1"),
+                              "correlation": qty(m["correlation"], "1"), "mean_observed": qty(m["mean_observed"], "ppm")}
+                       for item, m in items.items()}
+    return out
+
+
 def _cv(est: EstimationResult, scheme: str) -> dict[str, Any] | None:
     if est.cross_validation is None:
         return None
@@ -269,6 +300,10 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         "support": est.estimates.attrs.get("support"),
         "n_negative_estimates_clipped": int(est.estimates.attrs.get("n_negative_clipped", 0)),
         "cross_validation": _cv(est, run.cross_validation_scheme),
+        "drift": est.estimates.attrs.get("drift", "none"),
+        "anisotropy": _anisotropy(est.variogram),
+        "search": _search(getattr(est, "neighbourhood", None)),
+        "core_totals_cross_validation": _core_totals(getattr(est, "core_totals", None)),
     }
     supply = None
     if sup is not None:
@@ -281,6 +316,10 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
             supply["start_year"] = int(settings.start_year)
             supply["end_year"] = int(settings.end_year)
             supply["assumptions"] = supply_assumptions(settings)
+        for key in ("scenarios", "alternatives", "gates"):  # tables compared in the report (issue 16)
+            table = getattr(sup, key, None)
+            if table is not None and len(table):
+                supply[f"{key}_table"] = _table_json(table.drop(columns=["source"], errors="ignore"))
     return to_jsonable({
         "title": run.title,
         "site": run.site,
@@ -292,6 +331,12 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         "resource": resource,
         "supply": supply,
     })
+
+
+def _table_json(df: pd.DataFrame) -> dict[str, list]:
+    """A small table as ``{"index", "columns", "data"}`` (±inf, e.g. an offset never reached, as "never")."""
+    data = [["never" if isinstance(v, float) and np.isinf(v) else v for v in row] for row in df.to_numpy().tolist()]
+    return {"index": [str(i) for i in df.index], "columns": [str(c) for c in df.columns], "data": data}
 
 
 #: Settings of the supply model left out of the assumptions table (labels, empty tables, Monte Carlo set-up).

@@ -35,6 +35,7 @@ from seabed.config import (
     SimulationSettings,
 )
 from seabed.errors import ConfigError
+from seabed.geostats.anisotropy import Anisotropy
 from seabed.geostats.drift import ExternalDrift
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
@@ -173,6 +174,8 @@ def estimation_arguments(settings: EstimationSettings, rasters: Any = None) -> d
             "fit_nugget": v.fit_nugget,
             "fix_sill": v.fix_sill,
             "max_range": _metres(v.max_range),
+            **({} if v.anisotropy == "none" else {"anisotropy": v.anisotropy if isinstance(v.anisotropy, str)
+                                                  else Anisotropy(v.anisotropy.azimuth, v.anisotropy.ratio)}),
         }
     return {
         "method": settings.method,

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["GROUP_GRADES", "estimate_stage", "group_grades", "resource_stage", "supply_stage"]
 
+#: Bytes of lazily read block-model cubes the resource stage holds in memory without a
+#: ``[compute] memory_budget`` (with one: a quarter of it).
+HELD_CUBES_BYTES = 2**30
+
 #: Element groups whose grade per layer the resource stage hands to the writers (``grade_<group>_by_layer.tif``).
 GROUP_GRADES = ("REY", "HREY", "magnet")
 
@@ -47,12 +51,19 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
 
     kwargs = estimation_arguments(cfg.estimation, site.rasters)
     elements = [e for e in site.elements if e in GROUPS["REY"] or e == "Sc"]
-    experimental = None
+    experimental = directional = None
     if kwargs["method"] in ("ordinary_kriging", "simple_kriging"):
-        fitted, experimental = fit_pooled_variogram(site.composites, elements, drift=kwargs["drift"],
-                                                    **(kwargs["variogram_fit"] or {}))
+        from seabed.geostats.anisotropy import align_search
+        from seabed.geostats.variography import variography
+
+        fit_kw = kwargs["variogram_fit"] or {}
+        fitted, experimental = fit_pooled_variogram(site.composites, elements, drift=kwargs["drift"], **fit_kw)
         if kwargs["variogram"] is None:
             kwargs["variogram"] = fitted
+            if "anisotropy" in fit_kw:  # the search ellipse follows the fitted (or declared) anisotropy
+                kwargs["neighbourhood"] = align_search(kwargs["neighbourhood"], fitted)
+        directional = variography(site.composites, elements, model=kwargs["variogram"], drift=kwargs["drift"],
+                                  **fit_kw)
     kwargs.pop("variogram_fit")
     mask = site.domain
     if mapper is None:
@@ -63,13 +74,44 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
                                                       n_workers=mapper.n_workers)
         estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
                                     mapper=mapper, task_cells=cells, store=store, **kwargs)
-    cv = None
+    cv = core_totals = None
     if cfg.estimation.cross_validation.enabled:
         cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
-    return EstimationResult(estimates, kwargs["variogram"], experimental, cv, elements)
+        core_totals = _core_totals(cfg, site, elements, kwargs, sample_table, cv)
+    return EstimationResult(estimates, kwargs["variogram"], experimental, cv, elements, directional,
+                            kwargs["neighbourhood"], core_totals)
 
 
-def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table) -> Any:
+def _core_totals(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table, cv) -> dict:
+    """Cross-validation of each core's total REY and TREO over the layers (0-10 mbsf by default), under the
+    configured scheme and the other one (leave one core out ↔ spatially blocked 10-fold, REY elements only)."""
+    from seabed.geostats.validation import (
+        aggregate_metrics,
+        aggregate_predictions,
+        core_total_coefficients,
+    )
+
+    layers = site.grid.layers
+    thickness = np.asarray(layers.bottom, float) - np.asarray(layers.top, float)
+    rey = [e for e in elements if e in GROUPS["REY"]]
+    n_cores = int(np.isfinite(site.composites["x"].values).sum())
+    configured = cfg.estimation.cross_validation.n_folds
+    other = min(10, n_cores) if configured is None else None
+    schemes = {"configured": cv, "other": _cross_validate(cfg, site, rey, kwargs, sample_table, n_folds=other)}
+    names = {"configured": _scheme(configured), "other": _scheme(other)}
+    out: dict[str, Any] = {"interval_mbsf": [float(layers.top[0]), float(layers.bottom[-1])]}
+    for key, result in schemes.items():
+        out[names[key]] = {item: aggregate_metrics(aggregate_predictions(
+            result.predictions, core_total_coefficients(rey, thickness, item))) for item in ("REY", "TREO")}
+    return out
+
+
+def _scheme(n_folds: int | None) -> str:
+    return "leave one core out" if n_folds is None else f"spatially blocked {n_folds}-fold"
+
+
+def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table,
+                    n_folds: int | None | str = "configured") -> Any:
     from seabed.geostats.baselines import InverseDistance, NearestNeighbour
     from seabed.geostats.kriging import Kriging
     from seabed.geostats.validation import cross_validate
@@ -90,8 +132,9 @@ def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: di
     else:
         estimator = NearestNeighbour(radius=kwargs["neighbourhood"].radius)
     cvs = cfg.estimation.cross_validation
-    groups = np.asarray(site.composites["core_id"].values)[keep] if cvs.n_folds is None else None
-    return cross_validate(coords, values, estimator=estimator, groups=groups, n_folds=cvs.n_folds,
+    n_folds = cvs.n_folds if n_folds == "configured" else n_folds
+    groups = np.asarray(site.composites["core_id"].values)[keep] if n_folds is None else None
+    return cross_validate(coords, values, estimator=estimator, groups=groups, n_folds=n_folds,
                           seed=cvs.seed, variable_names=names)
 
 
@@ -120,6 +163,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     bm = build_block_model(est.estimates, grid, density=density, masks=mask_set,
                            rasters={k: site.rasters[k] for k in site.rasters.data_vars},
                            clip_layers_to_sediment=rs.masks.clip_layers_to_sediment)
+    budget = compute_options(cfg.compute).memory_budget
+    bm = tonnage.hold_in_memory(bm, budget / 4 if budget else HELD_CUBES_BYTES)  # the tables: ~25 passes
     classes = classification.classify(bm, rs.classification)
     bm = bm.assign(resource_class=classes["resource_class"], limiting_criterion=classes["limiting_criterion"])
     mineable = bm["mineable"]

@@ -289,3 +289,20 @@ def test_check_refuses_bad_drift(project, breaks, fragments):
     """``seabed check`` refuses a drift that is unknown, needs a missing grid or a non-kriging method."""
     breaks(project)
     assert_user_error(project.check(), *fragments)
+
+
+ANISOTROPY_CASES = [  # issue 17: [estimation.variogram] anisotropy
+    pytest.param(lambda p: p.set_key("estimation.variogram", "anisotropy", '"yes"'),
+                 ("estimation.variogram", "anisotropy", "yes", "fit"), id="anisotropy-yes"),
+    pytest.param(lambda p: p.set_key("estimation.variogram", "anisotropy", "{azimuth = 30, ratio = 0.5}"),
+                 ("anisotropy", "0.5", "ratio"), id="anisotropy-ratio-below-one"),
+    pytest.param(lambda p: p.set_key("estimation.variogram", "anisotropy", "{azimuth = 30}"),
+                 ("anisotropy", "azimuth", "ratio"), id="anisotropy-no-ratio"),
+]
+
+
+@pytest.mark.parametrize(("breaks", "fragments"), ANISOTROPY_CASES)
+def test_check_refuses_bad_anisotropy(project, breaks, fragments):
+    """``seabed check`` refuses an anisotropy that is neither "none", "fit" nor {azimuth, ratio >= 1}."""
+    breaks(project)
+    assert_user_error(project.check(), *fragments)
