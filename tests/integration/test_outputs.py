@@ -46,12 +46,13 @@ def test_geotiffs(takaya_run, folder):
 
 
 def test_interval_grade_raster_matches_summary(takaya_run):
-    """The 0-10 mbsf REY raster's tonnage-weighted mean equals the summary's mean grade (constant density)."""
+    """The 0-10 mbsf REY raster's tonnage-weighted mean equals the summary's mean grade (constant density;
+    a cell's weight is its counted area, cut cells by their fraction, times its mineable thickness)."""
     summary = json.loads((takaya_run / "summary.json").read_text())
     with rasterio.open(takaya_run / "rasters" / "grade_REY_0-10mbsf.tif") as src:
         g = src.read(1, masked=True)
     with xr.open_dataset(takaya_run / "block_model.nc") as bm:
-        thickness = (bm["thickness"] * bm["mineable"]).sum("layer").values
+        thickness = (bm["thickness"] * bm["mineable"] * bm["cell_area"]).sum("layer").values
     w = np.where(g.mask, 0.0, thickness)
     mean = float((g.filled(0) * w).sum() / w.sum())
     assert mean == pytest.approx(summary["resource"]["mean_REY_grade"]["value"], rel=1e-5)
