@@ -133,3 +133,24 @@ def test_ols_residuals_remove_a_linear_trend():
     f = np.column_stack([np.ones(80), xy])
     assert np.abs(f.T @ r).max() < 1e-6 * np.abs(f.T @ z).max()
     assert np.array_equal(trend_residuals(xy, z[:, None], "none")[:, 0], z)
+
+
+def test_point_drift_with_a_moving_neighbourhood_on_many_targets_matches_dense_solves():
+    """Many point targets (the size a compiled fast path would take): the drift must still be honoured."""
+    xy, z = _field(80)
+    model = VariogramModel(0.1, (Structure("spherical", 1.0, 3000.0),))
+    t = np.random.default_rng(5).uniform(0, 10_000, (3000, 2))
+    res = Kriging(model, drift="linear", neighbourhood=Neighbourhood(max_samples=12, radius=np.inf)).fit(xy, z).predict(t)
+    for i in range(0, 3000, 500):
+        near = np.argsort(np.hypot(*(xy - t[i]).T), kind="stable")[:12]
+        p = xy[near]
+        c = model.covariance(*(p[:, None, :] - p[None, :, :]).transpose(2, 0, 1))
+        a = np.zeros((15, 15))
+        a[:12, :12] = c
+        a[:12, 12] = a[12, :12] = 1.0
+        a[:12, 13:] = p
+        a[13:, :12] = p.T
+        b = np.concatenate([model.covariance(*(p - t[i]).T), [1.0], t[i]])
+        sol = np.linalg.solve(a, b)
+        assert res.estimate[i] == pytest.approx(sol[:12] @ z[near], rel=1e-8, abs=1e-10)
+        assert res.variance[i] == pytest.approx(model.sill - sol @ b, rel=1e-8, abs=1e-10)

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -53,6 +54,14 @@ _DIAGNOSTICS = (
     "negative_weight_sum",
     "reason",
 )
+
+
+def _numpy_path(g: SampleGroup) -> dict[str, bool]:
+    """``compiled=False`` for a group with a drift: the compiled fast path of ``krige_chunk`` (when
+    present) solves ordinary/simple kriging only, so a drift must take the numpy path."""
+    if g.drift is not None and "compiled" in inspect.signature(krige_chunk).parameters:
+        return {"compiled": False}
+    return {}
 
 
 def close_sample_tolerance(model: VariogramModel) -> float:
@@ -418,7 +427,7 @@ class Kriging:
 
             def work(rows: np.ndarray, g: SampleGroup = g, gi: int = gi, cols=cols) -> np.ndarray:
                 out = krige_chunk(g, targets[rows], min_samples=self.neighbourhood.min_samples,
-                                  ordinary=self.kind == "ordinary", offsets=self._offsets())
+                                  ordinary=self.kind == "ordinary", offsets=self._offsets(), **_numpy_path(g))
                 est, var_unit = out.pop("estimate"), out.pop("variance")
                 with np.errstate(invalid="ignore"):
                     negative = est < 0
@@ -481,7 +490,8 @@ class Kriging:
         w = np.zeros((targets.shape[0], k))
         for start in range(0, targets.shape[0], chunk):
             part = krige_chunk(g, targets[start : start + chunk], min_samples=self.neighbourhood.min_samples,
-                               ordinary=self.kind == "ordinary", offsets=self._offsets(), weights_only=True)
+                               ordinary=self.kind == "ordinary", offsets=self._offsets(), weights_only=True,
+                               **_numpy_path(g))
             width = part["indices"].shape[1]
             idx[start : start + chunk, :width] = part["indices"]
             w[start : start + chunk, :width] = part["weights"]
