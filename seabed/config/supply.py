@@ -346,7 +346,7 @@ class OffsetSettings(StrictModel):
 
     item: str = Field(default="TREO", description="An element symbol, 'TREO' or 'magnet' (context and tornado).")
     fraction: Dimensionless = Field(
-        default="0.5", description="Also report the first year supply ≥ this × imports from China."
+        default="0.5", description="Also report the first year supply ≥ this × imports from China [assumption]."
     )
     elements: list[str] | None = Field(
         default=None,

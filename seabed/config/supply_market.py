@@ -209,10 +209,11 @@ class ChinaSettings(StrictModel):
 def _default_prices() -> dict[str, str]:
     # Oxide prices, mid-range of DOMAIN.md 2025 figures [N]: Dy2O3 224–307, Tb4O7 800–1,100,
     # Nd2O3/NdPr oxide 55–135, Y2O3 6.5–10.5 USD/kg; La2O3 CNY 4.5k/t and CeO2 CNY 11–12k/t
-    # at 7.2 CNY/USD [C]. All other elements: ASSUMPTIONS (thin, opaque markets).
+    # at 7.2 CNY/USD [C]; Sc2O3 ~650–750 in China, Apr–May 2025 (DOMAIN.md [N]), mid 700. All other
+    # elements: ASSUMPTIONS (thin, opaque markets).
     p = {
         "La": 0.62, "Ce": 1.6, "Pr": 95, "Nd": 95, "Sm": 2, "Eu": 30, "Gd": 25, "Tb": 950,
-        "Dy": 265, "Ho": 70, "Er": 40, "Tm": 0, "Yb": 15, "Lu": 700, "Y": 8.5, "Sc": 1000,
+        "Dy": 265, "Ho": 70, "Er": 40, "Tm": 0, "Yb": 15, "Lu": 700, "Y": 8.5, "Sc": 700,
     }  # fmt: skip
     return {k: f"{v} USD/kg" for k, v in p.items()}
 
@@ -227,7 +228,10 @@ class EconomicsSettings(StrictModel):
         "in 1949-1971 and has traded at ~75-160 since 1995).",
     )
     prices: dict[str, MoneyPerMass] = Field(
-        default_factory=_default_prices, description="Oxide prices per kg of oxide."
+        default_factory=_default_prices,
+        description="Oxide prices per kg of oxide (China, 2025): Dy 265, Tb 950, Nd and Pr 95, Y 8.5 (mid-range, "
+        "DOMAIN.md [N]); La 0.62, Ce 1.6 (CNY 4.5k/t and 11.5k/t at 7.2 CNY/USD [C]); Sc 700 (China, Apr-May 2025 "
+        "[N]); others [assumption]."
     )
     lifting_cost: MoneyPerMass = Field(default="30 USD/t", description="Per dry t of mud (assumption).")
     transport_cost: MoneyPerMass = Field(default="20 USD/t", description="Per dry t of mud (assumption).")
@@ -241,7 +245,7 @@ class EconomicsSettings(StrictModel):
     )
     royalty: Dimensionless = Field(default="0", description="Share of revenue (assumption: none in the EEZ).")
     tax_rate: Dimensionless = Field(default="0.30", description="Corporate tax, Japan ~30 % (assumption).")
-    depreciation_years: Time = Field(default="10 year", description="Straight-line tax depreciation.")
+    depreciation_years: Time = Field(default="10 year", description="Straight-line tax depreciation [assumption].")
     discount_rate: DiscountRate = Field(
         default="8 percent/year",
         description="Real private discount rate (assumption); 0-50 %/year: mining projects use ~5-12 % real, and "
