@@ -179,6 +179,9 @@ class EstimationResult:
         Cross-validation of each core's total REY and TREO over the layers (ppm), by scheme:
         ``{"interval_mbsf": [top, bottom], SCHEME: {"REY": metrics, "TREO": metrics}}`` with the
         metrics of :func:`seabed.geostats.validation.aggregate_metrics`.
+    declustering : object or None
+        Cell-declustering weights of the cores (:class:`seabed.geostats.declustering.Declustering`,
+        searched on each core's mean total REY), used for the simple-kriging mean.
     """
 
     estimates: xr.Dataset
@@ -189,6 +192,7 @@ class EstimationResult:
     variography: Any | None = None
     neighbourhood: Any | None = None
     core_totals: dict | None = None
+    declustering: Any | None = None
 
 
 @dataclass

@@ -28,6 +28,7 @@ import xarray as xr
 from seabed.compute import map_locally, split_rows
 from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.baselines import InverseDistance, NearestNeighbour
+from seabed.geostats.declustering import declustered_mean
 from seabed.geostats.drift import ExternalDrift, drift_name
 from seabed.geostats.estimation_cube import LAYERED, CubeWriter
 from seabed.geostats.kriging import Kriging
@@ -128,6 +129,7 @@ def estimate_grades(
     task_cells: int | None = None,
     store: str | Path | None = None,
     drift: str | ExternalDrift = "none",
+    sample_weights: np.ndarray | None = None,
 ) -> xr.Dataset:
     """Estimate the grade of every element in every layer and cell of the grid.
 
@@ -179,6 +181,9 @@ def estimate_grades(
         Trend of the mean (ordinary kriging only): universal kriging or kriging with an
         external drift (:class:`~seabed.geostats.kriging.Kriging`); each variable's sill is
         then the variance of its OLS residuals and a fitted variogram is that of the residuals.
+    sample_weights : ndarray, shape (n_cores,), optional
+        Declustering weights of the cores with finite x, y (:mod:`seabed.geostats.declustering`);
+        simple kriging then uses each variable's declustered mean as its known mean.
 
     Returns
     -------
@@ -238,7 +243,7 @@ def estimate_grades(
                           "only with ordinary kriging; fix: drift = \"none\" or method = \"ordinary_kriging\"")
     with warnings.catch_warnings():  # all-NaN columns (element not analysed): NaN, handled below
         warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nanmean(values, axis=0)
+        means = np.nanmean(values, axis=0) if sample_weights is None else declustered_mean(values, sample_weights)
     sills = variable_sills(coords, values, drift)
     means = np.where(np.isfinite(means), means, 0.0)
 

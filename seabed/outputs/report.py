@@ -359,6 +359,11 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
     if a:
         items.append(f"Anisotropy: major axis at {fq(a['azimuth'])} from north, ratio {fq(a['ratio'])} (from "
                      "directional variograms, Isaaks & Srivastava 1989); the search ellipse follows it unless set.")
+    dc = est.get("declustering")
+    if dc:
+        items.append(f"Declustering (cell, GSLIB DECLUS; Deutsch & Journel 1998): cell size {fq(dc['cell_size'])} "
+                     f"(minimum declustered mean); mean core total REY {fq(dc['naive_mean_REY'])} naive, "
+                     f"{fq(dc['declustered_mean_REY'])} declustered; used for the simple-kriging mean.")
     items.append(f"Negative estimates set to 0 ppm: {est['n_negative_estimates_clipped']}.")
     s.bullets(items)
     for key, cap in (("variogram", "Pooled standardised experimental variogram and fitted model."),

@@ -220,6 +220,17 @@ def _core_totals(totals: dict | None) -> dict[str, Any] | None:
     return out
 
 
+def _declustering(d: Any) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"method": "cell declustering (GSLIB DECLUS), cell size of the minimum declustered mean",
+            "cell_size": qty(d.cell_size, "m"), "cell_sizes_tried": [float(d.cell_sizes.min()), float(d.cell_sizes.max())]
+            if d.cell_sizes.size else [], "naive_mean_REY": qty(d.naive_mean, "ppm"),
+            "declustered_mean_REY": qty(d.mean, "ppm"),
+            "weights": {"min": float(d.weights.min()), "max": float(d.weights.max())} if d.weights.size else None,
+            "used_for": "the simple-kriging mean and these sample statistics"}
+
+
 def _cv(est: EstimationResult, scheme: str) -> dict[str, Any] | None:
     if est.cross_validation is None:
         return None
@@ -304,6 +315,7 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         "anisotropy": _anisotropy(est.variogram),
         "search": _search(getattr(est, "neighbourhood", None)),
         "core_totals_cross_validation": _core_totals(getattr(est, "core_totals", None)),
+        "declustering": _declustering(getattr(est, "declustering", None)),
     }
     supply = None
     if sup is not None:

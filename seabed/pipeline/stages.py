@@ -65,6 +65,9 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
         directional = variography(site.composites, elements, model=kwargs["variogram"], drift=kwargs["drift"],
                                   **fit_kw)
     kwargs.pop("variogram_fit")
+    declustering = _declustering(site, elements, sample_table)
+    if kwargs["method"] == "simple_kriging":  # the known mean is the declustered mean
+        kwargs["sample_weights"] = declustering.weights
     mask = site.domain
     if mapper is None:
         estimates = estimate_grades(site.composites, site.grid, elements=elements, mask=mask,
@@ -79,7 +82,22 @@ def estimate_stage(cfg: Config, site: SiteData, *, mapper=None, store: Path | No
         cv = _cross_validate(cfg, site, elements, kwargs, sample_table)
         core_totals = _core_totals(cfg, site, elements, kwargs, sample_table, cv)
     return EstimationResult(estimates, kwargs["variogram"], experimental, cv, elements, directional,
-                            kwargs["neighbourhood"], core_totals)
+                            kwargs["neighbourhood"], core_totals, declustering)
+
+
+def _declustering(site: SiteData, elements: list[str], sample_table) -> Any:
+    """Cell-declustering weights of the cores, searched on each core's mean total REY over its layers."""
+    from seabed.geostats.declustering import cell_declustering
+
+    coords, values, _ = sample_table(site.composites, elements)
+    n_layers = site.grid.layers.n
+    rey = [i for i, e in enumerate(elements) if e in GROUPS["REY"]]
+    by_layer = values.reshape(values.shape[0], len(elements), n_layers)[:, rey, :].sum(axis=1)  # NaN if any missing
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(by_layer)
+        total = np.where(finite.any(axis=1), np.where(finite, by_layer, 0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1),
+                         np.nan)
+    return cell_declustering(coords, total)
 
 
 def _core_totals(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table, cv) -> dict:
@@ -121,10 +139,12 @@ def _cross_validate(cfg: Config, site: SiteData, elements: list[str], kwargs: di
     names = [f"{e}|{lyr}" for e in elements for lyr in range(n_layers)]
     method = kwargs["method"]
     if method in ("ordinary_kriging", "simple_kriging"):
+        from seabed.geostats.declustering import declustered_mean
         from seabed.geostats.variography import variable_sills
 
         estimator = Kriging(kwargs["variogram"], kind="ordinary" if method == "ordinary_kriging" else "simple",
-                            mean=np.nanmean(values, axis=0) if method == "simple_kriging" else None,
+                            mean=declustered_mean(values, _declustering(site, elements, sample_table).weights)
+                            if method == "simple_kriging" else None,
                             neighbourhood=kwargs["neighbourhood"], drift=kwargs["drift"],
                             variable_sills=variable_sills(coords, values, kwargs["drift"]))
     elif method == "idw":
