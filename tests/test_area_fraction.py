@@ -141,3 +141,14 @@ def test_constant_grade_tonnage_is_geodesic_area_times_thickness_density_grade()
     assert by_polygon.loc["west", "dry mud [Mt]"] * 1e6 == pytest.approx(west_area * 10.0 * 0.55, rel=1e-6)
     # whole cells by their centres would have said 3,200 km2: +0.87 %
     assert 3200e6 / area - 1 == pytest.approx(0.0087, abs=0.0001)
+
+
+def test_polygon_inside_one_cell_and_empty() -> None:
+    grid = WorkingGrid.covering(study_box(*TAKAYA_2018_BOX), cell_size=1000.0)
+    x, y = grid.x[5] - 200.0, grid.y[7] - 300.0  # a 300 m x 400 m rectangle inside cell (7, 5)
+    ring = shapely.get_coordinates(shapely.segmentize(shapely.box(x, y, x + 300.0, y + 400.0), 10.0))
+    lon, lat = grid.to_lonlat(ring[:, 0], ring[:, 1])
+    fraction = grid.area_fraction(shapely.Polygon(zip(lon, lat, strict=True)))
+    assert fraction[7, 5] == pytest.approx(0.12, abs=1e-6)
+    assert fraction.sum() == pytest.approx(0.12, abs=1e-6)
+    assert not grid.area_fraction(shapely.Polygon()).any()
