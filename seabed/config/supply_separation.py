@@ -94,11 +94,13 @@ def _default_plants() -> list[PlantSettings]:
         PlantSettings(name="japan_pilot", location="japan", light_capacity=Quantity("50 t/year"),
                       heavy_capacity=Quantity("50 t/year"), start_year=2027.1, opex=Quantity("5000 USD/t"),
                       delayable=False),
-        # A Japanese plant built with the commercial phase and sized for its plateau feed
-        # (~3,000 t light + ~2,000 t heavy REO/yr) [assumption]; capex US$0.5 bn and opex
-        # US$5,000/t REO [assumption: no public figure; DOMAIN.md: "add a separation plant"].
-        PlantSettings(name="japan_commercial", location="japan", light_capacity=Quantity("3000 t/year"),
-                      heavy_capacity=Quantity("2000 t/year"), capex=Quantity("5e8 USD"),
+        # A Japanese plant built with the commercial phase (it starts at the end of the gates) and sized just
+        # above the plateau feed of the centred base case (~1,000 t light + ~900 t heavy REO/yr on the
+        # default run): 1,200 + 1,000 t/yr [assumption]; capex US$0.5 bn for 5,000 t/yr [assumption: no
+        # public figure] scaled by capacity with exponent 0.6, i.e. 0.5 x (2,200/5,000)^0.6 = US$0.3 bn [C];
+        # opex US$5,000/t REO [assumption].
+        PlantSettings(name="japan_commercial", location="japan", light_capacity=Quantity("1200 t/year"),
+                      heavy_capacity=Quantity("1000 t/year"), capex=Quantity("3e8 USD"),
                       capex_years=Quantity("3 year"), opex=Quantity("5000 USD/t")),
     ]
 
