@@ -49,6 +49,7 @@ def krige_chunk(
     ordinary: bool,
     offsets: np.ndarray | None,
     weights_only: bool = False,
+    compiled: bool = True,
 ) -> dict[str, np.ndarray]:
     """Krige one chunk of targets for one sample group.
 
@@ -68,6 +69,9 @@ def krige_chunk(
         Block discretisation offsets from the block centre, m; ``None`` for point kriging.
     weights_only : bool, default False
         Return only ``indices`` and ``weights`` (see :meth:`Kriging.neighbour_weights`).
+    compiled : bool, default True
+        Try the compiled kernel first (:mod:`seabed.geostats.kriging_fast`: point targets,
+        ``max_samples`` search, no octants; same results to rounding); False forces numpy.
 
     Returns
     -------
@@ -75,6 +79,13 @@ def krige_chunk(
         ``estimate`` (m, p_g), unit-sill ``variance`` (m,) and the diagnostics (m,); or
         ``indices`` and ``weights`` (m, k) with ``weights_only``.
     """
+    if compiled:
+        from seabed.geostats.kriging_fast import krige_chunk_fast
+
+        fast = krige_chunk_fast(g, t, min_samples=min_samples, ordinary=ordinary, offsets=offsets,
+                                weights_only=weights_only, fallback=krige_chunk)
+        if fast is not None:
+            return fast
     m = t.shape[0]
     pg = g.columns.size
     out = {

@@ -196,18 +196,31 @@ class SampleSearch:
         d2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
         return cand[np.lexsort((cand, d2))[:k]]
 
-    def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
-        """k nearest samples of many compact targets via per-tile candidate lists.
+    def tile_candidates(
+        self, t: np.ndarray, k: int, bound: float, *, edge_fraction: float = 1 / 6
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate samples shared by square tiles of compact targets (search metric).
 
-        Targets are binned into square tiles of edge ``s``; for a tile of centre ``c`` and
-        half-diagonal ``r``, every target's ``k`` nearest samples lie within
-        ``R_k(c) + 2r`` of ``c`` (``R_k`` the distance to the k-th nearest sample, by the
-        triangle inequality), so a brute-force search among those candidates is exact.
+        Targets ``t`` (already :meth:`Neighbourhood.transform`-ed) are binned into square tiles
+        of edge ``s``; for a tile of centre ``c`` and half-diagonal ``r``, every target's ``k``
+        nearest samples within ``bound`` lie within ``min(R_k(c) + 2r, bound + r)`` of ``c``
+        (``R_k`` the distance to the k-th nearest sample, by the triangle inequality), so a
+        brute-force search among those candidates is exact. The tile edge is ``edge_fraction``
+        times ``R_k`` at the middle of the targets (larger tiles: fewer, longer lists).
+
+        Returns
+        -------
+        tile : ndarray of int, shape (m,)
+            Tile of each target.
+        starts : ndarray of int, shape (n_tiles + 1,)
+            Tile ``i``'s candidates are ``flat[starts[i]:starts[i + 1]]``, in increasing order.
+        flat : ndarray of int
+            Candidate sample indices.
         """
         lo = t.min(axis=0)
         span = t.max(axis=0) - lo
         r0 = float(np.atleast_1d(self._tree.query(lo + span / 2, k=k)[0])[-1])
-        edge = max(r0 / 6, float(span.max()) / 512, 1e-9)
+        edge = max(r0 * edge_fraction, float(span.max()) / 512, 1e-9)
         cell = np.floor((t - lo) / edge).astype(np.intp)
         ny = int(cell[:, 1].max()) + 1
         keys, tile = np.unique(cell[:, 0] * ny + cell[:, 1], return_inverse=True)
@@ -216,13 +229,28 @@ class SampleSearch:
         half_diag = edge * np.sqrt(0.5)
         rk = np.atleast_2d(self._tree.query(centres, k=k)[0].reshape(len(keys), -1))[:, -1]
         ball = np.minimum(rk + 2 * half_diag, bound + half_diag)
-        lists = self._tree.query_ball_point(centres, ball * (1 + 1e-12))
+        lists = self._tree.query_ball_point(centres, ball * (1 + 1e-12), return_sorted=True)
         lengths = np.fromiter((len(x) for x in lists), dtype=np.intp, count=len(lists))
+        starts = np.zeros(len(keys) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=starts[1:])
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.intp, count=int(starts[-1]))
+        return tile, starts, flat
+
+    def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
+        """k nearest samples of many compact targets via per-tile candidate lists.
+
+        Targets are binned into square tiles of edge ``s``; for a tile of centre ``c`` and
+        half-diagonal ``r``, every target's ``k`` nearest samples lie within
+        ``R_k(c) + 2r`` of ``c`` (``R_k`` the distance to the k-th nearest sample, by the
+        triangle inequality), so a brute-force search among those candidates is exact.
+        """
+        tile, starts, flat = self.tile_candidates(t, k, bound)
+        lengths = np.diff(starts)
+        n_tiles = lengths.size
         width = max(int(lengths.max()), k)
-        cand = np.full((len(keys), width), self.n, dtype=np.intp)
-        flat = np.fromiter((i for x in lists for i in x), dtype=np.intp, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(keys)), lengths)
-        cols = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        cand = np.full((n_tiles, width), self.n, dtype=np.intp)
+        rows = np.repeat(np.arange(n_tiles), lengths)
+        cols = np.arange(flat.size) - np.repeat(starts[:-1], lengths)
         cand[rows, cols] = flat
         ext = np.vstack([self._tcoords, np.full((1, 2), np.inf)])
         c = cand[tile]  # (m, width)

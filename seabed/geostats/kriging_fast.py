@@ -1,0 +1,130 @@
+"""The compiled fast path of point kriging: eligibility, tile candidates, the kernel call.
+
+:func:`~seabed.geostats.kriging_system.krige_chunk` calls :func:`krige_chunk_fast` first; it
+returns ``None`` when the chunk is not eligible (block support, octant search, a global
+neighbourhood, fewer than :data:`MIN_TARGETS` targets, weights only, numba missing, or the
+fast path switched off), and the numpy path runs as before. Results agree with the numpy
+path to rounding (the tests hold them to 1e-10): the same neighbour sets (same distances,
+ties broken by the lowest sample index), the same kriging system, solved by Cholesky
+factorisation once per distinct neighbour set and tile instead of batched LU.
+
+numba is imported only here, inside :func:`krige_chunk_fast`, so ``import seabed`` and the
+command line do not load it. Set ``SEABED_COMPILED=0`` (or :data:`ENABLED` to False) to
+use the numpy path everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ENABLED", "MIN_TARGETS", "krige_chunk_fast"]
+
+#: Use the compiled kernel where eligible (``SEABED_COMPILED=0`` switches it off).
+ENABLED = os.environ.get("SEABED_COMPILED", "1") != "0"
+
+#: Fewest targets in a chunk for the compiled path (the search's tiled regime).
+MIN_TARGETS = 512
+
+#: Tile edge of the candidate search, as a fraction of the k-th neighbour distance: larger
+#: tiles share more factorisations and candidate covariances, but have longer candidate lists.
+TILE_EDGE = float(os.environ.get("SEABED_TILE_EDGE", "0.5"))
+
+#: Running totals (diagnostics for benchmarks): factorisations, covariances computed for
+#: them, tiles visited.
+STATS = np.zeros(3, dtype=np.int64)
+
+_KIND_CODE = {"spherical": 0, "exponential": 1, "gaussian": 2}
+
+
+def _model_arrays(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Structure kinds and ``(sill, range, range_minor, sin az, cos az, isotropic)`` rows."""
+    kinds = np.array([_KIND_CODE[s.kind] for s in model.structures], dtype=np.int64)
+    spar = np.zeros((len(model.structures), 6))
+    for i, s in enumerate(model.structures):
+        theta = np.deg2rad(s.azimuth)
+        minor = s.range if s.range_minor is None else s.range_minor
+        spar[i] = (s.sill, s.range, minor, np.sin(theta), np.cos(theta), float(minor == s.range))
+    return kinds, spar
+
+
+def eligible(g: Any, m: int, *, offsets: np.ndarray | None, weights_only: bool) -> bool:
+    """Whether a chunk of ``m`` targets of sample group ``g`` takes the compiled path."""
+    nb = g.search.neighbourhood
+    return (
+        ENABLED
+        and offsets is None
+        and not weights_only
+        and m >= MIN_TARGETS
+        and g.n > 0
+        and nb.max_per_octant is None
+        and nb.max_samples is not None
+        and g.search.width > 0
+    )
+
+
+def krige_chunk_fast(
+    g: Any, t: np.ndarray, *, min_samples: int, ordinary: bool, offsets: np.ndarray | None,
+    weights_only: bool = False, fallback: Callable[..., dict[str, np.ndarray]],
+) -> dict[str, np.ndarray] | None:
+    """:func:`~seabed.geostats.kriging_system.krige_chunk` by the compiled kernel, or ``None``.
+
+    ``None`` when the chunk is not eligible (see the module docstring) or numba cannot be
+    imported; the caller then uses the numpy path. ``fallback`` (``krige_chunk`` itself,
+    called with ``compiled=False``) solves the targets of neighbour sets whose covariance
+    matrix is not numerically positive definite (the numpy path's pseudo-inverse).
+    """
+    m = t.shape[0]
+    if not eligible(g, m, offsets=offsets, weights_only=weights_only):
+        return None
+    try:
+        from seabed.geostats.compiled import krige_tiles
+    except ImportError:  # numba missing or broken: the numpy path
+        return None
+    search = g.search
+    nb = search.neighbourhood
+    k = search.width
+    t = np.ascontiguousarray(t, dtype=float)
+    tt = np.ascontiguousarray(nb.transform(t))
+    bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
+    tile, starts, flat = search.tile_candidates(tt, k, bound, edge_fraction=TILE_EDGE)
+    order = np.argsort(tile, kind="stable").astype(np.int64)
+    tile_ptr = np.zeros(starts.size, dtype=np.int64)
+    np.cumsum(np.bincount(tile, minlength=starts.size - 1), out=tile_ptr[1:])
+    pg = g.columns.size
+    out = {
+        "estimate": np.full((m, pg), np.nan),
+        "variance": np.full(m, np.nan),
+        "slope_of_regression": np.full(m, np.nan),
+        "kriging_efficiency": np.full(m, np.nan),
+        "n_samples": np.zeros(m, dtype=np.int32),
+        "nearest_distance": np.full(m, np.nan),
+        "negative_weight_sum": np.full(m, np.nan),
+        "reason": np.ones(m, dtype=np.int8),
+    }
+    failed = np.zeros(m, dtype=np.bool_)
+    stats = np.zeros(3, dtype=np.int64)
+    model = g.model
+    kinds, spar = _model_arrays(model)
+    scov = g.sample_covariance if g.sample_covariance is not None else np.zeros((0, 0))
+    mean = g.mean if g.mean is not None else np.zeros(pg)
+    krige_tiles(
+        t, tt, order, tile_ptr, starts.astype(np.int64), flat.astype(np.int64),
+        np.ascontiguousarray(g.coords[: g.n]), np.ascontiguousarray(search._tcoords), int(k),
+        float(bound * bound), int(min_samples), bool(ordinary), float(model.nugget), float(model.sill),
+        kinds, spar, np.ascontiguousarray(scov, dtype=float), np.ascontiguousarray(g.values, dtype=float),
+        np.ascontiguousarray(mean, dtype=float), float(g.block_variance),
+        out["estimate"], out["variance"], out["slope_of_regression"], out["kriging_efficiency"],
+        out["n_samples"], out["nearest_distance"], out["negative_weight_sum"], out["reason"], failed, stats,
+    )
+    STATS[:] += stats
+    if failed.any():  # sets whose covariance matrix is not numerically positive definite
+        rows = np.flatnonzero(failed)
+        redo = fallback(g, t[rows], min_samples=min_samples, ordinary=ordinary, offsets=None,
+                           compiled=False)
+        for name, arr in redo.items():
+            out[name][rows] = arr
+    return out
