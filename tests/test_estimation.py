@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from seabed.config import EstimationSettings
-from seabed.errors import InputDataError, UnitsError
+from seabed.errors import ConfigError, InputDataError, UnitsError
 from seabed.geostats.estimation import estimate_grades, fit_pooled_variogram
 from seabed.geostats.kriging import Neighbourhood
 from seabed.geostats.variogram import Structure, VariogramModel
@@ -168,3 +168,36 @@ def test_bad_settings_are_refused(bad):
 
     with pytest.raises((ValidationError, UnitsError)):
         EstimationSettings.model_validate(bad)
+
+
+def test_drift_estimation_uses_residual_sills_and_records_the_drift():
+    from seabed.geostats.drift import ExternalDrift
+    from seabed.geostats.variogram import Structure, VariogramModel
+
+    comps = _composites(n_cores=40)
+    grid = _grid()
+    model = VariogramModel(0.2, (Structure("spherical", 0.8, 30_000.0),))
+    plain = estimate_grades(comps, grid, variogram=model, block=False)
+    uk = estimate_grades(comps, grid, variogram=model, block=False, drift="linear")
+    assert uk.attrs["drift"] == "linear"
+    assert "drift" not in plain.attrs
+    assert np.isfinite(uk["grade"].values).any()
+    # residual variances are smaller than the raw ones: the variances scale down accordingly
+    assert np.nanmedian(uk["kriging_variance"].values) < np.nanmedian(plain["kriging_variance"].values) * 1.5
+    ramp = ExternalDrift(grid.x, grid.y, np.broadcast_to(grid.x, (grid.y.size, grid.x.size)), name="ramp")
+    ked = estimate_grades(comps, grid, variogram=model, block=False, drift=ramp)
+    assert ked.attrs["drift"] == "external (ramp)"
+    with pytest.raises(ConfigError, match="ordinary kriging"):
+        estimate_grades(comps, grid, variogram=model, method="idw", drift="linear")
+
+
+def test_pooled_fit_with_drift_and_declared_anisotropy():
+    from seabed.geostats.anisotropy import Anisotropy
+
+    comps = _composites(n_cores=60)
+    model, _ = fit_pooled_variogram(comps, drift="linear", anisotropy=Anisotropy(30.0, 2.0))
+    s = model.structures[0]
+    assert s.azimuth == 30.0
+    assert s.range_minor == pytest.approx(s.range / 2.0)
+    fitted, _ = fit_pooled_variogram(comps, anisotropy="fit")
+    assert fitted.structures[0].range_minor <= fitted.structures[0].range

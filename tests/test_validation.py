@@ -79,3 +79,32 @@ def test_plot_cross_validation_draws_points_and_labels():
     assert ax.get_xlabel() == "observed (ppm)"
     assert ax.get_ylabel() == "cross-validated estimate (ppm)"
     assert len(ax.collections[0].get_offsets()) == 3
+
+
+def test_core_totals_combine_the_held_out_elements():
+    import pandas as pd
+
+    from seabed.geostats.validation import (
+        aggregate_metrics,
+        aggregate_predictions,
+        core_total_coefficients,
+    )
+
+    coef = core_total_coefficients(["Nd", "Y", "Sc"], np.array([1.0, 3.0]), "REY")
+    assert coef == {"Nd|0": 0.25, "Nd|1": 0.75, "Y|0": 0.25, "Y|1": 0.75}  # Sc is not REY
+    treo = core_total_coefficients(["Nd"], np.array([1.0]), "TREO")
+    assert treo["Nd|0"] == pytest.approx(1.1664, abs=1e-4)
+    rows = []
+    for sample, (obs, est) in enumerate([((10, 20, 30, 40), (11, 19, 33, 40)), ((1, 2, 3, np.nan), (1, 2, 3, 4))]):
+        for v, o, e in zip(coef, obs, est, strict=True):
+            rows.append({"sample": sample, "fold": sample, "variable": v, "x": 0.0, "y": 0.0, "observed": o,
+                         "estimate": e})
+    table = aggregate_predictions(pd.DataFrame(rows), coef)
+    assert table["sample"].tolist() == [0]  # sample 1 misses one observation
+    expected_obs = 0.25 * 10 + 0.75 * 20 + 0.25 * 30 + 0.75 * 40
+    expected_est = 0.25 * 11 + 0.75 * 19 + 0.25 * 33 + 0.75 * 40
+    assert table["observed"].iloc[0] == pytest.approx(expected_obs)
+    assert table["error"].iloc[0] == pytest.approx(expected_est - expected_obs)
+    m = aggregate_metrics(table)
+    assert m["n"] == 1
+    assert m["rmse"] == pytest.approx(abs(expected_est - expected_obs))

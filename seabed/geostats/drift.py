@@ -36,7 +36,9 @@ DRIFTS = ("none", "linear", "quadratic")
 
 @dataclass(frozen=True, eq=False)
 class ExternalDrift:
-    """An external drift variable on a regular grid, read by bilinear interpolation.
+    """An external drift variable on a regular grid, read by bilinear interpolation between cell
+    centres (in the outer half cells and next to unknown cells: the value of the cell holding the
+    point; outside the grid: unknown).
 
     Parameters
     ----------
@@ -83,8 +85,15 @@ class ExternalDrift:
         if y[0] > y[-1]:
             y, v = y[::-1], v[::-1]
         xy = np.asarray(xy, dtype=float)
-        interp = RegularGridInterpolator((y, x), v, bounds_error=False, fill_value=np.nan)
-        return interp(np.column_stack([xy[:, 1], xy[:, 0]]))
+        hx, hy = 0.5 * abs(x[1] - x[0]), 0.5 * abs(y[1] - y[0])
+        inside = ((xy[:, 0] >= x[0] - hx) & (xy[:, 0] <= x[-1] + hx) & (xy[:, 1] >= y[0] - hy)
+                  & (xy[:, 1] <= y[-1] + hy))
+        pts = np.column_stack([np.clip(xy[:, 1], y[0], y[-1]), np.clip(xy[:, 0], x[0], x[-1])])
+        out = RegularGridInterpolator((y, x), v, bounds_error=False, fill_value=np.nan)(pts)
+        gap = inside & ~np.isfinite(out)  # next to an unknown cell: the value of the cell holding the point
+        if gap.any():
+            out[gap] = RegularGridInterpolator((y, x), v, method="nearest")(pts[gap])
+        return np.where(inside, out, np.nan)
 
 
 def drift_name(drift: str | ExternalDrift | None) -> str:
