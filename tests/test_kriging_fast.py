@@ -158,3 +158,18 @@ def test_import_seabed_does_not_import_numba():
         "assert 'numba' not in sys.modules, 'numba imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_float32_outputs_round_the_float64_ones():
+    rng = np.random.default_rng(10)
+    xy = rng.uniform(0, 1000, (200, 2))
+    values = rng.normal(size=(200, 6)) * 100 + 500
+    model = VariogramModel(0.1, (Structure("exponential", 0.9, 300.0),))
+    est = Kriging(model, neighbourhood=Neighbourhood(max_samples=16),
+                  variable_sills=values.var(axis=0)).fit(xy, values)
+    targets = _grid(40, 0, 1000)
+    full = est.predict(targets)
+    single = est.predict(targets, dtype=np.float32)
+    assert single.estimate.dtype == np.float32 and single.variance.dtype == np.float32
+    np.testing.assert_array_equal(single.estimate, full.estimate.astype(np.float32))
+    np.testing.assert_array_equal(single.variance, full.variance.astype(np.float32))

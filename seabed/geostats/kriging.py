@@ -379,7 +379,8 @@ class Kriging:
 
     # -------------------------------------------------------------- predict
     def predict(
-        self, targets: np.ndarray, *, chunk_size: int | None = None, n_jobs: int = 1
+        self, targets: np.ndarray, *, chunk_size: int | None = None, n_jobs: int = 1,
+        dtype: type | np.dtype = np.float64,
     ) -> KrigingResult:
         """Estimate at target points or blocks.
 
@@ -390,7 +391,11 @@ class Kriging:
         chunk_size : int, optional
             Targets per batch (bounds memory); default chosen from the neighbourhood size.
         n_jobs : int, default 1
-            Threads working on chunks in parallel (numpy releases the GIL).
+            Threads working on chunks in parallel (numpy and the compiled kernel release the GIL).
+        dtype : numpy dtype, default float64
+            Of the ``estimate`` and ``variance`` arrays, written chunk by chunk; ``np.float32``
+            halves their memory (many variables) and keeps 7 significant digits, enough for
+            grades and their variances. Weights, solves and diagnostics stay float64.
 
         Returns
         -------
@@ -409,8 +414,8 @@ class Kriging:
         order = spatial_order(targets, chunk_size)
         chunks = [order[s : s + chunk_size] for s in range(0, m, chunk_size)]
         n_groups = len(self.groups_)
-        estimate = np.empty((m, p))  # every row is written by exactly one chunk per group
-        variance = np.empty((m, p))
+        estimate = np.empty((m, p), dtype=dtype)  # every row is written by exactly one chunk per group
+        variance = np.empty((m, p), dtype=dtype)
         diag = {name: np.full((m, n_groups), np.nan) for name in _DIAGNOSTICS}
         diag["n_samples"] = np.zeros((m, n_groups), dtype=np.int32)
         diag["reason"] = np.ones((m, n_groups), dtype=np.int8)
