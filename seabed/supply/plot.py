@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from seabed.plotting import mass_unit, watermark
@@ -266,7 +267,7 @@ def plot_alternatives(result: SupplyResult, *, synthetic: bool = False) -> Figur
     pos = np.arange(len(t))[::-1]
     left = np.zeros(len(t))
     for k, c in enumerate(cols):
-        ax_t.barh(pos, t[c], left=left, color=f"C{k % 10}", label=c.removesuffix("_t_per_year"))
+        ax_t.barh(pos, t[c], left=left, color=colormaps["tab20"](k % 20), label=c.removesuffix("_t_per_year"))
         left += t[c].to_numpy()
     ax_t.set_yticks(pos, list(t.index))
     ax_t.set_xlabel("controlled oxides secured (t/year)")
