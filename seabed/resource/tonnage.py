@@ -39,6 +39,7 @@ from seabed.units import Quantity
 from seabed.working_grid import WorkingGrid
 
 __all__ = [
+    "hold_in_memory",
     "DEFAULT_ITEMS",
     "block_tonnes",
     "compute_tonnage",
@@ -54,6 +55,32 @@ __all__ = [
 
 #: Items reported by default: total REY, the four oxide sums and each element.
 DEFAULT_ITEMS: tuple[str, ...] = ("REY", "TREO", "HREO", "LREO", "MREO")
+
+
+def hold_in_memory(bm: xr.Dataset, max_bytes: float) -> xr.Dataset:
+    """The block model with its lazily read cubes loaded (``"grade"`` first, then the others in
+    order) as long as together they stay under ``max_bytes`` (bytes); lazy coordinates (such as
+    ``layer_top``) are always loaded.
+
+    Every table of the resource stage is one pass over the block model; on a lazily read (NetCDF)
+    cube each pass reads and decodes it again. Held in memory, the passes are numpy reductions of
+    the same values (tables equal to rounding of the summation order).
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> bm = xr.Dataset({"grade": (("x",), da.ones(4, chunks=2)), "v": (("x",), da.ones(4, chunks=2))})
+    >>> sorted(k for k, v in hold_in_memory(bm, 40).data_vars.items() if v.chunks is None)
+    ['grade']
+    """
+    lazy = sorted((k for k, v in bm.data_vars.items() if v.chunks is not None), key=lambda k: k != "grade")
+    held, used = {}, 0
+    for name in lazy:
+        if used + bm[name].nbytes <= max_bytes:
+            held[name] = bm[name].compute()
+            used += bm[name].nbytes
+    coords = {k: c.compute() for k, c in bm.coords.items() if c.chunks is not None}  # e.g. layer_top: tiny
+    return bm.assign(held).assign_coords(coords)
 
 
 def item_members(item: str, available: Sequence[str] | None = None) -> tuple[tuple[str, ...], bool]:
