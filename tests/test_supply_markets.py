@@ -49,11 +49,12 @@ def test_market_factor_by_hand():
 
 def test_price_factors_are_centred_and_correlated():
     s = SupplySettings()
-    f = price_factors(s.markets, ("Nd", "Dy", "Sc"), 40_000, np.random.default_rng(1))
-    np.testing.assert_allclose(np.median(f, axis=0), 1.0, atol=0.02)  # the base price is the median
+    f = price_factors(s.markets, ("Nd", "Dy", "Sc"), 40_000, np.random.default_rng(1), years=5)
+    np.testing.assert_allclose(np.median(f, axis=0), 1.0, atol=0.02)  # the base price is the median, every year
     logs = np.log(f)
-    assert np.corrcoef(logs[:, 0], logs[:, 1])[0, 1] == pytest.approx(0.5, abs=0.02)
-    assert logs[:, 2].std() == pytest.approx(0.5, rel=0.03)  # thin market: sigma 0.5
+    assert np.corrcoef(logs[:, 3, 0], logs[:, 3, 1])[0, 1] == pytest.approx(0.5, abs=0.02)  # between elements
+    assert np.corrcoef(logs[:, 3, 0], logs[:, 4, 0])[0, 1] == pytest.approx(0.8, abs=0.02)  # persistence
+    assert logs[:, 4, 2].std() == pytest.approx(0.5, rel=0.03)  # thin market: sigma 0.5
 
 
 def _rate(settings: SupplySettings, factor: float) -> SupplySettings:

@@ -90,6 +90,11 @@ class MarketSettings(StrictModel):
         default="0.5",
         description="Correlation of the log prices of any two elements in the Monte Carlo (0-1) [assumption].",
     )
+    price_persistence: Dimensionless = Field(
+        default="0.8",
+        description="Monte Carlo: year-to-year persistence of each price path (AR(1) coefficient of the log price, "
+        "0-1; 1 = one level for the whole horizon) [assumption].",
+    )
     disruption_premium: Dimensionless = Field(
         default="2.0",
         description="Extra price of a controlled element sold outside China during a disruption, x the cut "
@@ -111,6 +116,7 @@ class MarketSettings(StrictModel):
             check_element(sym, "price_sigma_by_element")
             check_fraction(q, f"price_sigma_by_element.{sym}", upper=3.0)
         check_fraction(self.price_correlation, "price_correlation")
+        check_fraction(self.price_persistence, "price_persistence")
         check_fraction(self.disruption_premium, "disruption_premium", upper=100.0)
         check_fraction(self.concentrate_payable, "concentrate_payable")
         return self

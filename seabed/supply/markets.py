@@ -15,8 +15,11 @@ China, ``S^CN`` separated in China (sold as concentrate), base price ``p``, pric
 
 ``M`` is the element's world market (t/yr; unlimited without a size) and ``ε`` the price
 elasticity: with ``ε = 1`` the revenue from an element never exceeds ``z p M (1 + π c)``.
-Price factors are correlated lognormal: ``ln z = σ_e (√ρ Z_0 + √(1 − ρ) Z_e)`` with standard
-normal ``Z``, so the median of every price is its base price.
+Price factors are correlated lognormal paths: ``ln z_{e,y} = σ_e X_{e,y}`` with
+``X_{e,y} = φ X_{e,y−1} + √(1 − φ²) ε_{e,y}``, ``X_{e,0} = ε_{e,0}`` and
+``ε_{e,y} = √ρ Z_{0,y} + √(1 − ρ) Z_{e,y}`` (standard normal ``Z``): every year's ``X`` is standard
+normal, so the median of every price in every year is its base price; ``φ`` is the year-to-year
+persistence and ``ρ`` the correlation between elements.
 
 Examples
 --------
@@ -50,13 +53,20 @@ def price_sigmas(markets: MarketSettings, elements: Sequence[str]) -> np.ndarray
                      for e in elements])
 
 
-def price_factors(markets: MarketSettings, elements: Sequence[str], n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` draws of correlated lognormal price factors (median 1), shape (n, E)."""
+def price_factors(markets: MarketSettings, elements: Sequence[str], n: int, rng: np.random.Generator,
+                  years: int = 1) -> np.ndarray:
+    """``n`` draws of correlated lognormal price paths over ``years`` years (median 1 every year), shape
+    (n, years, E)."""
     rho = float(markets.price_correlation.to("").magnitude)
-    common = rng.standard_normal((n, 1))
-    own = rng.standard_normal((n, len(elements)))
-    z = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
-    return np.exp(price_sigmas(markets, elements)[None, :] * z)
+    phi = float(markets.price_persistence.to("").magnitude)
+    common = rng.standard_normal((n, years, 1))
+    own = rng.standard_normal((n, years, len(elements)))
+    eps = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+    x = np.empty_like(eps)
+    x[:, 0] = eps[:, 0]
+    for y in range(1, years):
+        x[:, y] = phi * x[:, y - 1] + np.sqrt(1.0 - phi**2) * eps[:, y]
+    return np.exp(price_sigmas(markets, elements)[None, None, :] * x)
 
 
 def market_factor(q: np.ndarray, size: np.ndarray, *, elasticity: float, excess: str) -> np.ndarray:
@@ -88,8 +98,8 @@ def revenue_by_element(
     ----------
     outside, in_china : ndarray (D, Y, E)
         t oxide/yr separated outside China and in China.
-    price : ndarray (D, E)
-        Price per t of separated oxide (base × draw factors).
+    price : ndarray (D, E) or (D, Y, E)
+        Price per t of separated oxide (base × draw factors; a path per year when 3-D).
     size : ndarray (E,)
         World market, t/yr.
     markets : MarketSettings
@@ -100,4 +110,5 @@ def revenue_by_element(
     premium = float(markets.disruption_premium.to("").magnitude)
     payable = float(markets.concentrate_payable.to("").magnitude)
     g = market_factor(outside + in_china, size[None, None, :], elasticity=markets.elasticity, excess=markets.excess)
-    return price[:, None, :] * g * (outside * (1.0 + premium * cut[None]) + payable * in_china)
+    price = price if price.ndim == 3 else price[:, None, :]
+    return price * g * (outside * (1.0 + premium * cut[None]) + payable * in_china)

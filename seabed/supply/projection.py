@@ -69,7 +69,7 @@ class Paths:
     separated_china: np.ndarray  # (D, Y, I) t oxide separated in China (counts for nothing)
     stockpile: np.ndarray  # (D, Y, I) t oxide-equivalent feed stockpiled at year end
     revenue: np.ndarray  # (D, Y, E) revenue per element, currency per year (after market limits)
-    price: np.ndarray  # (D, E) base price × draw factors, currency per t oxide
+    price: np.ndarray  # (D, E) or (D, Y, E) base price × draw factors, currency per t oxide
     cut: np.ndarray  # (Y, E) fraction of imports from China cut by disruptions
 
 
@@ -154,8 +154,9 @@ def simulate(
         Mining order (block permutation) applied to every realisation; by default the order of
         :func:`mining_order` on realisation 0. The Monte Carlo passes the order chosen on the
         kriged inventory, so that no draw is mined with knowledge of its true grades.
-    price_factor : ndarray (n, E), optional
-        Price factor of each draw and modelled element (median 1; :func:`seabed.supply.markets.price_factors`).
+    price_factor : ndarray (n, E) or (n, Y, E), optional
+        Price factor of each draw (and year) and modelled element (median 1;
+        :func:`seabed.supply.markets.price_factors`).
 
     Returns
     -------
@@ -263,7 +264,7 @@ def simulate(
     ec = settings.economics
     price = _prices(settings, elements) * _pick(params.get("economics.price_multiplier"), 1.0, n)[:, None]
     if price_factor is not None:
-        price = price * price_factor
+        price = price * price_factor if price_factor.ndim == 2 else price[:, None, :] * price_factor
     rev_e = revenue_by_element(separated.outside_china, separated.in_china, price,
                                size=market_sizes(settings.markets, elements), markets=settings.markets, cut=cut)
     revenue = rev_e.sum(axis=2)

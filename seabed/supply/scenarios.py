@@ -35,7 +35,8 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
     if unc.gates:
         delay = sample_gate_delay(settings.gates, n, rng)
         params["plan.start_delay"] = np.nan_to_num(params.get("plan.start_delay", np.zeros(n))) + delay
-    factor = price_factors(settings.markets, model_elements(base, settings), n, rng) if unc.prices else None
+    elements = model_elements(base, settings)
+    factor = price_factors(settings.markets, elements, n, rng, len(settings.years)) if unc.prices else None
     # the sequence is chosen once, on the kriged inventory, and every realisation is mined in that
     # order: the operator does not know a realisation's true grades (no perfect-knowledge bias)
     p = simulate(inv, settings, params=params, n=n, realisation=which, order=mining_order(base, settings),
