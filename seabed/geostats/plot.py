@@ -104,7 +104,7 @@ def plot_directional_variograms(
     for k, ev in enumerate(directional):
         ok = ev.n_pairs > 0
         ax.plot(ev.lag[ok] / 1000.0, ev.gamma[ok], "o", ms=4, color=f"C{k}",
-                label=f"azimuth {ev.azimuth:g}° (n={int(ev.n_pairs.sum())})")
+                label=f"azimuth {ev.azimuth or 0.0:.0f}° (n={int(ev.n_pairs.sum())} pairs)")
         if model is not None:
             h = np.linspace(0.0, float(ev.lag_edges[-1]), 200)[1:]
             theta = np.deg2rad(ev.azimuth or 0.0)
