@@ -474,7 +474,9 @@ def write_run_outputs(
         title="Best resource class over the layers (mineable cells)", cores_xy=xy, synthetic=syn), synthetic=syn)
     if est.experimental is not None:
         ax = plot_variogram(est.experimental, est.variogram, synthetic=syn)
-        ax.set_title("Pooled standardised variogram (all elements and layers)")
+        aniso = est.variogram is not None and not est.variogram.isotropic
+        ax.set_title("Pooled standardised variogram (all elements and layers)" + (
+            "\nlags along the major axis after rescaling the minor axis by the anisotropy ratio" if aniso else ""))
         _save(rundir, "figures/variogram.png", ax, synthetic=syn)
     if getattr(est, "variography", None) is not None:
         from seabed.geostats.plot import plot_directional_variograms, plot_variogram_map
