@@ -159,3 +159,23 @@ def test_build_masks_from_settings() -> None:
     assert removed[:, :4].all()
     assert not removed[:, 4:].any()
     assert masks["water_depth"].values.all()
+
+
+def test_exclusion_inside_an_include_area_subtracts_its_geodesic_area() -> None:
+    """The EEZ less the Takaya box (an exclusion inside it): the box's cut cells keep exactly the
+    part outside the box, so the kept area is the EEZ's less the box's (pyproj.Geod)."""
+    import pyproj
+
+    from seabed.inputs.areas import SITES, TAKAYA_2018_BOX, eez_circle, study_box
+
+    eez, box = eez_circle(*SITES["minamitorishima"]), study_box(*TAKAYA_2018_BOX)
+    grid = WorkingGrid.covering(eez, cell_size=2000.0)
+    masks = build_masks(grid, include={"eez": eez}, exclude={"reserve": box})
+    tab = mask_table(masks, grid)
+    geod = pyproj.Geod(ellps="WGS84")
+    eez_km2, box_km2 = (abs(geod.geometry_area_perimeter(shapely.segmentize(g, 0.001))[0]) / 1e6 for g in (eez, box))
+    assert tab.loc["reserve", "removed alone [km^2]"] == pytest.approx(box_km2, rel=1e-6)
+    assert tab.loc["total", "remaining [km^2]"] == pytest.approx(eez_km2 - box_km2, rel=1e-6)
+    kept = combine_masks(masks, grid).values
+    cut = (kept > 0) & (kept < 1)
+    assert cut.sum() > 100  # the EEZ's rim and the box's rim
