@@ -36,14 +36,19 @@ def _unit_gamma(kind, r):
         rc = min(r, 1.0)
         return 1.5 * rc - 0.5 * rc**3
     if kind == EXPONENTIAL:
-        return -math.expm1(-3.0 * r)
-    return -math.expm1(-3.0 * r * r)
+        return 1.0 - math.exp(-3.0 * r)  # = -expm1(-3r) to 1e-16 absolute, and faster
+    return 1.0 - math.exp(-3.0 * r * r)
 
 
 @njit(cache=True, nogil=True)
 def _covariance(dx, dy, nugget, sill, kinds, spar):
     """Covariance at lag (dx, dy); ``spar[s]`` = (sill, range, range_minor, sin az, cos az, isotropic)."""
-    h2 = dx * dx + dy * dy
+    return _covariance_h2(dx * dx + dy * dy, dx, dy, nugget, sill, kinds, spar)
+
+
+@njit(cache=True, nogil=True)
+def _covariance_h2(h2, dx, dy, nugget, sill, kinds, spar):
+    """:func:`_covariance` given ``h2 = dx² + dy²`` (only ``h2`` is read for isotropic structures)."""
     out = sill if h2 == 0.0 else sill - nugget
     for s in range(kinds.size):
         if spar[s, 5] != 0.0:
@@ -125,7 +130,7 @@ def _cho_solve(low, n, b, x):
 def krige_tiles(
     t, tt, order, tile_ptr, cand_ptr, cand, scoords, tcoords, k, bound2, min_samples, ordinary,
     nugget, sill, kinds, spar, scov, values, mean, bv,
-    est, var, slope, eff, nsamp, nearest, negsum, reason, failed, stats,
+    est, var, slope, eff, nsamp, nearest, negsum, reason, failed, stats, isotropic_search,
 ):  # pragma: no cover - compiled
     """Krige the targets tile by tile (see the module docstring).
 
@@ -136,7 +141,9 @@ def krige_tiles(
     covariances, or a 0 × 0 array to compute them; ``values`` (n, p) and ``mean`` (p,) (zeros
     for ordinary kriging); ``bv`` the block variance. Outputs are written at the target's row
     (rows of targets not estimated are left as given); ``stats`` (int64, 3) counts the
-    factorisations, the covariances computed for them and the tiles.
+    factorisations, the covariances computed for them and the tiles. ``isotropic_search``: the
+    search metric is the plain distance (``tt`` is ``t``), so the search's squared distances
+    serve the right-hand sides of an isotropic model.
     """
     p = values.shape[1]
     n_tiles = tile_ptr.size - 1
@@ -156,6 +163,8 @@ def krige_tiles(
         mult[j] = state | np.uint64(1)
     d2 = np.empty(max_c)
     scratch = np.empty(max_c)
+    cx = np.empty(max_c)
+    cy = np.empty(max_c)
     sel = np.empty(k, dtype=np.int64)
     pos = np.empty(k, dtype=np.int64)
     use_scov = scov.shape[0] > 0
@@ -170,6 +179,9 @@ def krige_tiles(
     c = np.empty(k)
     x = np.empty(k)
     ones = np.ones(k)
+    same_metric = isotropic_search
+    for s in range(kinds.size):
+        same_metric = same_metric and spar[s, 5] != 0.0
     for tile in range(n_tiles):
         c0 = cand_ptr[tile]
         nc = cand_ptr[tile + 1] - c0
@@ -178,23 +190,42 @@ def krige_tiles(
         if not use_scov:
             cc[:nc, :nc] = np.nan
         n_sets = 0
+        for j in range(nc):
+            cx[j] = tcoords[cand[c0 + j], 0]
+            cy[j] = tcoords[cand[c0 + j], 1]
+        prev_kth = -1.0  # k-th squared distance of the previous target of the tile
+        px = 0.0
+        py = 0.0
         for q in range(tile_ptr[tile], tile_ptr[tile + 1]):
             i = order[q]
             tx = tt[i, 0]
             ty = tt[i, 1]
             for j in range(nc):
-                s = cand[c0 + j]
-                dx = tcoords[s, 0] - tx
-                dy = tcoords[s, 1] - ty
+                dx = cx[j] - tx
+                dy = cy[j] - ty
                 d2[j] = dx * dx + dy * dy
             # the k nearest by (distance, index): all closer than the k-th distance, then
             # the lowest indices among those at exactly the k-th distance
             kth = np.inf
             need = k
             if nc > k:
-                scratch[:nc] = d2[:nc]
-                kth = _kth_smallest(scratch, nc, k - 1)
-                need = k
+                # the k-th distance is at most the previous target's plus the step between
+                # them (triangle inequality): select among the candidates within that bound
+                nf = 0
+                if prev_kth >= 0.0:
+                    reach = math.sqrt(prev_kth) + math.sqrt((tx - px) ** 2 + (ty - py) ** 2)
+                    limit = reach * reach * (1.0 + 1e-9) + 1e-300
+                    for j in range(nc):
+                        if d2[j] <= limit:
+                            scratch[nf] = d2[j]
+                            nf += 1
+                if nf < k:
+                    scratch[:nc] = d2[:nc]
+                    nf = nc
+                kth = _kth_smallest(scratch, nf, k - 1)
+                prev_kth = kth
+                px = tx
+                py = ty
                 for j in range(nc):
                     if d2[j] < kth:
                         need -= 1
@@ -273,12 +304,18 @@ def krige_tiles(
                 continue
             # right-hand side, weights and the estimate
             near = np.inf
-            for j in range(nv):
-                s = sel[j]
-                dx = t[i, 0] - scoords[s, 0]
-                dy = t[i, 1] - scoords[s, 1]
-                near = min(near, dx * dx + dy * dy)
-                c[j] = _covariance(dx, dy, nugget, sill, kinds, spar)
+            if same_metric:  # isotropic search and model: the search's squared distances
+                for j in range(nv):
+                    h2 = d2[pos[j]]
+                    near = min(near, h2)
+                    c[j] = _covariance_h2(h2, 0.0, 0.0, nugget, sill, kinds, spar)
+            else:
+                for j in range(nv):
+                    s = sel[j]
+                    dx = t[i, 0] - scoords[s, 0]
+                    dy = t[i, 1] - scoords[s, 1]
+                    near = min(near, dx * dx + dy * dy)
+                    c[j] = _covariance(dx, dy, nugget, sill, kinds, spar)
             _cho_solve(low[sid], nv, c, x)
             mu = 0.0
             if ordinary:

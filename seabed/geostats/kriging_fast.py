@@ -119,6 +119,7 @@ def krige_chunk_fast(
         np.ascontiguousarray(mean, dtype=float), float(g.block_variance),
         out["estimate"], out["variance"], out["slope_of_regression"], out["kriging_efficiency"],
         out["n_samples"], out["nearest_distance"], out["negative_weight_sum"], out["reason"], failed, stats,
+        nb.radius_minor is None,
     )
     STATS[:] += stats
     if failed.any():  # sets whose covariance matrix is not numerically positive definite

@@ -14,6 +14,7 @@ same samples share neighbour sets (and, with one variogram, kriging weights).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -233,7 +234,7 @@ class SampleSearch:
         lengths = np.fromiter((len(x) for x in lists), dtype=np.intp, count=len(lists))
         starts = np.zeros(len(keys) + 1, dtype=np.intp)
         np.cumsum(lengths, out=starts[1:])
-        flat = np.fromiter((i for x in lists for i in x), dtype=np.intp, count=int(starts[-1]))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=np.intp, count=int(starts[-1]))
         return tile, starts, flat
 
     def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
