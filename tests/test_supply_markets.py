@@ -280,3 +280,11 @@ def test_shipped_scenarios_compared_in_one_run(tmp_path):
     alt = pd.read_csv(out / "tables" / "supply_alternatives.csv")
     assert "cost [USD/t]" in alt.columns
     assert "Dy [t/year]" in alt.columns
+
+
+def test_weakest_link_reason_ignores_elements_without_imports():
+    """Sc is not recovered by default and has no imports from China: the weakest link's reason is the horizon,
+    not "no separation capacity outside China" (a plant separates the others)."""
+    s = SupplySettings(uncertainty=NO_MC, offset={"elements": ["Sc", "Dy", "Y"]})
+    weak = project_supply(inventory(), s, seed=0).summary["weakest_link"]
+    assert weak["reason"] == "not within horizon"

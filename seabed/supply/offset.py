@@ -243,7 +243,9 @@ def offset_answer(
     summary: dict[str, Any] = {}
     for j, e in enumerate(names):
         if e == "weakest_link":
-            has_supply = bool((s_all > 0).all(axis=2).any()) if elements else False
+            # over the elements with imports from China (those the weakest link is taken over): an element
+            # without imports (e.g. Sc, not recovered by default) does not make the reason "no separation"
+            has_supply = bool((s_all[..., ~no_imports] > 0).all(axis=2).any()) if (~no_imports).any() else False
             no_imp = bool(no_imports.all())
         else:
             has_supply = bool((s_all[..., j] > 0).any())
