@@ -172,6 +172,14 @@ class Mapper:
         """``[func(item, **shared) for item in items]``, as Dask tasks, in order."""
         return list(self.imap(func, items, **shared))
 
+    def share(self, obj: Any) -> Any:
+        """``obj`` as an argument of several tasks: scattered once to a cluster (a future that the
+        tasks of :meth:`imap` receive resolved), so that it is not serialised into every task; itself
+        for a local scheduler."""
+        if self.client is None:
+            return obj
+        return self.client.scatter([obj], hash=False)[0]  # a one-item list: obj is not split
+
     def imap(self, func: Callable, items: Iterable, **shared: Any) -> Iterator:
         """Like :meth:`__call__` but yields the results in order as they are gathered.
 

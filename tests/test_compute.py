@@ -360,6 +360,22 @@ def test_realisations_same_on_a_local_cluster(simulation_case, cluster_client):
     np.testing.assert_allclose(got["tonnes"].to_numpy(), expected["tonnes"].to_numpy(), rtol=RTOL)
 
 
+def test_shared_objects_are_scattered_once_not_embedded_in_tasks(cluster_client):
+    # a tile's inputs are scattered once and referenced by its batches' tasks (issue 18: the
+    # default run sent a 12 MiB graph, the tile's arrays copied into every task)
+    with open_mapper(ComputeOptions(), client=cluster_client) as mapper:
+        big = np.arange(1_000_000, dtype=float)
+        ref = mapper.share(big)
+        assert type(ref).__name__ == "Future"
+        got = list(mapper.imap(_sum_of_first, [(ref, 1), (ref, 2)]))
+    assert got == [float(big.sum()) + 1, float(big.sum()) + 2]
+    assert Mapper(ComputeOptions()).share(big) is big
+
+
+def _sum_of_first(item):
+    return float(item[0].sum()) + item[1]
+
+
 @pytest.mark.parametrize("tile_cells", [NX, 4 * NX + 1, 10**6], ids=["row", "four-rows", "one-tile"])
 def test_realisations_same_whatever_tile_size(simulation_case, tile_cells):
     _, _, plan, bm, expected = simulation_case

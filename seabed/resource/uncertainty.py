@@ -14,7 +14,7 @@ scheduler, tile size or batching beyond rounding.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -164,13 +164,15 @@ def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> l
     return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
 
 
-def _tile_task(work: TileWork, *, plan: SimulationPlan, seed: int, at_data: np.ndarray | None, cutoff_item: str,
-               cutoffs: Sequence[float], n_inventories: int) -> dict[str, object]:
+def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, seed: int, at_data: np.ndarray | None,
+               cutoff_item: str, cutoffs: Sequence[float], n_inventories: int) -> dict[str, object]:
     """Sums of one tile for a batch of realisations (see :func:`simulate_resource`).
 
-    ``at_data`` None: the tile is the whole grid, and each realisation's data scores come
+    ``item`` is the tile's inputs (shared by its batches: scattered once to a cluster) and the
+    batch. ``at_data`` None: the tile is the whole grid, and each realisation's data scores come
     from the same field window as the tile's cells.
     """
+    work = replace(item[0], indices=tuple(item[1]))
     n_scopes = 1 + (4 if work.codes is not None else 0) + len(cutoffs)
     out = {"indices": work.indices, "mud": np.zeros((len(work.indices), n_scopes)),
            "metal": np.zeros((len(work.indices), n_scopes, len(plan.elements))), "inventories": {},
@@ -332,7 +334,9 @@ def simulate_resource(
     def block(da: xr.DataArray | None, rows: slice, dtype: type = float) -> np.ndarray | None:
         return None if da is None else np.asarray(da.isel(y=rows).values, dtype=dtype).reshape(plan.n_layers, -1)
 
-    def tasks() -> Iterator[TileWork]:  # built one wave at a time: (layer, y, x) maps never whole
+    share = getattr(runner, "share", lambda obj: obj)  # a cluster: scattered, not embedded in every task
+
+    def tasks() -> Iterator[tuple[TileWork, tuple[int, ...]]]:  # one wave at a time: maps never whole
         for rows in tiles:
             span = slice(rows.start * nx, rows.stop * nx)
             t, c, it = block(tonnes, rows), block(codes, rows, np.int8), block(inv_t, rows)
@@ -340,10 +344,11 @@ def simulate_resource(
             cells = np.flatnonzero(active)
             in_tile = np.flatnonzero((inv_flat >= span.start) & (inv_flat < span.stop))
             pos = np.searchsorted(cells, inv_flat[in_tile] - span.start)
+            work = share(TileWork(rows=rows, cells=cells, tonnes=t[:, cells], codes=None if c is None else c[:, cells],
+                                  inventory_tonnes=None if it is None else it[:, cells], inventory_cells=pos,
+                                  inventory_rows=in_tile, indices=()))  # once per tile, not per batch
             for batch in batches:
-                yield TileWork(rows=rows, cells=cells, tonnes=t[:, cells], codes=None if c is None else c[:, cells],
-                               inventory_tonnes=None if it is None else it[:, cells], inventory_cells=pos,
-                               inventory_rows=in_tile, indices=batch)
+                yield work, batch
 
     with_classes = codes is not None
     scopes = _scopes(tally.cutoff_item, tally.cutoffs, with_classes)
