@@ -277,8 +277,8 @@ def _comparison_frame(t: dict) -> pd.DataFrame:
     def cell(label: str, v):
         if v is None or isinstance(v, str):
             return "—" if v is None else v
-        if "year" in label and "per_year" not in label and float(v).is_integer():
-            return str(int(v))
+        if "year" in label and "per_year" not in label and "years" not in label:
+            return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
         return v
 
     if any("year" in i for i in df.index):  # metrics as rows

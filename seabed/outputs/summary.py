@@ -382,9 +382,15 @@ def _setting_value(v: Any, key: str = "") -> str:
 _DEFAULT_SOURCES = {
     "plan.phases[trial].": "SIP trial plan: ~3 months from Feb 2027 at ~350 t mud/day (DOMAIN.md [N]); "
                            "capex = FY2025 supplementary budget [N]; wet basis is an assumption",
-    "plan.phases[commercial].": "assumption: no date or scale published; Kato (2013) scale of 10,000 t/day (dry), "
-                                "McNulty (1998) category 2 ramp-up, capex of a 3 Mt/year nodule operation "
-                                "(3-3.5 bn USD, mid value)",
+    "plan.phases[commercial].": "assumption: no date or scale published; starts at the end of the project gates; "
+                                "Kato (2013) scale of 10,000 t/day, wet or dry not stated (basis 'unknown'), McNulty "
+                                "(1998) category 3 (first of a kind, DOMAIN.md [N]), capex scaled from a 3 Mt/year wet "
+                                "nodule operation (3-3.5 bn USD, mid value [N]) by wet mass^0.6",
+    "separation.plants[japan_pilot].": "SIP mainland refining of the trial mud (DOMAIN.md [N]); size and opex: assumption",
+    "separation.plants[japan_commercial].": "assumption: no plant announced; sized just above the base-case plateau "
+                                            "feed, capex 0.5 bn USD per 5,000 t/yr scaled with exponent 0.6",
+    "gates.": "SIP trial Feb 2027 and profitability report Mar 2028 (DOMAIN.md [N]); stage durations: assumption",
+    "alternatives[": "see each alternative's source; tonnages and costs are assumptions unless DOMAIN.md is cited",
     "economics.prices": "mid-range of the 2025 oxide prices in DOMAIN.md [N]",
 }
 

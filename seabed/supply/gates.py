@@ -14,7 +14,7 @@ Examples
 >>> g = GateSettings()
 >>> round(gate_delay_quantile(g, 0.5), 6)
 0.0
->>> gate_table(g)["end_year"].round(1).tolist()
+>>> gate_table(g)["end_year"].round(1).tolist()  # trial, report, feasibility, permits, build
 [2027.1, 2028.2, 2030.2, 2033.2, 2037.2]
 """
 
@@ -45,7 +45,7 @@ def gate_delay_quantile(gates: GateSettings, q: float) -> float:
 
 
 def gate_table(gates: GateSettings) -> pd.DataFrame:
-    """Milestones and stages with their median, P10 and P90 end years (decimal years)."""
+    """Milestones and stages (index ``gate``) with their median, P10 and P90 end years (decimal years)."""
     rows = [{"gate": m.name, "kind": "milestone", "median_years": 0.0, "sd_years": 0.0, "end_year": m.year,
              "p10_end_year": m.year, "p90_end_year": m.year, "source": m.source}
             for m in sorted(gates.milestones, key=lambda m: m.year)]
@@ -56,4 +56,4 @@ def gate_table(gates: GateSettings) -> pd.DataFrame:
         z = stats.norm.ppf(0.9) * np.sqrt(var)
         rows.append({"gate": s.name, "kind": "stage", "median_years": mu, "sd_years": sd, "end_year": t,
                      "p10_end_year": t - z, "p90_end_year": t + z, "source": s.source})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("gate")
