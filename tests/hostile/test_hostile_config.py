@@ -306,3 +306,12 @@ def test_check_refuses_bad_anisotropy(project, breaks, fragments):
     """``seabed check`` refuses an anisotropy that is neither "none", "fit" nor {azimuth, ratio >= 1}."""
     breaks(project)
     assert_user_error(project.check(), *fragments)
+
+
+@pytest.mark.parametrize("drift", ['"linear"', '"quadratic"', '{external = "crustal_age"}', '{external = "bathymetry"}'])
+def test_check_accepts_good_drift_and_anisotropy(project, drift):
+    """The accepted forms pass ``seabed check`` (the external grids are inputs of the project)."""
+    project.set_key("estimation", "drift", drift)
+    project.set_key("estimation.variogram", "anisotropy", '"fit"')
+    r = project.check()
+    assert r.code == 0, (r.code, r.err)
