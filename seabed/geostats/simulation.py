@@ -249,11 +249,11 @@ def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: i
     13264
 
     and the tile of docs/scaling.md's example (2 workers, ``"3 GiB"``, each task first
-    holding the 288 MB FFT buffers of :meth:`SimulationPlan.task_bytes`):
+    holding the 224 MB FFT buffers of :meth:`SimulationPlan.task_bytes`):
 
     >>> from seabed.compute import chunk_cells_for_budget
-    >>> chunk_cells_for_budget(3 * 2**30, 13264, n_workers=2, task_bytes=36 * 8_000_000)
-    99714
+    >>> chunk_cells_for_budget(3 * 2**30, 13264, n_workers=2, task_bytes=28 * 8_000_000)
+    104539
     """
     return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
 
