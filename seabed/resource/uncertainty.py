@@ -199,9 +199,10 @@ def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, 
         g = back_transform_scores(plan, y)
         g_item = np.tensordot(factors, g[idx], axes=1)
         sels = masks + [g_item >= c for c in cutoffs]
-        tw = np.stack([np.where(sel, t, 0.0).ravel() for sel in sels], axis=1)  # (layer·cell, scope)
-        mud[k] = tw.sum(axis=0)
-        metal[k] = (g.reshape(len(plan.elements), -1).astype(np.float64) @ tw).T * 1e-6  # one GEMM
+        tw = np.stack([np.where(sel, t, 0.0) for sel in sels], axis=-1)  # (layer, cell, scope)
+        mud[k] = tw.sum(axis=(0, 1))
+        for lyr in range(t.shape[0]):  # one GEMM per layer (a float64 copy of one layer's grades)
+            metal[k] += (g[:, lyr].astype(np.float64) @ tw[lyr]).T * 1e-6
         if r < n_inventories and work.inventory_tonnes is not None and work.inventory_cells.size:
             pick = work.inventory_cells
             inventories[r] = np.einsum("eln,ln->en", g[:, :, pick], work.inventory_tonnes[:, pick], dtype=np.float64)
