@@ -57,6 +57,8 @@ _COLUMN_UNITS: dict[str, dict[str, str]] = {
                                             "working_capital", "depreciation", "tax",
                                             "net_cash_flow", "discounted_cash_flow", "cumulative_cash_flow")},
     "supply_coverage": {c: "fraction" for c in ("deterministic", "p10", "p50", "p90")},
+    "supply_gates": {"duration_median": "year", "duration_sd": "year", "end_year": "decimal year",
+                     "p10_end_year": "decimal year", "p90_end_year": "decimal year"},
     "cross_validation_metrics": {"mean_error": "ppm", "rmse": "ppm"},
 }
 #: Tables whose columns are elements (or TREO, magnet) and hold one unit.

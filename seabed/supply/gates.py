@@ -45,8 +45,9 @@ def gate_delay_quantile(gates: GateSettings, q: float) -> float:
 
 
 def gate_table(gates: GateSettings) -> pd.DataFrame:
-    """Milestones and stages (index ``gate``) with their median, P10 and P90 end years (decimal years)."""
-    rows = [{"gate": m.name, "kind": "milestone", "median_years": 0.0, "sd_years": 0.0, "end_year": m.year,
+    """Milestones and stages (index ``gate``): duration median and s.d. (years), median, P10 and P90 end
+    (decimal years), source."""
+    rows = [{"gate": m.name, "kind": "milestone", "duration_median": 0.0, "duration_sd": 0.0, "end_year": m.year,
              "p10_end_year": m.year, "p90_end_year": m.year, "source": m.source}
             for m in sorted(gates.milestones, key=lambda m: m.year)]
     t, var = gates.anchor(), 0.0
@@ -54,6 +55,6 @@ def gate_table(gates: GateSettings) -> pd.DataFrame:
         mu, sd = float(s.duration.to("year").magnitude), float(s.sd.to("year").magnitude)
         t, var = t + mu, var + sd**2
         z = stats.norm.ppf(0.9) * np.sqrt(var)
-        rows.append({"gate": s.name, "kind": "stage", "median_years": mu, "sd_years": sd, "end_year": t,
+        rows.append({"gate": s.name, "kind": "stage", "duration_median": mu, "duration_sd": sd, "end_year": t,
                      "p10_end_year": t - z, "p90_end_year": t + z, "source": s.source})
     return pd.DataFrame(rows).set_index("gate")

@@ -91,7 +91,8 @@ _UNITLESS = re.compile(r"^(year|item|element|layer|scope|class|reason|mask|polyg
                        r"parameter|parameter unit|metric unit|resource_class|n|first_year_full|first_year_0\.5|"
                        r"offset|sustained_offset|offset_fraction|mean_standardised_error|var_standardised_error|"
                        r"correlation|probability of an offset within the horizon|low_value|high_value|base|at_low|at_high|swing|p10|p50|p90|mean|"
-                       r"base|three_systems|export_cut|no_separation|[a-z_]+_scenario)$")
+                       r"base|three_systems|export_cut|no_separation|[a-z_]+_scenario|"
+                       r"gate|alternative|kind|source)$")
 
 
 def test_every_table_is_tidy_with_units_and_no_inf(takaya_run):
