@@ -152,7 +152,12 @@ def test_sustaining_and_closure_follow_mining():
     assert p.cash["closure"][0][last + 1] == pytest.approx(0.05 * initial)
     assert p.cash["closure"][0].sum() == pytest.approx(0.05 * initial)
     assert (p.cash["sustaining_capex"][0][~mining] == 0).all()
-    assert p.cash["sustaining_capex"][0].max() == pytest.approx(0.02 * initial)
+    trial = s.economics.money(s.plan.phases[0].capex, "{cur}")  # 16.4 bn JPY, spent in 2026
+    # each phase and plant sustains its own capex while it runs: in the trial year only the trial's
+    # (a quarter of a year), at plateau the commercial phase's and the plants'
+    year = list(p.years).index(2027)
+    assert p.cash["sustaining_capex"][0][year] == pytest.approx(0.02 * trial * 0.25)
+    assert p.cash["sustaining_capex"][0].max() == pytest.approx(0.02 * (initial - trial))
 
 
 def test_public_npv_is_pre_tax_at_the_public_rate():

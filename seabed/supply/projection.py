@@ -288,7 +288,11 @@ def simulate(
         p_spread = np.array([np.ceil(sep.plants[i].capex_years.to("year").magnitude) for i in plants["order"]])
         capex = capex + econ.capex_schedule(years, amount=p_amount, start=p_start, spread=p_spread)
         capex_amount = np.concatenate([capex_amount, p_amount], axis=1)
-    sustaining, closure = _later_capex(ec, capex_amount.sum(axis=1), mining_fraction, mud)
+    # each phase and plant sustains its own capex while it runs (a plant only while there is mud)
+    run_p = np.clip(years[None, None, :] + 1.0 - p_start[..., None], 0.0, 1.0)  # (D, P_plants, Y)
+    active = np.concatenate([np.minimum(overlap, 1.0), run_p], axis=1)
+    exhaust = np.divide(mud, capacity, out=np.zeros_like(mud), where=capacity > 0)
+    sustaining, closure = _later_capex(ec, capex_amount, active * exhaust[:, None, :], mud)
     royalty = float(ec.royalty.to("").magnitude)
     tax_rate = float(ec.tax_rate.to("").magnitude)
     dep_years = round(ec.depreciation_years.to("year").magnitude)
@@ -352,11 +356,13 @@ def _phase_capex(phases: Sequence[Any], ec: Any, wet_nameplate: np.ndarray) -> n
     return own + scaled
 
 
-def _later_capex(ec: Any, initial: np.ndarray, mining_fraction: np.ndarray,
+def _later_capex(ec: Any, initial: np.ndarray, active: np.ndarray,
                  mud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sustaining capex (a fraction of initial capex per year of mining) and closure (a fraction of initial
-    capex the year after mining ends; the last modelled year if mining runs to the end), (D, Y) each."""
-    sustaining = float(ec.sustaining_capex.to("").magnitude) * initial[:, None] * mining_fraction
+    """Sustaining capex (a fraction of each phase's and plant's initial capex per year it runs and mines,
+    ``initial`` (D, P), ``active`` (D, P, Y)) and closure (a fraction of all initial capex the year after
+    mining ends; the last modelled year if mining runs to the end), (D, Y) each."""
+    sustaining = float(ec.sustaining_capex.to("").magnitude) * np.einsum("dp,dpy->dy", initial, active)
+    initial = initial.sum(axis=1)
     closure = np.zeros_like(mud)
     mined = mud > 0
     if mined.any():
