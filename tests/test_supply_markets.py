@@ -293,3 +293,13 @@ def test_weakest_link_reason_ignores_elements_without_imports():
     s = SupplySettings(uncertainty=NO_MC, offset={"elements": ["Sc", "Dy", "Y"]})
     weak = project_supply(inventory(), s, seed=0).summary["weakest_link"]
     assert weak["reason"] == "not within horizon"
+
+
+def test_monte_carlo_first_production_year_is_centred_on_the_gates():
+    s = SupplySettings(uncertainty={"draws": 400, "tornado": False})
+    mc = project_supply(inventory(), s, seed=0).monte_carlo
+    row = mc.loc["first_production_year"]
+    assert row["p10"] < row["p50"] < row["p90"]
+    assert row["p50"] == pytest.approx(2037.2, abs=0.2)  # sum of the median stage durations after Mar 2028
+    sd = np.sqrt(0.5**2 + 1 + 1)
+    assert row["p90"] - row["p10"] == pytest.approx(2 * 1.2816 * sd, rel=0.15)

@@ -65,7 +65,8 @@ _COLUMN_UNITS: dict[str, dict[str, str]] = {
 _ELEMENT_UNITS = {"supply_head_grade": "ppm", "supply_production": "t", "mining_inventory": "ppm",
                   "supply_offset_probability": "probability", "supply_offset_probability_by_year": "probability"}
 #: Units of the metrics of ``supply_monte_carlo`` and ``supply_scenarios`` (rows).
-_METRIC_UNITS = {"npv": "USD", "npv_public": "USD", "irr": "1/year", "payback_year": "year", "unit_cost": "USD/kg TREO",
+_METRIC_UNITS = {"npv": "USD", "npv_public": "USD", "first_production_year": "decimal year", "irr": "1/year",
+                 "payback_year": "year", "unit_cost": "USD/kg TREO",
                  "break_even_multiple": "1", "first_offset_year": "year", "first_offset_year_0.5": "year"}
 
 

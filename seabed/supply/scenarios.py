@@ -72,6 +72,10 @@ def monte_carlo(base: Inventory, real: Inventory | None, settings: SupplySetting
             pct = np.percentile(y, [10, 50, 90], method="inverted_cdf")
             rows[f"{label}_{item}"] = {"p10": pct[0], "p50": pct[1], "p90": pct[2],
                                        "mean": float(np.isfinite(y).mean())}
+    # the first-production year of the gates (phases without a start of their own), as drawn
+    start = settings.gates.first_production() + np.nan_to_num(params.get("plan.start_delay", np.zeros(n)))
+    pct = np.percentile(start, [10, 50, 90])
+    rows["first_production_year"] = {"p10": pct[0], "p50": pct[1], "p90": pct[2], "mean": float(start.mean())}
     mc = pd.DataFrame.from_dict(rows, orient="index")
     mc.index.name = "metric"
     mc.attrs["note"] = ("offset_year rows: first year of a sustained offset; 'mean' is the probability of a "
