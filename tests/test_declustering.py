@@ -54,3 +54,13 @@ def test_bad_cell_sizes_are_refused():
     xy, z, _ = _clustered()
     with pytest.raises(ConfigError, match="cell_sizes"):
         cell_declustering(xy, z, cell_sizes=[0.0])
+
+
+def test_without_a_lower_mean_the_weights_and_the_mean_stay_naive():
+    gx, gy = np.meshgrid(np.arange(8) * 1000.0, np.arange(8) * 1000.0)
+    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    z = np.where(np.arange(64) % 2 == 0, 1.0, 3.0)
+    d = cell_declustering(xy, z, cell_sizes=[1500.0, 2500.0], minimise=True)
+    if d.cell_size == 0:
+        np.testing.assert_allclose(d.weights, 1.0)
+        assert d.mean == d.naive_mean

@@ -53,9 +53,10 @@ class Declustering:
 
     @property
     def mean(self) -> float:
-        """Declustered mean of the search variable at the chosen size."""
-        return float(self.means[np.argmin(np.abs(self.cell_sizes - self.cell_size))]) if self.cell_sizes.size else \
-            self.naive_mean
+        """Declustered mean of the search variable at the chosen size (the naive mean without declustering)."""
+        if self.cell_size == 0 or not self.cell_sizes.size:
+            return self.naive_mean
+        return float(self.means[np.argmin(np.abs(self.cell_sizes - self.cell_size))])
 
 
 def _cell_weights(coords: np.ndarray, size: float, n_offsets: int) -> np.ndarray:
