@@ -478,7 +478,9 @@ def write_run_outputs(
     if est.experimental is not None:
         ax = plot_variogram(est.experimental, est.variogram, synthetic=syn)
         aniso = est.variogram is not None and not est.variogram.isotropic
-        ax.set_title("Pooled standardised variogram (all elements and layers)" + (
+        drift = est.estimates.attrs.get("drift")
+        ax.set_title("Pooled standardised variogram (all elements and layers"
+                     + (f"; residuals from the {drift} trend)" if drift else ")") + (
             "\nlags along the major axis after rescaling the minor axis by the anisotropy ratio" if aniso else ""))
         _save(rundir, "figures/variogram.png", ax, synthetic=syn)
     if getattr(est, "variography", None) is not None:
