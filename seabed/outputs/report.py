@@ -357,7 +357,8 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                      "from an OLS trend of each element × layer (biased low at long lags).")
     a = est.get("anisotropy")
     if a:
-        items.append(f"Anisotropy: major axis at {fq(a['azimuth'])} from north, ratio {fq(a['ratio'])} (from "
+        items.append(f"Anisotropy: major axis at {a['azimuth']['value']:.0f}° from north, ratio "
+                     f"{human_number(a['ratio']['value'], 3)} (from "
                      "directional variograms, Isaaks & Srivastava 1989); the search ellipse follows it unless set.")
     dc = est.get("declustering")
     if dc:
@@ -414,11 +415,12 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
         for scheme, items in totals.items():
             if scheme in ("interval_mbsf", "note"):
                 continue
+            rey, treo = items["REY"], items["TREO"]
             s.paragraph(f"What matters, per core ({scheme}): total REY {top:g}-{bottom:g} mbsf over "
-                        f"{items['REY']['n_cores']} complete cores: mean error {fq(items['REY']['mean_error'])}, RMSE "
-                        f"{fq(items['REY']['rmse'])} ({fq(items['REY']['relative_rmse'])} of the mean), correlation "
-                        f"{fq(items['REY']['correlation'])}; TREO RMSE {fq(items['TREO']['rmse'])}, correlation "
-                        f"{fq(items['TREO']['correlation'])}.")
+                        f"{rey['n_cores']} complete cores: mean error {fq(rey['mean_error'])}, RMSE {fq(rey['rmse'])} "
+                        f"({human_percent(rey['relative_rmse']['value'])} of the mean), correlation "
+                        f"{human_number(rey['correlation']['value'], 2)}; TREO RMSE {fq(treo['rmse'])}, correlation "
+                        f"{human_number(treo['correlation']['value'], 2)}.")
     if "cross_validation" in figures:
         s.figure(figures["cross_validation"], caption="Cross-validation: estimated vs observed.")
     if "published_comparison" in res:
