@@ -96,7 +96,8 @@ class VariogramFitSettings(StrictModel):
     lag_spacing: Distance | None = Field(None, description="Lag class width; default from core spacing")
     n_lags: int | None = Field(None, ge=3, le=100, description="Number of lag classes")
     fit_nugget: bool = True
-    fix_sill: bool = Field(True, description="Fix the total sill at 1 (standardised data)")
+    fix_sill: bool = Field(True, description="Fix the total sill at 1 (standardised data); with a drift, false lets "
+                           "the sill follow the residual variogram (the residual variance is not its sill)")
     max_range: Distance | None = Field(
         None, description="Upper bound on fitted practical ranges; default twice the largest lag. Cap it when a "
         "regional trend would otherwise be fitted as a very long range (it also bounds the simulation halo)")
