@@ -154,3 +154,16 @@ def test_point_drift_with_a_moving_neighbourhood_on_many_targets_matches_dense_s
         sol = np.linalg.solve(a, b)
         assert res.estimate[i] == pytest.approx(sol[:12] @ z[near], rel=1e-8, abs=1e-10)
         assert res.variance[i] == pytest.approx(model.sill - sol @ b, rel=1e-8, abs=1e-10)
+
+
+def test_collinear_neighbours_cannot_identify_a_linear_drift():
+    """A transect: every sample on one line; a linear drift is singular there, so no estimate (reason 1)."""
+    x = np.linspace(0, 10_000, 30)
+    xy = np.column_stack([x, 2 * x + 5.0])
+    z = np.sin(x / 2000)
+    model = VariogramModel(0.0, (Structure("spherical", 1.0, 4000.0),))
+    res = Kriging(model, drift="linear").fit(xy, z).predict(np.array([[5000.0, 10_005.0], [3000.0, 0.0]]))
+    assert np.isnan(res.estimate).all()
+    assert (res.reason == 1).all()
+    ok = Kriging(model).fit(xy, z).predict(np.array([[5000.0, 10_005.0]]))
+    assert np.isfinite(ok.estimate).all()

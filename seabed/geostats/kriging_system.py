@@ -64,7 +64,8 @@ def krige_chunk(
     ordinary : bool
         Ordinary kriging (weights sum to 1) if true, else simple kriging. With a drift
         (``g.drift``) the weights also reproduce each drift function (universal kriging or
-        kriging with an external drift; ``ordinary`` must be true).
+        kriging with an external drift; ``ordinary`` must be true); targets whose neighbours
+        cannot identify the drift (collinear for a linear drift) are not estimated (reason 1).
     offsets : ndarray, shape (n, 2), optional
         Block discretisation offsets from the block centre, m; ``None`` for point kriging.
     weights_only : bool, default False
@@ -119,6 +120,14 @@ def krige_chunk(
 
     # distinct neighbour sets and the inverse of their kriging matrices
     uniq, inv = _unique_rows(idx)
+    if q:  # neighbours that cannot identify the drift (e.g. on one line for a linear drift): not estimated
+        keep = _drift_identifiable(g, uniq)[inv]
+        if not keep.all():
+            ok[np.flatnonzero(ok)[~keep]] = False
+            if not ok.any():
+                return out
+            t, idx, valid = t[keep], idx[keep], valid[keep]
+            uniq, inv = _unique_rows(idx)
     lhs = _lhs(g, uniq, ordinary)
 
     # right-hand sides
@@ -274,6 +283,19 @@ def _unique_rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniq, inv = np.unique(idx, axis=0, return_inverse=True)
         inv = np.asarray(inv).ravel()
     return uniq, inv
+
+
+def _drift_identifiable(g: SampleGroup, uniq: np.ndarray) -> np.ndarray:
+    """Whether the constant and the drift functions are linearly independent on each neighbour set.
+
+    Otherwise the universal-kriging matrix is singular (e.g. a linear drift with every neighbour
+    on one straight line, or an external drift constant over the neighbours), and the weights
+    would be one arbitrary solution among many.
+    """
+    f = g.drift_values[uniq]  # (u, k, q), padded slots hold the zero row
+    basis = np.concatenate([(uniq < g.n)[..., None].astype(float), f], axis=2)
+    sv = np.linalg.svd(basis, compute_uv=False)  # (u, q + 1), descending
+    return sv[:, -1] > 1e-8 * np.maximum(sv[:, 0], 1e-300)
 
 
 def _lhs(g: SampleGroup, uniq: np.ndarray, ordinary: bool) -> np.ndarray:
