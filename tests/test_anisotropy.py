@@ -74,3 +74,17 @@ def test_directional_variograms_split_the_pairs_and_the_map_is_symmetric():
 def test_bad_anisotropy_is_refused():
     with pytest.raises(ConfigError, match="ratio"):
         Anisotropy(30.0, 0.5)
+
+
+def test_search_ellipse_follows_the_anisotropy_unless_set():
+    from seabed.geostats.anisotropy import align_search
+    from seabed.geostats.neighbourhood import Neighbourhood
+
+    model = VariogramModel(0.1, (Structure("spherical", 0.9, 30_000.0, 10_000.0, 30.0),))
+    nb = align_search(Neighbourhood(radius=60_000.0), model)
+    assert nb.radius_minor == pytest.approx(20_000.0)
+    assert nb.azimuth == 30.0
+    declared = Neighbourhood(radius=60_000.0, radius_minor=50_000.0, azimuth=0.0)
+    assert align_search(declared, model) is declared
+    iso = VariogramModel(0.1, (Structure("spherical", 0.9, 30_000.0),))
+    assert align_search(Neighbourhood(), iso) == Neighbourhood()
