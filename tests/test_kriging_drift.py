@@ -167,3 +167,33 @@ def test_collinear_neighbours_cannot_identify_a_linear_drift():
     assert (res.reason == 1).all()
     ok = Kriging(model).fit(xy, z).predict(np.array([[5000.0, 10_005.0]]))
     assert np.isfinite(ok.estimate).all()
+
+
+def test_block_universal_kriging_equals_a_direct_solve_with_block_averages():
+    xy, z = _field(25)
+    model = VariogramModel(0.2, (Structure("exponential", 1.0, 4000.0),))
+    centre = np.array([[4000.0, 6000.0]])
+    size, nd = 800.0, 4
+    res = Kriging(model, drift="quadratic", block_size=size, block_discretisation=nd,
+                  neighbourhood=GLOBAL).fit(xy, z).predict(centre)
+    f = ((np.arange(nd) + 0.5) / nd - 0.5) * size
+    pts = centre + np.array([[a, b] for b in f for a in f])  # discretisation points
+    n = xy.shape[0]
+
+    def poly(p):
+        u, v = p[..., 0], p[..., 1]
+        return np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=-1)
+
+    c = model.covariance(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    cbar = np.mean([model.structured_covariance(*(xy - p).T) for p in pts], axis=0)
+    d = pts[:, None, :] - pts[None, :, :]
+    bv = float(np.mean(model.structured_covariance(d[..., 0], d[..., 1])))
+    big = poly(xy)
+    a = np.zeros((n + 6, n + 6))
+    a[:n, :n] = c
+    a[:n, n:] = big
+    a[n:, :n] = big.T
+    b = np.concatenate([cbar, poly(pts).mean(axis=0)])
+    sol = np.linalg.solve(a, b)
+    assert res.estimate[0] == pytest.approx(sol[:n] @ z, rel=1e-8)
+    assert res.variance[0] == pytest.approx(bv - sol @ b, rel=1e-8)
