@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ORDER = ("kriging", "simulation", "supply", "scaling", "import")
+ORDER = ("runs", "profile", "kriging", "simulation", "supply", "scaling", "import")
 
 HEADER = """# Performance
 
@@ -40,10 +40,13 @@ def assemble(rows: list[str]) -> str:
 
 
 SUMMARY_ROWS = [
+    "| `make run`: the default config, whole run | ≤ 15 s (goal, issue 18) | Whole runs |",
+    "| whole EEZ, full run (`minamitorishima_eez.toml`) | ≤ 90 s, ≤ 2 GiB (goal, issue 18) | Whole runs |",
+    "| the same on a 2-worker LocalCluster | ≤ 1.3 × threads | Whole runs |",
     "| kriging A: 2,000 samples, 1,000 × 1,000 cells, k = 32, 1 variable | ≥ 3× PyKrige C | Kriging |",
     "| kriging B: same, 150 variables | ≤ 2× A; > 100× PyKrige per variable | Kriging |",
     "| kriging B peak memory | < 3 GiB | Kriging |",
-    "| 100 realisations, Takaya box, 250 m × 10 layers × 15 elements | < 120 s | Conditional simulation |",
+    "| 100 realisations, Takaya box, 250 m × 10 layers × 15 elements | < 120 s; ≤ 30 s (goal, issue 18) | Conditional simulation, Whole runs |",
     "| supply Monte Carlo: 10,000 draws × 40 years × 16 elements | < 10 s | Supply |",
     "| import-offset answer: 10,000 draws × 40 years × 16 elements | < 5 s | Supply |",
     "| whole-EEZ estimation, 1 km, 15 × 10 variables, k = 32 | < 60 s, < 4 GiB | Scaling |",
@@ -56,8 +59,8 @@ def main() -> int:
     ap.add_argument("--assemble-only", action="store_true")
     args = ap.parse_args()
     if not args.assemble_only:
-        for name in ("bench_kriging.py", "bench_simulation.py", "bench_supply.py", "bench_scale.py",
-                     "bench_import.py"):
+        for name in ("bench_runs.py", "bench_kriging.py", "bench_simulation.py", "bench_supply.py",
+                     "bench_scale.py", "bench_import.py"):
             script = HERE / name
             if script.is_file():
                 print(f"running {name} ...", flush=True)
