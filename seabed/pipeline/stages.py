@@ -184,6 +184,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
                            rasters={k: site.rasters[k] for k in site.rasters.data_vars},
                            clip_layers_to_sediment=rs.masks.clip_layers_to_sediment)
     budget = compute_options(cfg.compute).memory_budget
+    lazy = bm
     bm = tonnage.hold_in_memory(bm, budget / 4 if budget else HELD_CUBES_BYTES)  # the tables: ~25 passes
     classes = classification.classify(bm, rs.classification)
     bm = bm.assign(resource_class=classes["resource_class"], limiting_criterion=classes["limiting_criterion"])
@@ -205,6 +206,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
             bm, rs.cutoff.item, tuple(q.to("m").magnitude for q in cut["interval"]))[0].compute(),
         "group_grades": group_grades(bm),
     }
+    if budget:  # memory is bounded: the cubes go back to their lazy reads before the simulation
+        bm = bm.assign({k: v for k, v in lazy.data_vars.items() if v.chunks is not None})
     sims = summary = None
     realisations = None
     if rs.simulation.n_realisations > 0 and est.variogram is not None:
