@@ -297,6 +297,34 @@ NOTES = """## How seabed gets there
   | --- | ---: | ---: |
   | Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
   | + k-nearest selection among the tile candidates | 1.0 | 1.4 |
+  | + factorisations (100,717 and 553,913 distinct sets) | 1.1 | 3.6 |
+  | + right-hand sides, solves, diagnostics, estimate (all) | 2.35 | 4.4 |
+
+  Per cell, the right-hand side is 32 covariances (a square root, a division and an `exp`
+  each: scalar libm calls, ~30 ns, as numba has no vector maths library here) and two
+  triangular solves: ~1.3 µs, the largest part with 2,000 samples. With 20,000 samples the
+  32-nearest set changes every ~2 cells (the order-32 Voronoi diagram has ~ (2k − 1) n ≈
+  1.3 M cells on the square, more than the grid), so ~55 % of cells need their own
+  factorisation (~4 µs with the covariance matrix): that sets the floor there. Two ideas were
+  tried and measured without gain, so not kept: updating the previous cell's factor when one
+  sample is swapped (Givens deletion + one appended row; 60 % of the factorisations) and
+  reusing the previous cell's set when all its members are strictly nearer than the other
+  candidates (skips the selection).
+- **150 variables.** The weights are solved once per cell and applied to all variables in
+  the kernel; `predict(dtype=np.float32)` writes the estimate and variance chunk by chunk
+  into float32 arrays (7 significant digits, ample for grades and variances; the solves stay
+  float64), so the two (10⁶ × 150) outputs take 1.2 GB instead of 2.4 GB.
+- **Where the time goes (profile, 1,000 × 1,000 cells, one `predict`, CPU seconds on one
+  thread, by cutting the kernel short after each stage; the machine was loaded, ±30 %).**
+  Before (numpy path, cProfile, 2,000 samples; 12.2 s under the profiler): batched LAPACK
+  solves 4.2 s, the tiled k-nearest search 2.9 s (argpartition, partition, take_along_axis),
+  element-wise numpy of the right-hand sides 1.8 s, gathering the 32 × 32 matrices 1.3 s,
+  packing 0.5 s, deduplication 0.4 s. After:
+
+  | stage (cumulative CPU s) | 2,000 samples | 20,000 samples |
+  | --- | ---: | ---: |
+  | Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
+  | + k-nearest selection among the tile candidates | 1.0 | 1.4 |
   | + factorisations (100,717 and 553,913 distinct sets) | 1.3 | 3.6 |
   | + right-hand sides, solves, diagnostics, estimate | 1.1-1.3 | 4.0-4.5 |
 
