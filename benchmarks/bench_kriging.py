@@ -275,8 +275,7 @@ NOTES = """## How seabed gets there
   set share one Cholesky factorisation of the sample covariance matrix (a hash table per
   tile); ordinary kriging by the Schur complement (`u = C⁻¹1` once per set, then two
   triangular solves per cell). On the 1,000 × 1,000 grid, ~10 % of cells have a set of their
-  own with 2,000 samples, but ~55 % with 20,000 samples (sample spacing 700 m, cells 100 m):
-  there the factorisations dominate (see the profile below).
+  own with 2,000 samples, but ~55 % with 20,000 samples (sample spacing 700 m, cells 100 m).
 - **Compiled, no GIL, threads.** numba (`cache=True`, `nogil=True`): `predict(n_jobs=2)`
   runs two chunks at once. numba is imported only when a chunk takes the compiled path (not
   by `import seabed` or `seabed --version`); chunks of fewer than 512 cells, block kriging,
@@ -286,61 +285,43 @@ NOTES = """## How seabed gets there
   the kernel; `predict(dtype=np.float32)` writes the estimate and variance chunk by chunk
   into float32 arrays (7 significant digits, ample for grades and variances; the solves stay
   float64), so the two (10⁶ × 150) outputs take 1.2 GB instead of 2.4 GB.
-- **Where the time goes (profile, 1,000 × 1,000 cells, one `predict`, CPU seconds on one
-  thread, by cutting the kernel short after each stage; the machine was loaded, ±30 %).**
-  Before (numpy path, cProfile, 2,000 samples; 12.2 s under the profiler): batched LAPACK
-  solves 4.2 s, the tiled k-nearest search 2.9 s (argpartition, partition, take_along_axis),
-  element-wise numpy of the right-hand sides 1.8 s, gathering the 32 × 32 matrices 1.3 s,
-  packing 0.5 s, deduplication 0.4 s. After:
 
-  | stage (cumulative CPU s) | 2,000 samples | 20,000 samples |
-  | --- | ---: | ---: |
-  | Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
-  | + k-nearest selection among the tile candidates | 1.0 | 1.4 |
-  | + factorisations (100,717 and 553,913 distinct sets) | 1.1 | 3.6 |
-  | + right-hand sides, solves, diagnostics, estimate (all) | 2.35 | 4.4 |
+## Where the time goes
 
-  Per cell, the right-hand side is 32 covariances (a square root, a division and an `exp`
+Profile of one `predict` on 1,000 × 1,000 cells, CPU seconds on one thread (the machine was
+loaded, ±30 %). Before (numpy path, cProfile, 2,000 samples; 12.2 s under the profiler):
+batched LAPACK solves 4.2 s, the tiled k-nearest search 2.9 s (argpartition, partition,
+take_along_axis), element-wise numpy of the right-hand sides 1.8 s, gathering the 32 × 32
+matrices 1.3 s, packing 0.5 s, deduplication 0.4 s. After, by cutting the kernel short after
+each stage:
+
+| stage (cumulative CPU s) | 2,000 samples | 20,000 samples |
+| --- | ---: | ---: |
+| Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
+| + k-nearest selection among the tile candidates | 1.0 | 1.4 |
+| + factorisations (100,717 and 553,913 distinct sets) | 1.1 | 3.6 |
+| + right-hand sides, solves, diagnostics, estimate (all) | 2.35 | 4.4 |
+
+- **Right-hand sides.** Per cell, 32 covariances (a square root, a division and an `exp`
   each: scalar libm calls, ~30 ns, as numba has no vector maths library here) and two
-  triangular solves: ~1.3 µs, the largest part with 2,000 samples. With 20,000 samples the
-  32-nearest set changes every ~2 cells (the order-32 Voronoi diagram has ~ (2k − 1) n ≈
-  1.3 M cells on the square, more than the grid), so ~55 % of cells need their own
-  factorisation (~4 µs with the covariance matrix): that sets the floor there. Two ideas were
-  tried and measured without gain, so not kept: updating the previous cell's factor when one
-  sample is swapped (Givens deletion + one appended row; 60 % of the factorisations) and
-  reusing the previous cell's set when all its members are strictly nearer than the other
-  candidates (skips the selection).
-- **150 variables.** The weights are solved once per cell and applied to all variables in
-  the kernel; `predict(dtype=np.float32)` writes the estimate and variance chunk by chunk
-  into float32 arrays (7 significant digits, ample for grades and variances; the solves stay
-  float64), so the two (10⁶ × 150) outputs take 1.2 GB instead of 2.4 GB.
-- **Where the time goes (profile, 1,000 × 1,000 cells, one `predict`, CPU seconds on one
-  thread, by cutting the kernel short after each stage; the machine was loaded, ±30 %).**
-  Before (numpy path, cProfile, 2,000 samples; 12.2 s under the profiler): batched LAPACK
-  solves 4.2 s, the tiled k-nearest search 2.9 s (argpartition, partition, take_along_axis),
-  element-wise numpy of the right-hand sides 1.8 s, gathering the 32 × 32 matrices 1.3 s,
-  packing 0.5 s, deduplication 0.4 s. After:
-
-  | stage (cumulative CPU s) | 2,000 samples | 20,000 samples |
-  | --- | ---: | ---: |
-  | Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
-  | + k-nearest selection among the tile candidates | 1.0 | 1.4 |
-  | + factorisations (100,717 and 553,913 distinct sets) | 1.3 | 3.6 |
-  | + right-hand sides, solves, diagnostics, estimate | 1.1-1.3 | 4.0-4.5 |
-
-  With 20,000 samples the 32-nearest set changes every ~2 cells (order-32 Voronoi regions
-  are ~ (2k − 1) n ≈ 1.3 M on the square, more than the cells), so ~55 % of cells need a
-  factorisation (~4 µs each with its covariance matrix); that, not the search, sets the
-  floor of ~2 s on 2 idle cores. Updating the previous cell's factor instead (one sample
-  swapped: Givens deletion + one appended row, tried) gave the same time and was not kept.
-- **150 variables.** The kernel's time grows from ~1 s to ~3.4 s CPU: the estimate is
+  triangular solves: ~1.3 µs, the largest part with 2,000 samples; 10⁶ cells cost ~1.3 s
+  of CPU whatever the deduplication, so ≤ 1.5 s needs both cores free.
+- **Factorisations with 20,000 samples.** The 32-nearest set changes every ~2 cells (the
+  order-32 Voronoi diagram has ~ (2k − 1) n ≈ 1.3 M cells on the square, more than the
+  grid), so ~55 % of cells need their own factorisation (~4 µs with the covariance matrix):
+  ~4.4 s of CPU, ~2.3 s on two idle cores. Two ideas were tried, measured without gain and not
+  kept: updating the previous cell's factor when one sample is swapped (Givens deletion +
+  one appended row; 60 % of the factorisations), and reusing the previous cell's set when
+  all its members are strictly nearer than the other candidates (skips the selection).
+- **150 variables.** The kernel's time grows by ~2.3 s CPU: the estimate is
   10⁶ × 32 × 150 = 4.8 G multiply-adds plus 1.2 GB of stores, more than the kriging itself;
   `predict`'s per-chunk handling of the (cells × 150) blocks (negative count, scatter into
   the output, variance = unit variance × sill) adds ~2.2 s. Hence ~2× one variable, not
   ≤ 1.3×: with the solves this cheap, applying the weights dominates.
-- **Shared machine.** The machine was shared with other jobs during the run (load average
-  above); wall-clock times are medians and can be up to ~2× the idle figures; the CPU
-  seconds of the 1-thread run are less sensitive to the load.
+- **Shared machine.** During these runs another job kept one of the two cores busy (100 %
+  CPU for the whole run), so the 2-thread times are close to the 1-thread ones; wall-clock
+  times are medians and swing by up to 2× between runs (case 1 gave 4.9× and 2.5× in two
+  consecutive runs); the CPU seconds of the 1-thread run are the steadier figure.
 """
 
 
