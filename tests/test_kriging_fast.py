@@ -170,6 +170,18 @@ def test_float32_outputs_round_the_float64_ones():
     targets = _grid(40, 0, 1000)
     full = est.predict(targets)
     single = est.predict(targets, dtype=np.float32)
-    assert single.estimate.dtype == np.float32 and single.variance.dtype == np.float32
+    assert single.estimate.dtype == np.float32
+    assert single.variance.dtype == np.float32
     np.testing.assert_array_equal(single.estimate, full.estimate.astype(np.float32))
     np.testing.assert_array_equal(single.variance, full.variance.astype(np.float32))
+
+
+def test_a_drift_takes_the_numpy_path():
+    rng = np.random.default_rng(11)
+    xy = rng.uniform(0, 1000, (200, 2))
+    z = xy[:, 0] / 100 + rng.normal(size=200)
+    model = VariogramModel(0.1, (Structure("exponential", 0.9, 300.0),))
+    before = kriging_fast.STATS[2]
+    est = Kriging(model, drift="linear", neighbourhood=Neighbourhood(max_samples=16)).fit(xy, z)
+    est.predict(_grid(30, 0, 1000))
+    assert kriging_fast.STATS[2] == before

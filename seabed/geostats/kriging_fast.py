@@ -1,8 +1,8 @@
 """The compiled fast path of point kriging: eligibility, tile candidates, the kernel call.
 
 :func:`~seabed.geostats.kriging_system.krige_chunk` calls :func:`krige_chunk_fast` first; it
-returns ``None`` when the chunk is not eligible (block support, octant search, a global
-neighbourhood, fewer than :data:`MIN_TARGETS` targets, weights only, numba missing, or the
+returns ``None`` when the chunk is not eligible (block support, a drift, octant search, a
+global neighbourhood, fewer than :data:`MIN_TARGETS` targets, weights only, numba missing, or the
 fast path switched off), and the numpy path runs as before. Results agree with the numpy
 path to rounding (the tests hold them to 1e-10): the same neighbour sets (same distances,
 ties broken by the lowest sample index), the same kriging system, solved by Cholesky
@@ -60,6 +60,7 @@ def eligible(g: Any, m: int, *, offsets: np.ndarray | None, weights_only: bool) 
         and not weights_only
         and m >= MIN_TARGETS
         and g.n > 0
+        and getattr(g, "drift", None) is None  # universal kriging: the numpy path
         and nb.max_per_octant is None
         and nb.max_samples is not None
         and g.search.width > 0
