@@ -114,7 +114,7 @@ def tornado(base: Inventory, settings: SupplySettings, real: Inventory | None = 
     rows = [(name, lows[name], highs[name], 2 * i + 1, 2 * i + 2, "base") for i, name in enumerate(names)]
     if real is not None and real.n_realisations > 1:
         order = mining_order(base, settings)
-        value = np.array([np.sum(real.tonnes[:, None] * _pad_value(real, settings, r)) for r in range(real.n_realisations)])
+        value = np.array([real.tonnes @ _pad_value(real, settings, r) for r in range(real.n_realisations)])  # USD
         pick = [int(np.argsort(value)[int(np.floor(q * (len(value) - 1)))]) for q in (0.1, 0.9)]
         pr = simulate(real, settings, n=2, realisation=np.array(pick), order=order)
         results["real"] = _tornado_metrics(pr, settings)
