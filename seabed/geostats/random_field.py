@@ -281,7 +281,7 @@ def field_at(
     Each noise block touched by a point's ``(2h + 1)²`` window is drawn once per key (points
     close together share blocks); each value is then the dot product of the kernel with the
     point's noise window, done for all points and keys as one sparse × dense product per
-    batch. The cost is dominated by drawing the blocks (a few µs each per key): scattered
+    batch. The cost is dominated by drawing the blocks (~40 µs each per key: 4,096 values): scattered
     points far apart each need about ``(2h / 16 + 2)²`` blocks.
     """
     rows = np.asarray(rows)
