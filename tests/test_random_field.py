@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from seabed.errors import ConfigError
-from seabed.geostats import random_field
 from seabed.geostats.kernel import ConvolutionKernel
 from seabed.geostats.random_field import (
-    NOISE_BLOCK,
     field_at,
     field_window,
     lattice_noise,

@@ -39,11 +39,11 @@ from seabed.units import Quantity
 from seabed.working_grid import WorkingGrid
 
 __all__ = [
-    "hold_in_memory",
     "DEFAULT_ITEMS",
     "block_tonnes",
     "compute_tonnage",
     "contained",
+    "hold_in_memory",
     "item_grade",
     "item_members",
     "row_blocks",
