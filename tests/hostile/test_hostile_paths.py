@@ -112,7 +112,7 @@ def test_a_grid_too_fine_for_the_machine_is_refused_with_the_figures(project, mo
     monkeypatch.setattr(seabed.pipeline.inputs, "_physical_memory", lambda: 16.0 * 2**20)
     project.replace('cell_size = "4 km"', 'cell_size = "250 m"')
     for r in (project.check(), project.run()):
-        assert_user_error(r, "grid.cell_size", "50,835 cells", "MiB memory", "16 MiB", "larger cells")
+        assert_user_error(r, "grid.cell_size", "51,200 cells", "MiB memory", "16 MiB", "larger cells")
     assert project.leftovers() == []
     assert not (project.root / "out").exists()
 
