@@ -72,6 +72,8 @@ class RunDescription:
         The simulation includes the uncertainty of the global mean grade.
     supply_draws : int
         Monte Carlo draws of the supply stage.
+    variogram_uncertainty : bool
+        The simulation draws its variogram per group of realisations (model uncertainty).
     """
 
     title: str
@@ -93,6 +95,7 @@ class RunDescription:
     reference_element: str
     mean_uncertainty: bool
     supply_draws: int
+    variogram_uncertainty: bool = False
 
 
 @dataclass

@@ -307,6 +307,21 @@ class SimulationSettings(StrictModel):
         description="draw each realisation's mean grade (normal scores) from its uncertainty given the cores, "
         "so the spread includes the uncertainty of the global mean; false: the mean is known (simple kriging)",
     )
+    variogram_uncertainty: bool = Field(
+        default=False,
+        description="draw the variogram per group of realisations around the fitted one (range log-normal, "
+        "nugget share normal; docs/conventions.md 'Variogram uncertainty'), so the spread includes model "
+        "uncertainty; false: every realisation uses the fitted variogram",
+    )
+    variogram_models: int = Field(
+        default=10, ge=1, le=1000,
+        description="1-1,000 variograms drawn when variogram_uncertainty is on (realisations assigned round-robin; "
+        "each costs a kernel and its own conditioning weights)",
+    )
+    variogram_range_relative_sd: float = Field(
+        default=0.2, gt=0, le=1, description="0 < s.d. of the log of the practical range <= 1 (0.2: ~ +/-20 %)")
+    variogram_nugget_sd: float = Field(
+        default=0.1, ge=0, le=0.5, description="0-0.5 s.d. of the nugget's share of the sill (clipped to 0-0.95)")
     density_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     thickness_relative_sd: float = Field(default=0.0, ge=0, lt=0.5)
     cutoffs: list[CutoffGrade] = Field(default_factory=lambda: ["400 ppm", "1000 ppm", "2000 ppm"],

@@ -74,7 +74,7 @@ prior on the mean: predictive variance = ordinary-kriging variance).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
@@ -87,15 +87,17 @@ from seabed.geostats.kernel import ConvolutionKernel
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.normal_score import NormalScoreTransform
 from seabed.geostats.random_field import window_workspace_bytes
-from seabed.geostats.variogram import VariogramModel
+from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.working_grid import WorkingGrid
 
 __all__ = [
     "KERNEL_TOLERANCE",
     "MEAN_VARIANCE_MAX_DATA",
     "SIMULATION_NEIGHBOURHOOD",
+    "VARIOGRAM_STREAM",
     "SimulationPlan",
     "mean_score_variance",
+    "perturbed_plans",
     "prepare_simulation",
     "simulation_bytes_per_cell",
 ]
@@ -111,6 +113,9 @@ MEAN_VARIANCE_MAX_DATA = 2_500
 #: Default fraction of the unit variance the truncated convolution kernel may miss (keeps the
 #: implied covariance within ~2e-3 of the model; :class:`ConvolutionKernel`).
 KERNEL_TOLERANCE = 1e-5
+
+#: Offset of the model index in the seed of the variogram drawn for it (:func:`perturbed_plans`).
+VARIOGRAM_STREAM = 2 * 10**9
 
 
 # ----------------------------------------------------------------------- plan
@@ -417,3 +422,52 @@ def prepare_simulation(
     )
 
 
+
+
+def perturbed_plans(plan: SimulationPlan, *, n_models: int, range_relative_sd: float, nugget_sd: float,
+                    seed: int) -> list[SimulationPlan]:
+    """Plans with variogram models drawn around ``plan.model`` (parameter uncertainty).
+
+    Model ``k`` multiplies every practical range by ``exp(s_r z₁)`` (log-normal, median 1) and
+    moves the nugget's share of the unit sill by ``s_n z₂`` (clipped to 0–0.95; the structures
+    keep their proportions), ``z`` standard normal truncated at ±3, drawn from
+    ``(seed, VARIOGRAM_STREAM + k)``. Each plan gets its own kernel and variance of the mean;
+    transforms, correlations and data are shared.
+
+    Parameters
+    ----------
+    plan : SimulationPlan
+        The plan of the fitted model.
+    n_models : int
+        Number of models drawn (≥ 1).
+    range_relative_sd, nugget_sd : float
+        ``s_r`` (of the log of the range) and ``s_n`` (of the nugget share), dimensionless.
+    seed : int
+        Base seed.
+
+    Returns
+    -------
+    list of SimulationPlan
+    """
+    base = plan.model
+    share0 = base.nugget / base.sill
+    out = []
+    for k in range(int(n_models)):
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), VARIOGRAM_STREAM + k]))
+        z = np.clip(rng.standard_normal(2), -3, 3)
+        f = float(np.exp(range_relative_sd * z[0]))
+        share = float(np.clip(share0 + nugget_sd * z[1], 0.0, 0.95)) if base.structures else 1.0
+        scale = (1 - share) / max(1 - share0, 1e-12)
+        structures = tuple(Structure(s.kind, s.sill * scale, s.range * f,
+                                     None if s.range_minor is None else s.range_minor * f, s.azimuth)
+                           for s in base.structures)
+        model = VariogramModel(share, structures)
+        mean_sd = plan.mean_sd
+        if mean_sd is not None and np.any(mean_sd):
+            mean_sd = np.zeros_like(mean_sd)
+            for pattern, pairs in plan.patterns.items():
+                e, lyr = np.array(pairs).T
+                mean_sd[e, lyr] = np.sqrt(mean_score_variance(model, plan.data_xy[list(pattern)]))
+        out.append(replace(plan, model=model, mean_sd=mean_sd,
+                           kernel=ConvolutionKernel.from_model(model, plan.grid.cell_size, tolerance=KERNEL_TOLERANCE)))
+    return out

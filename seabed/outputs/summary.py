@@ -292,10 +292,12 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
             "TREO_P50": qty(total.loc["TREO", "oxide P50 [kt]"] / 1e3, "Mt"),
             "TREO_P90": qty(total.loc["TREO", "oxide P90 [kt]"] / 1e3, "Mt"),
             "convention": "P10 = 10 % quantile (90 % of realisations exceed it)",
-            "includes": "spatial variability and the uncertainty of the global mean grade"
-            if run.mean_uncertainty else
-            "spatial variability around a known global mean grade (simple kriging): the uncertainty of "
-            "the mean is left out",
+            "includes": ("spatial variability and the uncertainty of the global mean grade"
+                         if run.mean_uncertainty else
+                         "spatial variability around a known global mean grade (simple kriging): the uncertainty "
+                         "of the mean is left out")
+            + ("; the variogram's uncertainty (a model drawn per group of realisations)"
+               if run.variogram_uncertainty else ""),
         }
     if "takaya_box" in site.areas:
         box_km2 = geodesic_area(site.areas["takaya_box"]) / 1e6

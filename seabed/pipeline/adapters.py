@@ -267,4 +267,5 @@ def describe_run(cfg: Config) -> RunDescription:
         reference_element=cfg.resource.classification.reference_element,
         mean_uncertainty=cfg.resource.simulation.mean_uncertainty,
         supply_draws=int(cfg.supply.uncertainty.draws),
+        variogram_uncertainty=cfg.resource.simulation.variogram_uncertainty,
     )

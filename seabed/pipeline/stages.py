@@ -165,7 +165,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     of grid rows × a batch of realisations, each returning sums (tonnage per scope and, for
     the first ``supply_realisations``, the re-graded inventory blocks of its tile).
     """
-    from seabed.geostats.simulation import prepare_simulation
+    from seabed.geostats.simulation import perturbed_plans, prepare_simulation
     from seabed.resource import classification, selectivity, tonnage
     from seabed.resource.blockmodel import build_block_model
     from seabed.resource.density import density_field
@@ -173,6 +173,7 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         InventoryRegrade,
         TonnageTally,
         simulate_resource,
+        simulate_resource_models,
         summarise_realisations,
     )
 
@@ -216,15 +217,25 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
                                   mean_uncertainty=rs.simulation.mean_uncertainty,
                                   neighbourhood=simulation_neighbourhood(rs.simulation))
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
+        plans = [plan]
+        if rs.simulation.variogram_uncertainty:  # one model per group of realisations (round-robin)
+            plans = perturbed_plans(plan, n_models=min(rs.simulation.variogram_models, rs.simulation.n_realisations),
+                                    range_relative_sd=rs.simulation.variogram_range_relative_sd,
+                                    nugget_sd=rs.simulation.variogram_nugget_sd, seed=rs.simulation.seed)
         tile_cells = compute_options(cfg.compute).cells_per_chunk(
-            plan.bytes_per_cell(), task_bytes=plan.task_bytes(), n_workers=getattr(mapper, "n_workers", 1))
+            plan.bytes_per_cell(), task_bytes=max(p.task_bytes() for p in plans),
+            n_workers=getattr(mapper, "n_workers", 1))
         tally = TonnageTally(cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
                              density_relative_sd=rs.simulation.density_relative_sd,
                              thickness_relative_sd=rs.simulation.thickness_relative_sd)
         regrade = (InventoryRegrade(result["inventory"], selectivity.inventory_tonnes(bm, **cut), n_sup)
                    if n_sup else None)
-        run = simulate_resource(plan, bm, n_realisations=rs.simulation.n_realisations, seed=rs.simulation.seed,
-                                tally=tally, regrade=regrade, mapper=mapper, tile_cells=tile_cells)
+        opts = {"n_realisations": rs.simulation.n_realisations, "seed": rs.simulation.seed, "tally": tally,
+                "regrade": regrade, "mapper": mapper, "tile_cells": tile_cells}
+        if rs.simulation.variogram_uncertainty:
+            run = simulate_resource_models(plans, bm, **opts)
+        else:
+            run = simulate_resource(plan, bm, **opts)
         sims = run.tonnage
         summary = summarise_realisations(sims, units="kt")
         realisations = run.inventory_grades

@@ -35,7 +35,7 @@ from seabed.geostats.conditioning import (
     unconditional_at_data,
     unweighted_share,
 )
-from seabed.geostats.simulation import SimulationPlan
+from seabed.geostats.simulation import VARIOGRAM_STREAM, SimulationPlan
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.tonnage import DEFAULT_ITEMS, block_tonnes, item_members
 
@@ -45,6 +45,7 @@ __all__ = [
     "TonnageTally",
     "run_simulation",
     "simulate_resource",
+    "simulate_resource_models",
     "summarise_realisations",
 ]
 
@@ -376,6 +377,44 @@ def simulate_resource(
     if not n_inv:
         return SimulationRun(pd.concat(tables, ignore_index=True))
     return SimulationRun(pd.concat(tables, ignore_index=True), inv_grades, inv_elements, inventory)
+
+
+def model_seed(seed: int, k: int) -> int:
+    """Seed of the realisations of model ``k`` (:func:`simulate_resource_models`), < 2**63."""
+    state = np.random.SeedSequence([int(seed), VARIOGRAM_STREAM + int(k)]).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))
+
+
+def simulate_resource_models(plans: Sequence[SimulationPlan], bm: xr.Dataset, *, n_realisations: int, seed: int,
+                             regrade: InventoryRegrade | None = None, **kwargs: object) -> SimulationRun:
+    """:func:`simulate_resource` with variogram uncertainty: one plan (model) per group of realisations.
+
+    Realisation ``r`` uses ``plans[r % K]`` (round-robin, ``K = len(plans)``); it is realisation
+    ``r // K`` of model ``k = r % K`` run under the seed :func:`model_seed` ``(seed, k)``, so the
+    models' realisations draw independent noise and the whole is reproducible from ``seed``.
+    The other keywords are those of :func:`simulate_resource`.
+    """
+    if n_realisations < 1:
+        raise ConfigError(f"simulation.n_realisations: got {n_realisations}; expected >= 1")
+    n_models = max(1, min(len(plans), n_realisations))
+    n_inv = 0 if regrade is None else min(regrade.n_realisations, n_realisations)
+    tables, grades, inv_run = [], {}, None
+    for k in range(n_models):
+        members = list(range(k, n_realisations, n_models))
+        sub = None if regrade is None else replace(regrade, n_realisations=len(range(k, n_inv, n_models)))
+        run = simulate_resource(plans[k], bm, n_realisations=len(members), seed=model_seed(seed, k),
+                                regrade=sub, **kwargs)
+        table = run.tonnage
+        table["realisation"] = np.asarray(members)[table["realisation"].to_numpy()]
+        tables.append(table)
+        if run.inventory_grades is not None:
+            inv_run = run
+            grades.update({members[j]: g for j, g in enumerate(run.inventory_grades)})
+    tonnage = pd.concat(tables, ignore_index=True).sort_values("realisation", kind="stable", ignore_index=True)
+    if not grades:
+        return SimulationRun(tonnage)
+    return SimulationRun(tonnage, np.stack([grades[r] for r in range(n_inv)]), inv_run.inventory_elements,
+                         inv_run.inventory)
 
 
 def _tonnage_frame(plan: SimulationPlan, index: int, mud: np.ndarray, metal: np.ndarray, scopes: list[str],

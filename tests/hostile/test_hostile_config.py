@@ -315,3 +315,20 @@ def test_check_accepts_good_drift_and_anisotropy(project, drift):
     project.set_key("estimation.variogram", "anisotropy", '"fit"')
     r = project.check()
     assert r.code == 0, (r.code, r.err)
+
+
+VARIOGRAM_UNCERTAINTY_CASES = [  # issue 17 item 7: [resource.simulation] variogram uncertainty
+    pytest.param(lambda p: p.set_key("resource.simulation", "variogram_range_relative_sd", "0"),
+                 ("resource.simulation.variogram_range_relative_sd", "0"), id="variogram-range-sd-zero"),
+    pytest.param(lambda p: p.set_key("resource.simulation", "variogram_nugget_sd", "0.8"),
+                 ("resource.simulation.variogram_nugget_sd", "0.8"), id="variogram-nugget-sd-too-large"),
+    pytest.param(lambda p: p.set_key("resource.simulation", "variogram_models", "0"),
+                 ("resource.simulation.variogram_models", "0"), id="variogram-models-zero"),
+]
+
+
+@pytest.mark.parametrize(("breaks", "fragments"), VARIOGRAM_UNCERTAINTY_CASES)
+def test_check_refuses_bad_variogram_uncertainty(project, breaks, fragments):
+    """``seabed check`` refuses a variogram spread out of bounds, in one line naming the key."""
+    breaks(project)
+    assert_user_error(project.check(), *fragments)
