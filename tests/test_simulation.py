@@ -390,3 +390,21 @@ def test_uncertain_mean_shifts_scores_by_m_times_one_minus_weight_sum(plan_and_d
             np.testing.assert_allclose(on[e, lyr] - off[e, lyr], m[e, lyr] * keep, atol=1e-10)
         assert keep.min() < 1e-6  # at the data cells
         assert keep.max() > 0.1
+
+
+def test_realisation_tasks_report_their_total_to_the_progress_bar(plan_and_data, flat_block_model, monkeypatch):
+    """The stage bar's sub-progress counts simulation tasks out of a known total (so it can show an ETA)."""
+    from seabed import progress
+    from seabed.compute import ComputeOptions, open_mapper
+
+    plan, _ = plan_and_data
+    seen = []
+    monkeypatch.setattr(progress, "report_tasks", lambda label, done, total=None: seen.append((label, done, total)))
+    tally = TonnageTally(items=("REY",), cutoff_item="Y", cutoffs=())
+    with open_mapper(ComputeOptions(scheduler="threads", workers=2)) as mapper:
+        simulate_resource(plan, flat_block_model, n_realisations=3, seed=4, tally=tally, tile_cells=7 * N,
+                          mapper=mapper)
+    tiles = [s for s in seen if s[0].startswith("simulation tiles")]
+    assert tiles
+    assert tiles[-1][1] == tiles[-1][2]  # the last task: n of n
+    assert all(t[2] == tiles[0][2] > 1 for t in tiles)  # the total known from the first task on

@@ -251,6 +251,19 @@ class SimulationRun:
         return out
 
 
+
+class _Counted:
+    """Tasks drawn lazily from a generator, with their count known (the progress bar shows n of N and an ETA)."""
+
+    def __init__(self, items: Iterator, n: int) -> None:
+        self._items, self._n = items, n
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return self._n
+
 def simulate_resource(
     plan: SimulationPlan,
     bm: xr.Dataset,
@@ -362,7 +375,8 @@ def simulate_resource(
         inv_grades = np.repeat(inventory[inv_elements].to_numpy(dtype=float)[None], n_inv, axis=0)
         col_t = inventory["dry_tonnes"].to_numpy(dtype=float)
         simulated = [(k, inv_elements.index(e)) for k, e in enumerate(plan.elements) if e in inv_elements]
-    parts = getattr(runner, "imap", runner)(_tile_task, tasks(), plan=plan, seed=seed, at_data=at_data,
+    parts = getattr(runner, "imap", runner)(_tile_task, _Counted(tasks(), len(tiles) * len(batches)), plan=plan,
+                                            seed=seed, at_data=at_data,
                                             cutoff_item=tally.cutoff_item, cutoffs=list(tally.cutoffs),
                                             n_inventories=n_inv)
     for part in parts:
