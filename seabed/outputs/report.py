@@ -355,7 +355,14 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
         items.append(f"Drift: {drift} (universal kriging / kriging with an external drift, Matheron 1969; Journel & "
                      "Huijbregts 1978; GSLIB KT3D, Deutsch & Journel 1998); the variogram is that of the residuals "
                      "from an OLS trend of each element × layer (biased low at long lags).")
+    else:
+        items.append("Drift: none — a constant mean within each neighbourhood (ordinary kriging); set "
+                     "[estimation] drift for universal kriging when the data carry a regional trend.")
     a = est.get("anisotropy")
+    if not a:
+        items.append("Anisotropy: none — the variogram is isotropic; the directional variograms and the variogram "
+                     "map below show whether a direction dominates (Isaaks & Srivastava 1989); set "
+                     "[estimation.variogram] anisotropy = \"fit\" to fit one.")
     if a:
         items.append(f"Anisotropy: major axis at {a['azimuth']['value']:.0f}° from north, ratio "
                      f"{human_number(a['ratio']['value'], 3)} (from "

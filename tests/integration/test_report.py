@@ -106,3 +106,14 @@ def test_report_answer_box_screenshot(takaya_run, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert shot.stat().st_size > 20_000
     print(f"screenshot of the top of the report: {shot}")
+
+
+def test_report_states_drift_anisotropy_and_declustering_with_references(takaya_run):
+    """The method section says what was assumed even when it is the default (no drift, isotropic)."""
+    report = (takaya_run / "report.html").read_text(encoding="utf-8")
+    method = report[report.index("<h2>Estimation and modelling techniques</h2>"):]
+    method = method[:method.index("</section>")]
+    assert "Drift: none" in method
+    assert "Anisotropy: none" in method
+    assert "Isaaks &amp; Srivastava 1989" in method
+    assert "Declustering (cell, GSLIB DECLUS; Deutsch &amp; Journel 1998)" in method
