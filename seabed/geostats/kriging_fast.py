@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from seabed.geostats.kriging_result import empty_chunk_outputs
+
 __all__ = ["ENABLED", "MIN_TARGETS", "krige_chunk_fast"]
 
 #: Use the compiled kernel where eligible (``SEABED_COMPILED=0`` switches it off).
@@ -96,16 +98,7 @@ def krige_chunk_fast(
     tile_ptr = np.zeros(starts.size, dtype=np.int64)
     np.cumsum(np.bincount(tile, minlength=starts.size - 1), out=tile_ptr[1:])
     pg = g.columns.size
-    out = {
-        "estimate": np.full((m, pg), np.nan),
-        "variance": np.full(m, np.nan),
-        "slope_of_regression": np.full(m, np.nan),
-        "kriging_efficiency": np.full(m, np.nan),
-        "n_samples": np.zeros(m, dtype=np.int32),
-        "nearest_distance": np.full(m, np.nan),
-        "negative_weight_sum": np.full(m, np.nan),
-        "reason": np.ones(m, dtype=np.int8),
-    }
+    out = empty_chunk_outputs(m, pg)
     failed = np.zeros(m, dtype=np.bool_)
     stats = np.zeros(3, dtype=np.int64)
     model = g.model

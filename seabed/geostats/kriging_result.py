@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KrigingResult"]
+__all__ = ["KrigingResult", "empty_chunk_outputs"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,21 @@ class KrigingResult:
     def reason(self) -> np.ndarray:
         """0 estimated, 1 too few samples in the neighbourhood (estimate NaN)."""
         return self._expand("reason")
+
+
+def empty_chunk_outputs(m: int, p: int) -> dict[str, np.ndarray]:
+    """The arrays a kriging chunk fills for ``m`` targets and ``p`` variables, before any solve.
+
+    Estimates (ppm or the data's unit), variance and diagnostics NaN, ``n_samples`` 0 and ``reason``
+    1 (not estimated) until a target is solved; the numpy and the compiled paths start from these.
+    """
+    return {
+        "estimate": np.full((m, p), np.nan),
+        "variance": np.full(m, np.nan),
+        "slope_of_regression": np.full(m, np.nan),
+        "kriging_efficiency": np.full(m, np.nan),
+        "n_samples": np.zeros(m, dtype=np.int32),
+        "nearest_distance": np.full(m, np.nan),
+        "negative_weight_sum": np.full(m, np.nan),
+        "reason": np.ones(m, dtype=np.int8),
+    }

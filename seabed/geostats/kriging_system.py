@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from seabed.geostats.drift import DriftBasis
+from seabed.geostats.kriging_result import empty_chunk_outputs
 from seabed.geostats.neighbourhood import SampleSearch
 from seabed.geostats.variogram import VariogramModel
 
@@ -89,16 +90,7 @@ def krige_chunk(
             return fast
     m = t.shape[0]
     pg = g.columns.size
-    out = {
-        "estimate": np.full((m, pg), np.nan),
-        "variance": np.full(m, np.nan),
-        "slope_of_regression": np.full(m, np.nan),
-        "kriging_efficiency": np.full(m, np.nan),
-        "n_samples": np.zeros(m, dtype=np.int32),
-        "nearest_distance": np.full(m, np.nan),
-        "negative_weight_sum": np.full(m, np.nan),
-        "reason": np.ones(m, dtype=np.int8),
-    }
+    out = empty_chunk_outputs(m, pg)
     idx = g.search.query(t)
     n_used = np.sum(idx < g.n, axis=1)
     out["n_samples"][:] = n_used
