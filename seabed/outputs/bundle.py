@@ -459,8 +459,11 @@ def write_run_outputs(
     if est.cross_validation is not None:
         tables["cross_validation_metrics"] = est.cross_validation.metrics
     if res.inventory_realisations is not None:
-        rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez_compressed(
-            p, grades_ppm=res.inventory_realisations, elements=np.array(element_columns(res.inventory.columns))))
+        # float32 (7 significant digits, far finer than any grade estimate) and uncompressed: smaller than
+        # compressed float64 (23 vs 30 MB on the default run) and written in ~0.1 s instead of ~4 s
+        rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez(
+            p, grades_ppm=np.asarray(res.inventory_realisations, dtype=np.float32),
+            elements=np.array(element_columns(res.inventory.columns))))
     for name, df in tables.items():
         if df is not None and len(df):
             _csv(rundir, f"tables/{name}.csv", df)

@@ -51,7 +51,7 @@ def load_saved_resource(run_dir: str | Path) -> tuple[pd.DataFrame, np.ndarray |
     grades = None
     if npz.is_file():
         with np.load(npz) as data:
-            grades = data["grades_ppm"]
+            grades = data["grades_ppm"].astype(np.float64)  # stored float32 (docs/outputs.md)
     return inventory, grades
 
 

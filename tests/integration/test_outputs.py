@@ -129,6 +129,7 @@ def test_every_table_is_tidy_with_units_and_no_inf(takaya_run):
         assert set(z.files) == {"grades_ppm", "elements"}
         inv = pd.read_csv(takaya_run / "tables" / "mining_inventory.csv")
         assert z["grades_ppm"].shape[1:] == (len(inv), len(z["elements"]))
+        assert z["grades_ppm"].dtype == np.float32  # documented in docs/outputs.md
 
 
 def test_demo_tonnage_matches_calibration_target(takaya_run):
