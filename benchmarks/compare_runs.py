@@ -70,8 +70,16 @@ def _npz_diff(pa: Path, pb: Path, rtol: float) -> list[str]:
     with np.load(pa) as a, np.load(pb) as b:
         if sorted(a.files) != sorted(b.files):
             return [f"arrays {sorted(a.files)} != {sorted(b.files)}"]
-        return [f"array {k!r} differs" for k in a.files
-                if a[k].shape != b[k].shape or not np.allclose(a[k], b[k], rtol=rtol, atol=0.0, equal_nan=True)]
+        return [f"array {k!r} differs" for k in a.files if not _arrays_equal(a[k], b[k], rtol)]
+
+
+def _arrays_equal(x: np.ndarray, y: np.ndarray, rtol: float) -> bool:
+    """Same shape and values: numbers within ``rtol`` (NaN equal), anything else (e.g. element names) exactly."""
+    if x.shape != y.shape:
+        return False
+    if x.dtype.kind in "fiub" and y.dtype.kind in "fiub":
+        return bool(np.allclose(x, y, rtol=rtol, atol=0.0, equal_nan=True))
+    return bool(np.array_equal(x, y))
 
 
 def _netcdf_diff(pa: Path, pb: Path, rtol: float) -> list[str]:

@@ -17,7 +17,7 @@ from compare_runs import compare_runs, main
 def _run(root: Path, *, grade=964.0, started="2026-01-01T00:00:00+00:00", extra=False) -> Path:
     (root / "tables").mkdir(parents=True)
     pd.DataFrame({"item": ["TREO", "REY"], "t": [28.2e6, grade]}).to_csv(root / "tables" / "t.csv", index=False)
-    np.savez(root / "tables" / "r.npz", grades_ppm=np.arange(6.0).reshape(2, 3))
+    np.savez(root / "tables" / "r.npz", grades_ppm=np.arange(6.0).reshape(2, 3), elements=np.array(["Y", "La", "Nd"]))
     xr.Dataset({"grade": (("y", "x"), np.full((2, 2), grade))}).to_netcdf(root / "bm.nc")
     (root / "summary.json").write_text(json.dumps({"mean": {"value": grade, "units": "ppm"}}))
     (root / "manifest.json").write_text(json.dumps({"seed": 1, "started_utc": started, "outputs": {}}))
@@ -43,3 +43,9 @@ def test_every_kind_of_difference_is_reported(tmp_path):
     assert "notes.txt: only in after" in diffs
     assert not any(d.startswith("tables/r.npz") for d in diffs)
     assert compare_runs(a, b, rtol=1e-2) == ["notes.txt: only in after"]
+
+
+def test_npz_arrays_of_names_compare_exactly(tmp_path):
+    a, b = _run(tmp_path / "a"), _run(tmp_path / "b")
+    np.savez(b / "tables" / "r.npz", grades_ppm=np.arange(6.0).reshape(2, 3), elements=np.array(["Y", "La", "Sm"]))
+    assert compare_runs(a, b) == ["tables/r.npz: array 'elements' differs"]
