@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from seabed.errors import InputDataError
 from seabed.geostats import conditioning, simulation
 from seabed.geostats.conditioning import (
     back_transform_scores,
@@ -408,3 +409,21 @@ def test_realisation_tasks_report_their_total_to_the_progress_bar(plan_and_data,
     assert tiles
     assert tiles[-1][1] == tiles[-1][2]  # the last task: n of n
     assert all(t[2] == tiles[0][2] > 1 for t in tiles)  # the total known from the first task on
+
+
+def test_declustering_weights_shape_the_normal_score_transforms(plan_and_data) -> None:
+    """Core weights reach every element × layer transform; equal weights change nothing; a wrong length is refused."""
+    plan, comp = plan_and_data
+    n = comp.sizes["core"]
+    same = prepare_simulation(comp, plan.grid, model=MODEL, core_weights=np.full(n, 2.0))
+    np.testing.assert_array_equal(same.transforms[0][0].scores, plan.transforms[0][0].scores)
+    # weigh the cores of the western half 5x: the transform follows that (declustered) distribution
+    w = np.where(comp["x"].values < np.median(comp["x"].values), 5.0, 1.0)
+    weighted = prepare_simulation(comp, plan.grid, model=MODEL, core_weights=w)
+    for i, e in enumerate(weighted.elements):
+        values = comp[e].isel(layer=1).values
+        want = NormalScoreTransform.fit(values, weights=w)
+        np.testing.assert_allclose(weighted.transforms[i][1].scores, want.scores)
+        assert not np.allclose(weighted.transforms[i][1].scores, plan.transforms[i][1].scores)
+    with pytest.raises(InputDataError, match="core_weights"):
+        prepare_simulation(comp, plan.grid, model=MODEL, core_weights=np.ones(n - 1))

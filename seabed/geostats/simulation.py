@@ -316,6 +316,7 @@ def prepare_simulation(
     kernel_tolerance: float = KERNEL_TOLERANCE,
     workers: int = 1,
     mean_uncertainty: bool = True,
+    core_weights: np.ndarray | None = None,
 ) -> SimulationPlan:
     """Fit transforms, correlations and the convolution kernel once.
 
@@ -344,6 +345,10 @@ def prepare_simulation(
         Draw each realisation's normal-score mean from its posterior (module docstring,
         step 4); False conditions with a known mean 0 (simple kriging), which leaves the
         uncertainty of the global mean out of the spread.
+    core_weights : ndarray, shape (n_cores,), optional
+        Declustering weight of each core of ``composites`` (e.g. cell declustering,
+        :func:`seabed.geostats.declustering.cell_declustering`): the normal-score transforms
+        follow the declustered distribution of each element and layer. Default: equal weights.
 
     Returns
     -------
@@ -368,7 +373,11 @@ def prepare_simulation(
         raise InputDataError(f"composites: elements {missing or '(none)'} not found; expected ppm variables")
     n_el, n_l = len(elements), grid.layers.n
     values = np.stack([composites[e].transpose("core", "layer").values.T for e in elements])  # (e, l, core)
-    transforms = [[NormalScoreTransform.fit(values[i, j]) for j in range(n_l)] for i in range(n_el)]
+    if core_weights is not None and np.shape(core_weights) != (values.shape[2],):
+        raise InputDataError(f"core_weights: got shape {np.shape(core_weights)}; expected ({values.shape[2]},), "
+                             "one weight per core of the composites")
+    transforms = [[NormalScoreTransform.fit(values[i, j], weights=core_weights) for j in range(n_l)]
+                  for i in range(n_el)]
     core_scores = np.stack([[transforms[i][j].transform(values[i, j]) for j in range(n_l)] for i in range(n_el)])
 
     # data cells of the (unbounded) lattice of grid cells; several cores in a cell are averaged

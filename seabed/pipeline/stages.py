@@ -100,6 +100,18 @@ def _declustering(site: SiteData, elements: list[str], sample_table) -> Any:
     return cell_declustering(coords, total)
 
 
+def _core_weights(site: SiteData, declustering: Any | None) -> np.ndarray | None:
+    """The declustering weight of every composite core, for the simulation's normal-score transforms
+    (cores without coordinates, which no estimate uses, weigh 0); None without declustering."""
+    if declustering is None:
+        return None
+    x, y = site.composites["x"].values, site.composites["y"].values
+    keep = np.isfinite(x) & np.isfinite(y)
+    weights = np.zeros(keep.size)
+    weights[keep] = declustering.weights
+    return weights
+
+
 def _core_totals(cfg: Config, site: SiteData, elements: list[str], kwargs: dict, sample_table, cv) -> dict:
     """Cross-validation of each core's total REY and TREO over the layers (0-10 mbsf by default), under the
     configured scheme and the other one (leave one core out ↔ spatially blocked 10-fold, REY elements only)."""
@@ -215,7 +227,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
         plan = prepare_simulation(site.composites, grid, model=est.variogram, elements=est.elements,
                                   vertical_correlation=rs.simulation.vertical_correlation,
                                   mean_uncertainty=rs.simulation.mean_uncertainty,
-                                  neighbourhood=simulation_neighbourhood(rs.simulation))
+                                  neighbourhood=simulation_neighbourhood(rs.simulation),
+                                  core_weights=_core_weights(site, est.declustering))
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
         plans = [plan]
         if rs.simulation.variogram_uncertainty:  # one model per group of realisations (round-robin)
