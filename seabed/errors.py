@@ -13,6 +13,9 @@ fix it, e.g.::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 __all__ = [
     "CRSMismatchError",
     "ConfigError",
@@ -23,6 +26,7 @@ __all__ = [
     "UnitsError",
     "check_terminated",
     "request_termination",
+    "termination_deferred",
 ]
 
 
@@ -68,7 +72,36 @@ def request_termination(signum: int) -> None:
     finaliser runs; :func:`check_terminated` raises it again at the next stage boundary.
     """
     _termination.append(signum)
+    if _deferring:  # inside termination_deferred(): raised when the block ends
+        return
     raise Terminated(signum)
+
+
+#: Depth of the :func:`termination_deferred` blocks running now.
+_deferring: list[None] = []
+
+
+@contextmanager
+def termination_deferred() -> Iterator[None]:
+    """Hold stop requests (SIGTERM, SIGHUP) until the block ends, then raise :class:`Terminated`.
+
+    For work that must not be interrupted by an exception: an HDF5 write (xarray holds a lock
+    the unwinding would wait for: a deadlock) or the renames of a commit. Blocking the signal with
+    ``pthread_sigmask`` is not enough: the kernel delivers it to any other thread (Dask, numba),
+    and Python then runs the handler in the main thread anyway.
+
+    Examples
+    --------
+    >>> with termination_deferred():
+    ...     pass
+    """
+    _deferring.append(None)
+    try:
+        yield
+    finally:
+        _deferring.pop()
+    if not _deferring:
+        check_terminated()
 
 
 def check_terminated() -> None:

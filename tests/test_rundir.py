@@ -204,3 +204,30 @@ def test_a_stop_request_swallowed_by_a_finaliser_is_honoured_before_the_commit(t
         errors._termination.clear()
         rundir.abort()
     assert not (tmp_path / "run").exists()
+
+
+def test_a_stop_request_inside_a_deferred_block_is_raised_when_it_ends():
+    """SIGTERM during an HDF5 write or a commit's renames: recorded, not raised, until the block ends
+    (raised inside, it deadlocked on xarray's HDF5 lock; a signal mask alone does not hold it when
+    another thread takes the signal)."""
+    from seabed import errors
+
+    done = []
+
+    def nested() -> None:
+        with errors.termination_deferred():
+            with errors.termination_deferred():  # nested: raised once, at the outermost end
+                errors.request_termination(15)
+                done.append("inner")
+            done.append("outer")
+
+    try:
+        with pytest.raises(errors.Terminated):
+            nested()
+        assert done == ["inner", "outer"]
+        with pytest.raises(errors.Terminated):  # outside a block it raises at once
+            errors.request_termination(15)
+    finally:
+        errors._termination.clear()
+    with errors.termination_deferred():  # nothing requested: nothing raised
+        pass

@@ -33,7 +33,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from seabed.errors import OutputError, check_terminated
+from seabed.errors import OutputError, check_terminated, termination_deferred
 
 __all__ = ["RunDirectory", "is_seabed_output", "recover_stale", "to_jsonable"]
 
@@ -65,16 +65,22 @@ def to_jsonable(obj: Any) -> Any:
 
 
 @contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX only)."""
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX only).
+
+    A stop request arriving inside is delivered when the block ends (its handler then raises
+    there): for the two renames of a commit, and for HDF5 writes, which deadlock when an exception
+    is raised while xarray holds its HDF5 lock.
+    """
     sigs = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
     can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs) if can else None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    with termination_deferred():  # the mask alone is not enough: another thread may take the signal
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs) if can else None
+        try:
+            yield
+        finally:
+            if previous is not None:  # a held signal is delivered here, still deferred, and raised after
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -264,7 +270,7 @@ class RunDirectory:
         """
         check_terminated()  # a stop requested while a finaliser ran was swallowed: honour it here
         old = None
-        with _signals_deferred():
+        with signals_deferred():
             if self.target.exists():
                 old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
                 self.target.rename(old)
