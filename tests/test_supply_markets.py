@@ -243,6 +243,33 @@ def test_alternatives_table_side_by_side_with_the_mud():
     assert t.loc["stockpile_release", "Dy_t_per_year"] == pytest.approx(400 * 60 / 365)
 
 
+def test_the_mud_row_is_the_steady_supply_and_the_public_cost_per_discounted_tonne():
+    """By hand from the projection: mean oxide of the years mining at least half the peak mud, and
+    -NPV_public / sum_t TREO_t (1 + 3 %)^-t; an element the model lacks gets 0 t/yr."""
+    s = SupplySettings(uncertainty=NO_MC)
+    r = project_supply(inventory(), s, seed=0)
+    mud = r.mining["mud_dry_t"].to_numpy()
+    steady = (mud >= 0.5 * mud.max()) & (mud > 0)
+    supply = r.offset.pivot(index="year", columns="item", values="supply_t")
+    row = r.alternatives.loc["deep_sea_mud"]
+    for e in ("Y", "Dy", "Tb", "Nd"):
+        assert row[f"{e}_t_per_year"] == pytest.approx(supply[e].to_numpy()[steady].mean(), rel=1e-12)
+    t = np.arange(len(supply))
+    discounted = float(np.sum(supply["TREO"].to_numpy() / 1.03**t))
+    assert s.economics.public_discount_rate.to("1/year").magnitude == pytest.approx(0.03)
+    npv_public = r.summary["npv_public"].to("USD").magnitude
+    assert row["cost_USD_per_t"] == pytest.approx(-npv_public / discounted, rel=1e-12)
+    from seabed.supply.alternatives import alternatives_table
+    from seabed.supply.projection import simulate
+    from seabed.supply.sequence import read_inventory
+
+    det = simulate(read_inventory(inventory())[0], s)
+    assert "Th" not in det.items  # not a modelled element
+    extra = alternatives_table(s, det, ("Nd", "Th", "Dy"))  # the gap must not shift Dy into Th
+    assert extra.loc["deep_sea_mud", "Th_t_per_year"] == 0.0
+    assert extra.loc["deep_sea_mud", "Dy_t_per_year"] == pytest.approx(row["Dy_t_per_year"], rel=1e-12)
+
+
 def test_tornado_covers_every_uncertain_input_of_the_shipped_config():
     s = shipped("minamitorishima")
     s = s.model_copy(update={"uncertainty": s.uncertainty.model_copy(update={"draws": 0})})

@@ -461,9 +461,9 @@ def tonnage_by_polygon(
     mud_f = Quantity(1, "t").to(mud_units).magnitude
     met_f = Quantity(1, "t").to(metal_units).magnitude
     rows = []
+    kept = np.asarray(bm["mineable_fraction"].values) if "mineable_fraction" in bm else np.ones(grid.shape)
     for name, geom in polygons.items():
         fraction = grid.area_fraction(geom)
-        kept = np.asarray(bm["mineable_fraction"].values) if "mineable_fraction" in bm else np.ones(grid.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = xr.DataArray(np.where(kept > 0, np.minimum(fraction, kept) / kept, 0.0), dims=("y", "x"))
         inside = share > 0

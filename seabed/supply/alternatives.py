@@ -62,14 +62,15 @@ def alternatives_table(settings: Any, det: Any | None, elements: Sequence[str]) 
         mud = det.mud[0]
         steady = mud >= 0.5 * mud.max(initial=0.0)
         steady &= mud > 0
-        supply = det.supply[0][:, [det.items.index(e) for e in elements if e in det.items]]
+        present = [e for e in elements if e in det.items]  # an element the model lacks gets 0 below
+        supply = det.supply[0][:, [det.items.index(e) for e in present]]
         per_year = supply[steady].mean(axis=0) if steady.any() else np.zeros(supply.shape[1])
         rate = float(ec.public_discount_rate.to("1/year").magnitude)
         df = econ.discount_factors(np.array([rate]), len(det.years))[0]
         treo = det.supply[0][:, det.items.index("TREO")]
         secured = float(np.sum(treo * df))
         cost = -float(det.metrics["npv_public"][0]) / secured if secured > 0 else np.nan
-        rows[MUD] = {"kind": "mine", **{f"{e}_t_per_year": v for e, v in zip(elements, per_year, strict=False)},
+        rows[MUD] = {"kind": "mine", **{f"{e}_t_per_year": v for e, v in zip(present, per_year, strict=True)},
                      f"cost_{cur}_per_t": cost,
                      "source": "this model: steady-mining mean of the oxide separated outside China; public NPV"}
     for a in settings.alternatives:
