@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from seabed.elements import element_columns
 from seabed.outputs.rasters import write_class_vrt, write_cog
-from seabed.outputs.rundir import RunDirectory, signals_deferred
+from seabed.outputs.rundir import RunDirectory
 
 if TYPE_CHECKING:
     from seabed.results import EstimationResult, ResourceResult, RunDescription, SiteData
@@ -433,8 +433,7 @@ def write_run_outputs(
         "comment": " ".join(run.assumptions) or "",
         "seed": run.seed,
     }
-    with signals_deferred():  # a stop request raised inside an HDF5 write deadlocks on xarray's lock
-        rundir.write_with("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
+    rundir.write_with("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
     write_rasters(rundir, bm, res, run, folder="rasters", dst_crs=None)
     if reproject_to:
         tag = reproject_to.lower().replace(":", "")

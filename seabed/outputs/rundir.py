@@ -65,7 +65,7 @@ def to_jsonable(obj: Any) -> Any:
 
 
 @contextmanager
-def signals_deferred() -> Iterator[None]:
+def _signals_deferred() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX only).
 
     A stop request arriving inside is delivered when the block ends (its handler then raises
@@ -257,9 +257,15 @@ class RunDirectory:
         return p
 
     def write_with(self, name: str, writer: Callable[[Path], Any]) -> Path:
-        """Call ``writer(path)`` to write one file into the staging directory."""
+        """Call ``writer(path)`` to write one file into the staging directory.
+
+        A stop request (SIGTERM, SIGHUP, Ctrl-C) arriving during the write is raised when the file
+        is written (:func:`_signals_deferred`): raised inside an HDF5 or GDAL write it can deadlock
+        on the library's lock.
+        """
         p = self.path(name)
-        writer(p)
+        with _signals_deferred():
+            writer(p)
         return p
 
     def commit(self) -> Path:
@@ -270,7 +276,7 @@ class RunDirectory:
         """
         check_terminated()  # a stop requested while a finaliser ran was swallowed: honour it here
         old = None
-        with signals_deferred():
+        with _signals_deferred():
             if self.target.exists():
                 old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
                 self.target.rename(old)
