@@ -27,3 +27,18 @@ EARLY_PLAN = {
         {"name": "japan_commercial", "location": "japan", "light_capacity": "3000 t/year",
          "heavy_capacity": "2000 t/year", "start_year": 2035.0, "capex": "5e8 USD", "opex": "5000 USD/t"}]},
 }
+
+
+def small_projection():
+    """A 50-draw projection of a 20-block Nd, Dy, Y inventory (start delay and price uncertain): for figure tests."""
+    import numpy as np
+    import pandas as pd
+
+    from seabed.config.supply import SupplySettings
+    from seabed.supply.model import project_supply
+
+    inv = pd.DataFrame({"dry_tonnes": np.full(20, 5e6), "Nd": np.linspace(500, 1500, 20),
+                        "Dy": np.linspace(50, 150, 20), "Y": np.linspace(400, 1200, 20)})
+    params = {"plan.start_delay": {"dist": "uniform", "low": "0 year", "high": "3 year"},
+              "economics.price_multiplier": {"dist": "triangular", "low": "0.7", "mode": "1", "high": "1.5"}}
+    return project_supply(inv, SupplySettings(uncertainty={"draws": 50, "parameters": params}), seed=2)

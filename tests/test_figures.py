@@ -139,14 +139,9 @@ def test_cross_validation_is_standardised_per_variable():
 
 @pytest.fixture(scope="module")
 def supply():
-    from seabed.config.supply import SupplySettings
-    from seabed.supply.model import project_supply
+    from supply_helpers import small_projection
 
-    inv = pd.DataFrame({"dry_tonnes": np.full(20, 5e6), "Nd": np.linspace(500, 1500, 20),
-                        "Dy": np.linspace(50, 150, 20), "Y": np.linspace(400, 1200, 20)})
-    params = {"plan.start_delay": {"dist": "uniform", "low": "0 year", "high": "3 year"},
-              "economics.price_multiplier": {"dist": "triangular", "low": "0.7", "mode": "1", "high": "1.5"}}
-    return project_supply(inv, SupplySettings(uncertainty={"draws": 50, "parameters": params}), seed=2)
+    return small_projection()
 
 
 @pytest.mark.parametrize("name", ["plot_supply_vs_imports", "plot_offset_probability", "plot_tornado",
