@@ -117,7 +117,7 @@ def tornado(base: Inventory, settings: SupplySettings, real: Inventory | None = 
     rows = [(name, lows[name], highs[name], 2 * i + 1, 2 * i + 2, "base") for i, name in enumerate(names)]
     if real is not None and real.n_realisations > 1:
         order = mining_order(base, settings)
-        value = np.array([real.tonnes @ _pad_value(real, settings, r) for r in range(real.n_realisations)])  # USD
+        value = _realisation_values(real, settings)  # USD
         pick = [int(np.argsort(value)[int(np.floor(q * (len(value) - 1)))]) for q in (0.1, 0.9)]
         pr = simulate(real, settings, n=2, realisation=np.array(pick), order=order)
         results["real"] = _tornado_metrics(pr, settings)
@@ -137,12 +137,13 @@ def tornado(base: Inventory, settings: SupplySettings, real: Inventory | None = 
     return table.sort_values(["metric", "swing"], ascending=[True, False], ignore_index=True)
 
 
-def _pad_value(inv: Inventory, settings: SupplySettings, r: int) -> np.ndarray:
-    """Recoverable value per t of each block of realisation ``r`` (base prices and recoveries)."""
+def _realisation_values(inv: Inventory, settings: SupplySettings) -> np.ndarray:
+    """Recoverable value of each realisation's blocks at base prices and recoveries, Σ tonnes × value per t."""
     from seabed.supply.projection import _pad, _value_per_ppm, model_elements
 
     elements = model_elements(inv, settings)
-    return _pad(inv, elements, r) @ _value_per_ppm(settings, elements)
+    per_ppm = _value_per_ppm(settings, elements)  # the prices once, not per realisation
+    return np.array([inv.tonnes @ (_pad(inv, elements, r) @ per_ppm) for r in range(inv.n_realisations)])
 
 
 def _tornado_metrics(p: Paths, settings: SupplySettings) -> dict[str, np.ndarray]:
