@@ -117,8 +117,7 @@ def test_noise_matches_its_definition_bitwise():
     gamma = 0x9E3779B97F4A7C15
     for i, r in enumerate(range(-3, 2)):
         for j, c in enumerate(range(2**20, 2**20 + 4)):
-            cell = mix((s + (((r + 2**31) << 32) | (c + 2**31)) * gamma) & mask)
-            u = mix((cell + gamma) & mask)  # first draw: accepted unless outside the layer's box
+            u = mix((s + (((r + 2**31) << 32) | (c + 2**31)) * gamma) & mask)  # accepted unless outside the box
             idx, neg, m = u & 0xFF, (u >> 8) & 1, (u >> 12) & ((1 << 52) - 1)
             if m < wn._K[idx]:
                 assert got[i, j] == (-1) ** neg * m * wn._W[idx]

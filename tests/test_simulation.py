@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gstools as gs
 import numpy as np
 import pandas as pd
@@ -132,16 +134,26 @@ def test_normal_score_round_trip() -> None:
 
 @pytest.fixture(scope="module")
 def three_row_tiles(plan_and_data) -> np.ndarray:
-    """Realisation 1 of seed 3 computed in tiles of three grid rows."""
+    """Realisation 1 of seed 3 computed in tiles of three grid rows (float64 fields)."""
     plan, _ = plan_and_data
-    return simulate_scores(plan, seed=3, index=1, tile_cells=3 * N)
+    return simulate_scores(replace(plan, dtype=np.float64), seed=3, index=1, tile_cells=3 * N)
 
 
 @pytest.mark.parametrize("tile_cells", [N, 7 * N + 3, N * N], ids=["one-row", "seven-rows", "one-tile"])
 def test_realisation_does_not_depend_on_tiling(plan_and_data, three_row_tiles, tile_cells) -> None:
     plan, _ = plan_and_data
-    got = simulate_scores(plan, seed=3, index=1, tile_cells=tile_cells)
+    got = simulate_scores(replace(plan, dtype=np.float64), seed=3, index=1, tile_cells=tile_cells)
     np.testing.assert_allclose(got, three_row_tiles, rtol=1e-10, atol=1e-10)
+
+
+def test_float32_fields_are_the_float64_fields_rounded(plan_and_data, three_row_tiles) -> None:
+    """The default float32 fields: the same realisation, to float32 rounding (scores ~N(0, 1)),
+    whatever the tiling."""
+    plan, _ = plan_and_data
+    assert plan.dtype is np.float32
+    for tile_cells in (N, N * N):
+        got = simulate_scores(plan, seed=3, index=1, tile_cells=tile_cells)
+        np.testing.assert_allclose(got, three_row_tiles, rtol=0, atol=2e-5)
 
 
 def test_realisations_honour_data_and_are_reproducible(plan_and_data) -> None:
@@ -267,6 +279,7 @@ def test_data_scores_from_window_strips_equal_point_values(plan_and_data, monkey
     from seabed.geostats.random_field import field_at
 
     plan, _ = plan_and_data
+    plan = replace(plan, dtype=np.float64)  # the identity to 1e-12: float64 fields
     monkeypatch.setattr(conditioning, "DATA_WINDOW_VALUES", values)
     got = conditioning.unconditional_at_data(plan, seed=3, index=2)
     keys = conditioning.field_keys(plan, 3, 2)
@@ -380,6 +393,7 @@ def test_uncertain_mean_shifts_scores_by_m_times_one_minus_weight_sum(plan_and_d
     from dataclasses import replace
 
     plan, _ = plan_and_data
+    plan = replace(plan, dtype=np.float64)  # the identity to 1e-10: float64 fields
     known = replace(plan, mean_sd=np.zeros_like(plan.mean_sd))
     on = simulate_scores(plan, seed=2, index=6)
     off = simulate_scores(known, seed=2, index=6)

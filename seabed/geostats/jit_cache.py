@@ -6,8 +6,9 @@ new machine pays the compilation (~15 s inside the resource stage of the default
 every test process that starts before the cache exists. ``make`` runs it once after installing.
 
 The kernels are the compiled point-kriging path (:mod:`seabed.geostats.kriging_fast`, ordinary and
-simple kriging) and the counter-based white noise of the random fields
-(:mod:`seabed.geostats.white_noise`). A kernel called later with other argument types (e.g. float32
+simple kriging), the counter-based white noise of the random fields
+(:mod:`seabed.geostats.white_noise`, float64 and float32 windows) and the simulation's
+back-transform (:mod:`seabed.geostats.back_transform`). A kernel called later with other argument types (e.g. float32
 outputs) is compiled then, once, and cached too.
 """
 
@@ -29,6 +30,7 @@ def compile_kernels() -> float:
         Seconds taken (a few when the cache already holds the kernels).
     """
     from seabed.geostats import kriging_fast
+    from seabed.geostats.back_transform import back_transform_columns, stack_tables
     from seabed.geostats.kriging import Kriging
     from seabed.geostats.neighbourhood import Neighbourhood
     from seabed.geostats.random_field import lattice_noise
@@ -47,9 +49,13 @@ def compile_kernels() -> float:
     for kind, mean in (("ordinary", None), ("simple", z.mean(axis=0))):
         Kriging(model, kind=kind, mean=mean, neighbourhood=nb).fit(xy, z).predict(targets)
     lattice_noise((0, 1), (0, 8), (0, 8))
-    window = np.empty((8, 16))
-    for out in (window, window[:, :8]):  # a whole array and a view into a field window, as the simulation does
-        fill_noise(key_offset([1, 0]), 0, 0, out)
+    for dtype in (np.float64, np.float32):
+        window = np.empty((8, 16), dtype=dtype)
+        for out in (window, window[:, :8]):  # a whole array and a view into a field window, as the simulation does
+            fill_noise(key_offset([1, 0]), 0, 0, out)
+    tables = stack_tables([(np.array([0.0, 1.0]), np.array([-1.0, 1.0]))] * 2)
+    for dtype in (np.float32, np.float64):
+        back_transform_columns(np.zeros((2, 4), dtype=dtype), tables)
     return time.perf_counter() - start
 
 

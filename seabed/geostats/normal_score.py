@@ -68,17 +68,19 @@ class NormalScoreTransform:
 
     def transform(self, z: np.ndarray) -> np.ndarray:
         """Normal scores of values (NaN stays NaN)."""
-        xs, ys = self._table()
+        xs, ys = self.table()
         z = np.asarray(z, dtype=float)
         out = np.interp(z, xs, ys)
         return np.where(np.isfinite(z), out, np.nan)
 
     def back_transform(self, y: np.ndarray) -> np.ndarray:
         """Values of normal scores (clipped to ``[lower, upper]``)."""
-        xs, ys = self._table()
+        xs, ys = self.table()
         return np.interp(y, ys, xs).astype(np.result_type(y, np.float32))
 
-    def _table(self) -> tuple[np.ndarray, np.ndarray]:
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The piecewise-linear table of the transform: values (with ``lower`` and ``upper``) and
+        their scores (with ∓5, or beyond the extreme data's scores), both ascending."""
         xs = np.concatenate([[self.lower], self.values, [self.upper]])
         ys = np.concatenate([[min(-5.0, self.scores[0] - 1e-6)], self.scores, [max(5.0, self.scores[-1] + 1e-6)]])
         return xs, ys

@@ -27,6 +27,7 @@ from seabed.geostats.conditioning import (
     DEFAULT_TILE_CELLS,
     back_transform_scores,
     conditional_tile_scores,
+    dense_weights,
     fields_with_data,
     grid_and_data_window,
     realisation_rng,
@@ -180,7 +181,7 @@ def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, 
            "inventory_rows": work.inventory_rows}
     if work.cells.size == 0:
         return out
-    weights = tile_weights(plan, work.rows, work.cells)
+    weights = dense_weights(tile_weights(plan, work.rows, work.cells))
     unweighted = unweighted_share(weights) if plan.mean_sd is not None and np.any(plan.mean_sd) else None
     members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
