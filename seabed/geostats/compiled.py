@@ -10,11 +10,20 @@ candidate samples (a superset of every target's neighbours, see
 :meth:`~seabed.geostats.neighbourhood.SampleSearch.tile_candidates`), the ``k`` nearest by
 (squared distance, sample index) within the search bound, exactly as
 :meth:`~seabed.geostats.neighbourhood.SampleSearch.query` does. Targets of one tile with the
-same neighbour set share one Cholesky factorisation of the sample covariance matrix ``C``
-(a hash table per tile). Ordinary kriging uses the Schur complement of the bordered system:
-with ``u = C⁻¹1`` and ``x = C⁻¹c``, ``μ = (1ᵀx − 1) / 1ᵀu`` and ``w = x − μu``, which is the
-solution of ``[[C, 1], [1ᵀ, 0]] [w, μ] = [c, 1]``. A set whose ``C`` is not numerically
-positive definite marks its targets ``failed`` (the caller solves them with the numpy path).
+same neighbour set share one Cholesky factorisation ``C = L Lᵀ`` of the sample covariance
+matrix (a hash table per tile); the covariances between a tile's candidates are computed once
+per tile. Ordinary kriging uses the Schur complement of the bordered system: with
+``y = L⁻¹1`` (once per set) and ``v = L⁻¹c`` (per target), ``μ = (yᵀv − 1) / yᵀy`` and
+``w = L⁻ᵀ(v − μy)``, which is the solution of ``[[C, 1], [1ᵀ, 0]] [w, μ] = [c, 1]``. A set
+whose ``C`` is not numerically positive definite marks its targets ``failed`` (the caller
+solves them with the numpy path).
+
+Covariances are evaluated a row at a time by loops LLVM vectorises, with :func:`_exp_rows`
+(an ``exp`` accurate to a few units in the last place, written in arithmetic, as numba has
+no vector maths library here) instead of a scalar libm call per lag. Estimates, variances
+(unit variance × each variable's sill) and diagnostics are written straight into the caller's
+output arrays (``float32`` or ``float64``), and negative estimates are counted (and clipped)
+there, so no (targets × variables) block is formed per chunk.
 """
 
 from __future__ import annotations
@@ -29,36 +38,103 @@ __all__ = ["krige_tiles"]
 #: Structure kinds, in the order of :data:`seabed.geostats.variogram.KINDS`.
 SPHERICAL, EXPONENTIAL, GAUSSIAN = 0, 1, 2
 
+#: Candidate lists longer than this get their covariances per neighbour set instead of per tile
+#: (bounds the per-tile table to ``CC_LIMIT²`` values).
+CC_LIMIT = 320
 
-@njit(cache=True, nogil=True)
-def _unit_gamma(kind, r):
+#: Reassociation and contraction let LLVM vectorise the dot products of the factorisation
+#: and the solves (rounding changes at the 1e-16 level); the distance and selection code
+#: keeps strict IEEE order, so ties are broken exactly as in the numpy search.
+_LINALG_MATH = {"reassoc", "contract", "nsz", "arcp"}
+
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e00
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _exp_rows(x, n, out, ibuf, fbuf):
+    """``out[:n] = exp(x[:n])`` for ``x ≤ 0`` (below -708 gives ~1e-308), vectorisable.
+
+    Cody-Waite reduction ``x = t ln 2 + r``, ``|r| ≤ ln 2 / 2``, a degree-12 Taylor polynomial
+    (truncation 2e-16 relative) and ``2^t`` built in the exponent bits (``ibuf``, an int64
+    buffer, and ``fbuf`` its float64 view).
+    """
+    for j in range(n):
+        xj = max(x[j], -708.0)
+        t = math.floor(xj * _INV_LN2 + 0.5)
+        r = (xj - t * _LN2_HI) - t * _LN2_LO
+        p = 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        p = p * r + 1.0
+        ibuf[j] = (np.int64(t) + 1023) << 52
+        out[j] = p
+    for j in range(n):
+        out[j] *= fbuf[j]
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _gamma_rows(kind, r, n, out, ibuf, fbuf):
+    """``out[:n]`` = the unit variogram of ``kind`` at reduced lags ``r[:n]`` (lag / range);
+    overwrites ``r`` (separate arrays keep the loops free of aliasing, hence vectorised)."""
     if kind == SPHERICAL:
-        rc = min(r, 1.0)
-        return 1.5 * rc - 0.5 * rc**3
+        for j in range(n):
+            rc = min(r[j], 1.0)
+            out[j] = 1.5 * rc - 0.5 * (rc * rc * rc)
+        return
     if kind == EXPONENTIAL:
-        return 1.0 - math.exp(-3.0 * r)  # = -expm1(-3r) to 1e-16 absolute, and faster
-    return 1.0 - math.exp(-3.0 * r * r)
+        for j in range(n):
+            r[j] = -3.0 * r[j]
+    else:
+        for j in range(n):
+            r[j] = -3.0 * (r[j] * r[j])
+    _exp_rows(r, n, out, ibuf, fbuf)
+    for j in range(n):
+        out[j] = 1.0 - out[j]
 
 
-@njit(cache=True, nogil=True)
-def _covariance(dx, dy, nugget, sill, kinds, spar):
-    """Covariance at lag (dx, dy); ``spar[s]`` = (sill, range, range_minor, sin az, cos az, isotropic)."""
-    return _covariance_h2(dx * dx + dy * dy, dx, dy, nugget, sill, kinds, spar)
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _covariance_rows(dx, dy, h2, n, nugget, sill, kinds, spar, out, work):
+    """``out[:n]`` = covariances at lags ``(dx, dy)[:n]`` with ``h2 = dx² + dy²``.
 
-
-@njit(cache=True, nogil=True)
-def _covariance_h2(h2, dx, dy, nugget, sill, kinds, spar):
-    """:func:`_covariance` given ``h2 = dx² + dy²`` (only ``h2`` is read for isotropic structures)."""
-    out = sill if h2 == 0.0 else sill - nugget
+    ``spar[s]`` = (sill, range, range_minor, sin az, cos az, isotropic); isotropic structures
+    read only ``h2`` (``dx``/``dy`` may then be anything). ``work`` is a (4, ≥ n) float64
+    scratch array whose last row's bits are used as int64.
+    """
+    r = work[0]
+    g = work[1]
+    fbuf = work[2]
+    ibuf = fbuf.view(np.int64)
+    for j in range(n):
+        out[j] = sill if h2[j] == 0.0 else sill - nugget
     for s in range(kinds.size):
         if spar[s, 5] != 0.0:
-            r = math.sqrt(h2) / spar[s, 1]
+            inv = 1.0 / spar[s, 1]
+            for j in range(n):
+                r[j] = math.sqrt(h2[j]) * inv
         else:
-            major = dx * spar[s, 3] + dy * spar[s, 4]
-            minor = dx * spar[s, 4] - dy * spar[s, 3]
-            r = math.hypot(major / spar[s, 1], minor / spar[s, 2])
-        out -= spar[s, 0] * _unit_gamma(kinds[s], r)
-    return out
+            inv_major = 1.0 / spar[s, 1]
+            inv_minor = 1.0 / spar[s, 2]
+            sa = spar[s, 3]
+            ca = spar[s, 4]
+            for j in range(n):
+                major = (dx[j] * sa + dy[j] * ca) * inv_major
+                minor = (dx[j] * ca - dy[j] * sa) * inv_minor
+                r[j] = math.sqrt(major * major + minor * minor)
+        _gamma_rows(kinds[s], r, n, g, ibuf, fbuf)
+        ss = spar[s, 0]
+        for j in range(n):
+            out[j] -= ss * g[j]
 
 
 @njit(cache=True, nogil=True)
@@ -86,15 +162,10 @@ def _kth_smallest(a, n, kth):
     return a[kth]
 
 
-#: Reassociation and contraction let LLVM vectorise the dot products of the factorisation
-#: and the solves (rounding changes at the 1e-16 level); the distance and selection code
-#: keeps strict IEEE order, so ties are broken exactly as in the numpy search.
-_LINALG_MATH = {"reassoc", "contract", "nsz", "arcp"}
-
-
 @njit(cache=True, nogil=True, fastmath=_LINALG_MATH)
-def _cholesky(a, n):
-    """In-place lower Cholesky factor of ``a[:n, :n]``; False if not positive definite."""
+def _cholesky(a, n, dinv):
+    """In-place lower Cholesky factor of ``a[:n, :n]`` and ``dinv = 1 / diag``; False if not
+    positive definite. Two rows at a time share the loads of the pivot row."""
     for j in range(n):
         s = a[j, j]
         for q in range(j):
@@ -103,49 +174,88 @@ def _cholesky(a, n):
             return False
         d = math.sqrt(s)
         a[j, j] = d
-        for i in range(j + 1, n):
+        inv = 1.0 / d
+        dinv[j] = inv
+        i = j + 1
+        while i + 1 < n:
+            v1 = a[i, j]
+            v2 = a[i + 1, j]
+            for q in range(j):
+                aj = a[j, q]
+                v1 -= a[i, q] * aj
+                v2 -= a[i + 1, q] * aj
+            a[i, j] = v1 * inv
+            a[i + 1, j] = v2 * inv
+            i += 2
+        if i < n:
             v = a[i, j]
             for q in range(j):
                 v -= a[i, q] * a[j, q]
-            a[i, j] = v / d
+            a[i, j] = v * inv
     return True
 
 
 @njit(cache=True, nogil=True, fastmath=_LINALG_MATH)
-def _cho_solve(low, n, b, x):
-    """``x = (L Lᵀ)⁻¹ b`` for the factor ``low[:n, :n]``."""
+def _forward(low, dinv, n, b, x):
+    """``x = L⁻¹ b`` for the factor ``low[:n, :n]`` (``dinv`` its inverse diagonal)."""
     for i in range(n):
         v = b[i]
         for q in range(i):
             v -= low[i, q] * x[q]
-        x[i] = v / low[i, i]
+        x[i] = v * dinv[i]
+
+
+@njit(cache=True, nogil=True, fastmath=_LINALG_MATH)
+def _backward(low, dinv, n, x):
+    """``x ← L⁻ᵀ x`` in place."""
     for i in range(n - 1, -1, -1):
-        xi = x[i] / low[i, i]
+        xi = x[i] * dinv[i]
         x[i] = xi
         for q in range(i):
             x[q] -= low[i, q] * xi
 
 
+@njit(cache=True, nogil=True, fastmath={"nnan", "ninf", "nsz", "reassoc", "contract"})
+def _still_nearest(d2, member, outside, nc):
+    """``(max d2 of the members, min d2 of the others)`` with ``member[j]`` 1.0 for a member, else
+    0.0, and ``outside[j]`` 0.0 for a non-member, else 1e300 (branch-free, vectorised)."""
+    hi = 0.0
+    lo = np.inf
+    for j in range(nc):
+        hi = max(hi, d2[j] * member[j])
+        lo = min(lo, d2[j] + outside[j])
+    return hi, lo
+
+
 @njit(cache=True, nogil=True)
 def krige_tiles(
     t, tt, order, tile_ptr, cand_ptr, cand, scoords, tcoords, k, bound2, min_samples, ordinary,
-    nugget, sill, kinds, spar, scov, values, mean, bv,
-    est, var, slope, eff, nsamp, nearest, negsum, reason, failed, stats, isotropic_search,
+    nugget, sill, kinds, spar, values, mean, bv,
+    rows, est, var, colidx, vcolidx, scale, clip, negcount,
+    slope, eff, nsamp, nearest, negsum, reason, gi, failed, stats, isotropic_search,
 ):  # pragma: no cover - compiled
-    """Krige the targets tile by tile (see the module docstring).
+    """Krige the targets tile by tile (see the module docstring), writing into the outputs.
 
     ``t``/``tt``: targets in metres / in the search metric; ``order[tile_ptr[i]:tile_ptr[i+1]]``
     the targets of tile ``i``, ``cand[cand_ptr[i]:cand_ptr[i+1]]`` its candidate samples in
     increasing index order; ``scoords``/``tcoords``: samples in metres / search metric;
-    ``bound2``: squared search bound (inf for none); ``scov``: precomputed unit-sill sample
-    covariances, or a 0 × 0 array to compute them; ``values`` (n, p) and ``mean`` (p,) (zeros
-    for ordinary kriging); ``bv`` the block variance. Outputs are written at the target's row
-    (rows of targets not estimated are left as given); ``stats`` (int64, 3) counts the
-    factorisations, the covariances computed for them and the tiles. ``isotropic_search``: the
-    search metric is the plain distance (``tt`` is ``t``), so the search's squared distances
-    serve the right-hand sides of an isotropic model.
+    ``bound2``: squared search bound (inf for none); ``values`` (n, p) and ``mean`` (p,) (zeros
+    for ordinary kriging); ``bv`` the block variance.
+
+    Target ``i`` is written at row ``rows[i]``: ``est[rows[i], colidx]`` its ``p`` estimates
+    (NaN when not estimated; clipped at 0 when ``clip``; ``negcount`` (p,) counts the negative
+    ones), ``var[rows[i], vcolidx]`` the unit-sill variance times ``scale`` (same length as
+    ``vcolidx``), and column ``gi`` of the diagnostics ``slope``, ``eff``, ``nsamp``,
+    ``nearest``, ``negsum``, ``reason``. Targets whose set's covariance matrix is not positive
+    definite are only marked in ``failed`` (their estimates and diagnostics are left as given).
+    ``stats`` (int64, 3) counts the factorisations, the sample covariances computed and the
+    tiles. ``isotropic_search``: the search metric is the plain distance (``tt`` is ``t``), so
+    the search's squared distances serve the right-hand sides of an isotropic model.
     """
     p = values.shape[1]
+    pv = vcolidx.size
+    contiguous = p > 0 and colidx[p - 1] - colidx[0] == p - 1
+    c0 = colidx[0] if p > 0 else 0
     n_tiles = tile_ptr.size - 1
     max_t = 1
     max_c = 1
@@ -161,170 +271,219 @@ def krige_tiles(
     for j in range(k):
         state = state * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
         mult[j] = state | np.uint64(1)
+    width = max(max_c, k)
     d2 = np.empty(max_c)
+    member = np.zeros(max_c)
+    outside = np.zeros(max_c)
     scratch = np.empty(max_c)
     cx = np.empty(max_c)
     cy = np.empty(max_c)
+    sx = np.empty(max_c)
+    sy = np.empty(max_c)
+    lx = np.empty(width)
+    ly = np.empty(width)
+    lh2 = np.empty(width)
+    work = np.empty((3, width))
     sel = np.empty(k, dtype=np.int64)
     pos = np.empty(k, dtype=np.int64)
-    use_scov = scov.shape[0] > 0
-    cc = np.empty((max_c, max_c) if not use_scov else (1, 1))  # candidate covariances, lazily
+    n_cc = min(max_c, CC_LIMIT)
+    cc = np.empty((n_cc, n_cc))  # covariances between the tile's candidates (lower triangle)
     set_idx = np.empty((max_t, k), dtype=np.int64)
     set_n = np.empty(max_t, dtype=np.int64)
     set_hash = np.empty(max_t, dtype=np.uint64)
     set_ok = np.empty(max_t, dtype=np.bool_)
     low = np.empty((max_t, k, k))
-    u = np.empty((max_t, k))
-    one_u = np.empty(max_t)
+    dinv = np.empty((max_t, k))
+    yv = np.empty((max_t, k))
+    yy = np.empty(max_t)
+    ones = np.ones(k)
     c = np.empty(k)
     x = np.empty(k)
-    ones = np.ones(k)
+    acc = np.empty(max(p, 1))
     same_metric = isotropic_search
     for s in range(kinds.size):
         same_metric = same_metric and spar[s, 5] != 0.0
     for tile in range(n_tiles):
-        c0 = cand_ptr[tile]
-        nc = cand_ptr[tile + 1] - c0
+        c0t = cand_ptr[tile]
+        nc = cand_ptr[tile + 1] - c0t
         table[:] = -1
         stats[2] += 1
-        if not use_scov:
-            cc[:nc, :nc] = np.nan
         n_sets = 0
         for j in range(nc):
-            cx[j] = tcoords[cand[c0 + j], 0]
-            cy[j] = tcoords[cand[c0 + j], 1]
+            cx[j] = tcoords[cand[c0t + j], 0]
+            cy[j] = tcoords[cand[c0t + j], 1]
+            sx[j] = scoords[cand[c0t + j], 0]
+            sy[j] = scoords[cand[c0t + j], 1]
+        use_cc = nc <= CC_LIMIT
+        if use_cc:  # every candidate pair once per tile, a row at a time
+            for r in range(nc):
+                for j in range(r + 1):
+                    lx[j] = sx[r] - sx[j]
+                    ly[j] = sy[r] - sy[j]
+                    lh2[j] = lx[j] * lx[j] + ly[j] * ly[j]
+                _covariance_rows(lx, ly, lh2, r + 1, nugget, sill, kinds, spar, cc[r], work)
+            stats[1] += nc * (nc + 1) // 2
         prev_kth = -1.0  # k-th squared distance of the previous target of the tile
+        prev_sid = -1  # the previous target's set, when it has k members out of more candidates
         px = 0.0
         py = 0.0
         for q in range(tile_ptr[tile], tile_ptr[tile + 1]):
             i = order[q]
+            row = rows[i]
             tx = tt[i, 0]
             ty = tt[i, 1]
             for j in range(nc):
                 dx = cx[j] - tx
                 dy = cy[j] - ty
                 d2[j] = dx * dx + dy * dy
-            # the k nearest by (distance, index): all closer than the k-th distance, then
-            # the lowest indices among those at exactly the k-th distance
-            kth = np.inf
-            need = k
-            if nc > k:
-                # the k-th distance is at most the previous target's plus the step between
-                # them (triangle inequality): select among the candidates within that bound
-                nf = 0
-                if prev_kth >= 0.0:
-                    reach = math.sqrt(prev_kth) + math.sqrt((tx - px) ** 2 + (ty - py) ** 2)
-                    limit = reach * reach * (1.0 + 1e-9) + 1e-300
+            # the previous target's set is still the k nearest if all its members are strictly
+            # nearer than every other candidate (and within the bound): same set, no selection
+            reused = False
+            if prev_sid >= 0:
+                hi, lo = _still_nearest(d2, member, outside, nc)
+                if hi < lo and hi <= bound2:
+                    reused = True
+                    prev_kth = hi
+                    px = tx
+                    py = ty
+            if not reused:
+                prev_sid = -1
+                # the k nearest by (distance, index): all closer than the k-th distance, then
+                # the lowest indices among those at exactly the k-th distance
+                kth = np.inf
+                need = k
+                if nc > k:
+                    # the k-th distance is at most the previous target's plus the step between
+                    # them (triangle inequality): select among the candidates within that bound
+                    nf = 0
+                    if prev_kth >= 0.0:
+                        reach = math.sqrt(prev_kth) + math.sqrt((tx - px) ** 2 + (ty - py) ** 2)
+                        limit = reach * reach * (1.0 + 1e-9) + 1e-300
+                        for j in range(nc):
+                            if d2[j] <= limit:
+                                scratch[nf] = d2[j]
+                                nf += 1
+                    if nf < k:
+                        scratch[:nc] = d2[:nc]
+                        nf = nc
+                    kth = _kth_smallest(scratch, nf, k - 1)
+                    prev_kth = kth
+                    px = tx
+                    py = ty
                     for j in range(nc):
-                        if d2[j] <= limit:
-                            scratch[nf] = d2[j]
-                            nf += 1
-                if nf < k:
-                    scratch[:nc] = d2[:nc]
-                    nf = nc
-                kth = _kth_smallest(scratch, nf, k - 1)
-                prev_kth = kth
-                px = tx
-                py = ty
+                        if d2[j] < kth:
+                            need -= 1
+                nv = 0
                 for j in range(nc):
-                    if d2[j] < kth:
+                    dj = d2[j]
+                    if dj < kth:
+                        take = True
+                    elif dj == kth and need > 0:
+                        take = True
                         need -= 1
-            nv = 0
-            for j in range(nc):
-                dj = d2[j]
-                if dj < kth:
-                    take = True
-                elif dj == kth and need > 0:
-                    take = True
-                    need -= 1
-                else:
-                    take = nc <= k
-                if take and dj <= bound2:
-                    sel[nv] = cand[c0 + j]
-                    pos[nv] = j
-                    nv += 1
-            nsamp[i] = nv
+                    else:
+                        take = nc <= k
+                    if take and dj <= bound2:
+                        sel[nv] = cand[c0t + j]
+                        pos[nv] = j
+                        nv += 1
+            nsamp[row, gi] = nv
             if nv < min_samples:
+                for col in range(p):
+                    est[row, colidx[col]] = np.nan
+                for col in range(pv):
+                    var[row, vcolidx[col]] = np.nan
                 continue
-            # the neighbour set's factorisation, shared within the tile
-            h = np.uint64(nv)
-            for j in range(nv):
-                h += np.uint64(sel[j]) * mult[j]
-            slot = np.int64(h & np.uint64(table_size - 1))
-            sid = -1
-            while table[slot] >= 0:
-                cand_set = table[slot]
-                if set_hash[cand_set] == h and set_n[cand_set] == nv:
-                    same = True
-                    for j in range(nv):
-                        if set_idx[cand_set, j] != sel[j]:
-                            same = False
-                            break
-                    if same:
-                        sid = cand_set
-                        break
-                slot = (slot + 1) & (table_size - 1)
-            if sid < 0:
-                sid = n_sets
-                n_sets += 1
-                stats[0] += 1
-                table[slot] = sid
-                set_hash[sid] = h
-                set_n[sid] = nv
-                a = low[sid]
+            if reused:
+                sid = prev_sid
+            else:
+                # the neighbour set's factorisation, shared within the tile
+                h = np.uint64(nv)
                 for j in range(nv):
-                    set_idx[sid, j] = sel[j]
-                for r in range(nv):
-                    sr = sel[r]
-                    for col in range(r + 1):
-                        sc = sel[col]
-                        if use_scov:
-                            a[r, col] = scov[sr, sc]
-                            continue
-                        value = cc[pos[r], pos[col]]
-                        if math.isnan(value):  # not computed yet in this tile
-                            value = _covariance(
-                                scoords[sr, 0] - scoords[sc, 0], scoords[sr, 1] - scoords[sc, 1],
-                                nugget, sill, kinds, spar,
-                            )
-                            cc[pos[r], pos[col]] = value
-                            stats[1] += 1
-                        a[r, col] = value
-                set_ok[sid] = _cholesky(a, nv)
-                if set_ok[sid] and ordinary:
-                    _cho_solve(a, nv, ones, u[sid])
-                    total = 0.0
+                    h += np.uint64(sel[j]) * mult[j]
+                slot = np.int64(h & np.uint64(table_size - 1))
+                sid = -1
+                while table[slot] >= 0:
+                    cand_set = table[slot]
+                    if set_hash[cand_set] == h and set_n[cand_set] == nv:
+                        same = True
+                        for j in range(nv):
+                            if set_idx[cand_set, j] != sel[j]:
+                                same = False
+                                break
+                        if same:
+                            sid = cand_set
+                            break
+                    slot = (slot + 1) & (table_size - 1)
+                if sid < 0:
+                    sid = n_sets
+                    n_sets += 1
+                    stats[0] += 1
+                    table[slot] = sid
+                    set_hash[sid] = h
+                    set_n[sid] = nv
+                    a = low[sid]
                     for j in range(nv):
-                        total += u[sid, j]
-                    one_u[sid] = total
-                    if not total > 0.0:
-                        set_ok[sid] = False
+                        set_idx[sid, j] = sel[j]
+                    if use_cc:  # pos is increasing, so (pos[r], pos[col]) is in the lower triangle
+                        for r in range(nv):
+                            cr = cc[pos[r]]
+                            for col in range(r + 1):
+                                a[r, col] = cr[pos[col]]
+                    else:
+                        for r in range(nv):
+                            for col in range(r + 1):
+                                lx[col] = sx[pos[r]] - sx[pos[col]]
+                                ly[col] = sy[pos[r]] - sy[pos[col]]
+                                lh2[col] = lx[col] * lx[col] + ly[col] * ly[col]
+                            _covariance_rows(lx, ly, lh2, r + 1, nugget, sill, kinds, spar, a[r], work)
+                        stats[1] += nv * (nv + 1) // 2
+                    ok = _cholesky(a, nv, dinv[sid])
+                    if ok and ordinary:
+                        _forward(a, dinv[sid], nv, ones, yv[sid])
+                        total = 0.0
+                        for j in range(nv):
+                            total += yv[sid, j] * yv[sid, j]
+                        yy[sid] = total
+                        ok = total > 0.0
+                    set_ok[sid] = ok
+                if nv == k and nc > k:  # mark the members for the next target's check
+                    prev_sid = sid
+                    for j in range(nc):
+                        member[j] = 0.0
+                        outside[j] = 0.0
+                    for j in range(nv):
+                        member[pos[j]] = 1.0
+                        outside[pos[j]] = 1e300
             if not set_ok[sid]:
                 failed[i] = True
                 continue
             # right-hand side, weights and the estimate
-            near = np.inf
             if same_metric:  # isotropic search and model: the search's squared distances
                 for j in range(nv):
-                    h2 = d2[pos[j]]
-                    near = min(near, h2)
-                    c[j] = _covariance_h2(h2, 0.0, 0.0, nugget, sill, kinds, spar)
+                    lh2[j] = d2[pos[j]]
             else:
                 for j in range(nv):
                     s = sel[j]
-                    dx = t[i, 0] - scoords[s, 0]
-                    dy = t[i, 1] - scoords[s, 1]
-                    near = min(near, dx * dx + dy * dy)
-                    c[j] = _covariance(dx, dy, nugget, sill, kinds, spar)
-            _cho_solve(low[sid], nv, c, x)
+                    lx[j] = t[i, 0] - scoords[s, 0]
+                    ly[j] = t[i, 1] - scoords[s, 1]
+                    lh2[j] = lx[j] * lx[j] + ly[j] * ly[j]
+            near = np.inf
+            for j in range(nv):
+                near = min(near, lh2[j])
+            _covariance_rows(lx, ly, lh2, nv, nugget, sill, kinds, spar, c, work)
+            lf = low[sid]
+            df = dinv[sid]
+            _forward(lf, df, nv, c, x)
             mu = 0.0
             if ordinary:
-                total = 0.0
+                yx = 0.0
                 for j in range(nv):
-                    total += x[j]
-                mu = (total - 1.0) / one_u[sid]
+                    yx += yv[sid, j] * x[j]
+                mu = (yx - 1.0) / yy[sid]
                 for j in range(nv):
-                    x[j] -= mu * u[sid, j]
+                    x[j] -= mu * yv[sid, j]
+            _backward(lf, df, nv, x)
             wc = 0.0
             neg = 0.0
             for j in range(nv):
@@ -333,22 +492,34 @@ def krige_tiles(
             if ordinary:
                 v = bv - wc - mu
                 denom = wc - mu
-                slope[i] = wc / denom if denom > 0 else np.nan
+                slope[row, gi] = wc / denom if denom > 0 else np.nan
             else:
                 v = bv - wc
-                slope[i] = 1.0
+                slope[row, gi] = 1.0
             v = max(v, 0.0)
-            var[i] = v
-            eff[i] = (bv - v) / bv
-            nearest[i] = math.sqrt(near)
-            negsum[i] = neg
-            reason[i] = 0
+            eff[row, gi] = (bv - v) / bv
+            nearest[row, gi] = math.sqrt(near)
+            negsum[row, gi] = neg
+            reason[row, gi] = 0
+            for col in range(pv):
+                var[row, vcolidx[col]] = v * scale[col]
             for col in range(p):
-                est[i, col] = 0.0
+                acc[col] = 0.0
             for j in range(nv):
                 wj = x[j]
-                row = sel[j]
+                vrow = values[sel[j]]
                 for col in range(p):
-                    est[i, col] += wj * values[row, col]
+                    acc[col] += wj * vrow[col]
             for col in range(p):
-                est[i, col] += mean[col]
+                e = acc[col] + mean[col]
+                if e < 0.0:
+                    negcount[col] += 1
+                    if clip:
+                        e = 0.0
+                acc[col] = e
+            if contiguous:
+                for col in range(p):
+                    est[row, c0 + col] = acc[col]
+            else:
+                for col in range(p):
+                    est[row, colidx[col]] = acc[col]

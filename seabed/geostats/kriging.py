@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,6 +29,8 @@ from seabed.errors import ConfigError, InputDataError
 from seabed.geostats.drift import ExternalDrift, drift_basis
 from seabed.geostats.kriging_result import KrigingResult
 from seabed.geostats.kriging_system import (
+    DIAGNOSTICS,
+    OutputSink,
     SampleGroup,
     default_chunk_size,
     krige_chunk,
@@ -46,22 +47,12 @@ REASONS = {0: "estimated", 1: "too few samples in the neighbourhood"}
 #: Largest sample count for which the sample-to-sample covariance matrix is cached.
 _MAX_PRECOMPUTED = 3000
 
-_DIAGNOSTICS = (
-    "slope_of_regression",
-    "kriging_efficiency",
-    "n_samples",
-    "nearest_distance",
-    "negative_weight_sum",
-    "reason",
-)
 
 
 def _numpy_path(g: SampleGroup) -> dict[str, bool]:
-    """``compiled=False`` for a group with a drift: the compiled fast path of ``krige_chunk`` (when
-    present) solves ordinary/simple kriging only, so a drift must take the numpy path."""
-    if g.drift is not None and "compiled" in inspect.signature(krige_chunk).parameters:
-        return {"compiled": False}
-    return {}
+    """``compiled=False`` for a group with a drift: the compiled fast path of ``krige_chunk``
+    solves ordinary/simple kriging only, so a drift must take the numpy path."""
+    return {"compiled": False} if g.drift is not None else {}
 
 
 def close_sample_tolerance(model: VariogramModel) -> float:
@@ -416,37 +407,24 @@ class Kriging:
         n_groups = len(self.groups_)
         estimate = np.empty((m, p), dtype=dtype)  # every row is written by exactly one chunk per group
         variance = np.empty((m, p), dtype=dtype)
-        diag = {name: np.full((m, n_groups), np.nan) for name in _DIAGNOSTICS}
+        diag = {name: np.full((m, n_groups), np.nan) for name in DIAGNOSTICS}
         diag["n_samples"] = np.zeros((m, n_groups), dtype=np.int32)
         diag["reason"] = np.ones((m, n_groups), dtype=np.int8)
         group_of_variable = np.empty(p, dtype=np.intp)
         block_variance = np.empty(p)
         n_negative = np.zeros(p, dtype=np.int64)
         clip = self.negative_estimates == "clip"
+        offsets = self._offsets()
         for gi, g in enumerate(self.groups_):
             group_of_variable[g.columns] = gi
             block_variance[g.columns] = g.block_variance * g.scale
-            cols = g.columns
-            if np.array_equal(cols, np.arange(cols[0], cols[0] + cols.size)):
-                cols = slice(int(cols[0]), int(cols[0]) + cols.size)
 
-            def work(rows: np.ndarray, g: SampleGroup = g, gi: int = gi, cols=cols) -> np.ndarray:
+            def work(rows: np.ndarray, g: SampleGroup = g, gi: int = gi) -> np.ndarray:
+                sink = OutputSink(rows=rows, estimate=estimate, variance=variance, columns=g.columns,
+                                  scale=g.scale, clip=clip, diagnostics=diag, group=gi)
                 out = krige_chunk(g, targets[rows], min_samples=self.neighbourhood.min_samples,
-                                  ordinary=self.kind == "ordinary", offsets=self._offsets(), **_numpy_path(g))
-                est, var_unit = out.pop("estimate"), out.pop("variance")
-                with np.errstate(invalid="ignore"):
-                    negative = est < 0
-                if clip:
-                    est[negative] = 0.0
-                if isinstance(cols, slice):
-                    estimate[rows, cols] = est
-                    variance[rows, cols] = var_unit[:, None] * g.scale[None, :]
-                else:
-                    estimate[np.ix_(rows, cols)] = est
-                    variance[np.ix_(rows, cols)] = var_unit[:, None] * g.scale[None, :]
-                for name, arr in out.items():
-                    diag[name][rows, gi] = arr
-                return negative.sum(axis=0)
+                                  ordinary=self.kind == "ordinary", offsets=offsets, sink=sink, **_numpy_path(g))
+                return out["n_negative"]
 
             if n_jobs > 1 and len(chunks) > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from seabed.geostats.kriging_result import empty_chunk_outputs
+from seabed.geostats.kriging_system import DIAGNOSTICS, OutputSink, write_to_sink
 
 __all__ = ["ENABLED", "MIN_TARGETS", "krige_chunk_fast"]
 
@@ -72,6 +73,7 @@ def eligible(g: Any, m: int, *, offsets: np.ndarray | None, weights_only: bool) 
 def krige_chunk_fast(
     g: Any, t: np.ndarray, *, min_samples: int, ordinary: bool, offsets: np.ndarray | None,
     weights_only: bool = False, fallback: Callable[..., dict[str, np.ndarray]],
+    sink: OutputSink | None = None,
 ) -> dict[str, np.ndarray] | None:
     """:func:`~seabed.geostats.kriging_system.krige_chunk` by the compiled kernel, or ``None``.
 
@@ -79,6 +81,10 @@ def krige_chunk_fast(
     imported; the caller then uses the numpy path. ``fallback`` (``krige_chunk`` itself,
     called with ``compiled=False``) solves the targets of neighbour sets whose covariance
     matrix is not numerically positive definite (the numpy path's pseudo-inverse).
+
+    With a ``sink`` the kernel writes the estimates, variances (× the variables' sills) and
+    diagnostics straight into the sink's arrays and the result is ``{"n_negative": (p_g,)}``;
+    without, the chunk's arrays of :func:`~seabed.geostats.kriging_result.empty_chunk_outputs`.
     """
     m = t.shape[0]
     if not eligible(g, m, offsets=offsets, weights_only=weights_only):
@@ -91,35 +97,54 @@ def krige_chunk_fast(
     nb = search.neighbourhood
     k = search.width
     t = np.ascontiguousarray(t, dtype=float)
-    tt = np.ascontiguousarray(nb.transform(t))
+    tt = t if nb.radius_minor is None else np.ascontiguousarray(nb.transform(t))
     bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
     tile, starts, flat = search.tile_candidates(tt, k, bound, edge_fraction=TILE_EDGE)
     order = np.argsort(tile, kind="stable").astype(np.int64)
     tile_ptr = np.zeros(starts.size, dtype=np.int64)
     np.cumsum(np.bincount(tile, minlength=starts.size - 1), out=tile_ptr[1:])
     pg = g.columns.size
-    out = empty_chunk_outputs(m, pg)
     failed = np.zeros(m, dtype=np.bool_)
     stats = np.zeros(3, dtype=np.int64)
+    negcount = np.zeros(pg, dtype=np.int64)
+    if sink is None:
+        out = empty_chunk_outputs(m, pg)
+        rows = np.arange(m, dtype=np.int64)
+        est, var = out["estimate"], out["variance"].reshape(m, 1)
+        colidx = np.arange(pg, dtype=np.int64)
+        vcolidx = np.zeros(1, dtype=np.int64)
+        scale = np.ones(1)
+        diag = {name: out[name].reshape(m, 1) for name in DIAGNOSTICS}
+        gi, clip = 0, False
+    else:
+        rows = np.ascontiguousarray(sink.rows, dtype=np.int64)
+        est, var = sink.estimate, sink.variance
+        colidx = vcolidx = np.ascontiguousarray(sink.columns, dtype=np.int64)
+        scale = np.ascontiguousarray(sink.scale, dtype=float)
+        diag = sink.diagnostics
+        gi, clip = sink.group, sink.clip
     model = g.model
     kinds, spar = _model_arrays(model)
-    scov = g.sample_covariance if g.sample_covariance is not None else np.zeros((0, 0))
     mean = g.mean if g.mean is not None else np.zeros(pg)
     krige_tiles(
         t, tt, order, tile_ptr, starts.astype(np.int64), flat.astype(np.int64),
         np.ascontiguousarray(g.coords[: g.n]), np.ascontiguousarray(search._tcoords), int(k),
         float(bound * bound), int(min_samples), bool(ordinary), float(model.nugget), float(model.sill),
-        kinds, spar, np.ascontiguousarray(scov, dtype=float), np.ascontiguousarray(g.values, dtype=float),
-        np.ascontiguousarray(mean, dtype=float), float(g.block_variance),
-        out["estimate"], out["variance"], out["slope_of_regression"], out["kriging_efficiency"],
-        out["n_samples"], out["nearest_distance"], out["negative_weight_sum"], out["reason"], failed, stats,
-        nb.radius_minor is None,
+        kinds, spar, np.ascontiguousarray(g.values, dtype=float), np.ascontiguousarray(mean, dtype=float),
+        float(g.block_variance),
+        rows, est, var, colidx, vcolidx, scale, bool(clip), negcount,
+        diag["slope_of_regression"], diag["kriging_efficiency"], diag["n_samples"],
+        diag["nearest_distance"], diag["negative_weight_sum"], diag["reason"], int(gi),
+        failed, stats, nb.radius_minor is None,
     )
     STATS[:] += stats
     if failed.any():  # sets whose covariance matrix is not numerically positive definite
-        rows = np.flatnonzero(failed)
-        redo = fallback(g, t[rows], min_samples=min_samples, ordinary=ordinary, offsets=None,
-                           compiled=False)
-        for name, arr in redo.items():
-            out[name][rows] = arr
-    return out
+        which = np.flatnonzero(failed)
+        redo = fallback(g, t[which], min_samples=min_samples, ordinary=ordinary, offsets=None,
+                        compiled=False)
+        if sink is None:
+            for name, arr in redo.items():
+                out[name][which] = arr
+        else:
+            negcount += write_to_sink(sink, which, redo)
+    return out if sink is None else {"n_negative": negcount}
