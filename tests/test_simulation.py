@@ -328,7 +328,7 @@ def test_regraded_inventory_equals_inventory_of_each_realisation(plan_and_data, 
     assert plan.elements == ["Y", "La"]
     assert run.inventory_grades.shape == (2, len(inv), 3)
     for r in range(2):
-        np.testing.assert_allclose(run.inventory_grades[r][:, :2], want[r][["Y", "La"]].to_numpy(), rtol=1e-6)
+        np.testing.assert_allclose(run.inventory_grades[r][:, :2], want[r][["Y", "La"]].to_numpy(), rtol=1e-5)  # float32 fields: tiles agree to ~1e-6
         np.testing.assert_array_equal(run.inventory_grades[r][:, 2], inv["Nd"].to_numpy())
     assert not np.allclose(run.inventory_grades[0], run.inventory_grades[1])
     tables = run.inventories

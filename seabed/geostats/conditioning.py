@@ -23,7 +23,7 @@ from scipy.sparse import vstack as sparse_vstack
 from seabed.compute import split_rows
 from seabed.geostats.kriging import Kriging
 from seabed.geostats.random_field import NOISE_BLOCK, field_at, field_window
-from seabed.geostats.simulation import SimulationPlan
+from seabed.geostats.simulation import SimulationPlan, simulation_window
 
 __all__ = [
     "DATA_WINDOW_VALUES",
@@ -45,6 +45,7 @@ __all__ = [
     "tile_weights",
     "unconditional_at_data",
     "unweighted_share",
+    "window_fields",
 ]
 
 #: Cells per block when solving the conditioning weights inside a tile (bounds the dense
@@ -86,10 +87,15 @@ def mean_shift(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
 
 
 def mix_fields(plan: SimulationPlan, fields: np.ndarray) -> np.ndarray:
-    """Correlate independent unit fields (n_fields, n) across elements and layers → (e, l, n)."""
+    """Correlate independent unit fields (n_fields, n) across elements and layers → (e, l, n).
+
+    ``(L_e ⊗ L_l) z``, applied as its two factors: the layers' Cholesky factor within each
+    element, then the elements' across them (26 instead of 160 multiply-adds per value).
+    """
     n_el, n_l = len(plan.elements), plan.n_layers
-    mixing = np.kron(plan.chol_elements, plan.chol_layers)  # (e·l, e·l): one GEMM beats two thin ones
-    return (mixing.astype(fields.dtype, copy=False) @ fields.reshape(n_el * n_l, -1)).reshape(n_el, n_l, -1)
+    z = fields.reshape(n_el, n_l, -1)
+    by_layer = np.matmul(plan.chol_layers.astype(fields.dtype), z)  # (e, l, n)
+    return (plan.chol_elements.astype(fields.dtype) @ by_layer.reshape(n_el, -1)).reshape(n_el, n_l, -1)
 
 
 def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
@@ -103,6 +109,9 @@ def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.
     r, c = plan.data_rows, plan.data_cols
     if r.size == 0:
         return np.zeros((len(plan.elements), plan.n_layers, 0))
+    if plan.spectrum is not None:  # the data lie in the spectral window
+        (r0, _), (c0, _) = grid_and_data_window(plan)
+        return mix_fields(plan, window_fields(plan, seed=seed, index=index)[:, r - r0, c - c0])
     box = (int(r.max() - r.min()) + 1) * (int(c.max() - c.min()) + 1)
     if box <= 4 * r.size * (2 * plan.kernel.halo + NOISE_BLOCK) ** 2:
         # strips of rows over the data's bounding box, a few fields at a time: bounded memory
@@ -191,7 +200,13 @@ def conditional_tile_scores(
     (:func:`unweighted_share`) if already summed for these weights.
     """
     nx = plan.grid.shape[1]
-    if fields is None:
+    if fields is None and plan.spectrum is not None:  # the tile's rows of the whole window
+        (r0, _), (c0, _) = grid_and_data_window(plan)
+        fields = window_fields(plan, seed=seed, index=index)[:, rows.start - r0 : rows.stop - r0, -c0 : nx - c0]
+        fields = fields.reshape(plan.n_fields, -1)
+        if cells is not None:
+            fields = fields[:, cells]
+    elif fields is None:
         fields = field_window(plan.kernel, field_keys(plan, seed, index), (rows.start, rows.stop), (0, nx),
                               workers=plan.workers, dtype=plan.dtype).reshape(plan.n_fields, -1)
         if cells is not None:
@@ -204,12 +219,30 @@ def conditional_tile_scores(
     for pattern, pairs in plan.patterns.items():
         w = weights[pattern]
         e, lyr = np.array(pairs).T
+        delta = None
         if w.shape[1]:
             r = residual[e, lyr][:, list(pattern)].astype(out.dtype)  # (pairs, pattern)
-            out[e, lyr] += np.asarray(w @ r.T).T
+            delta = r @ w.T if isinstance(w, np.ndarray) else np.asarray(w @ r.T).T  # (pairs, cells)
         if np.any(shift[e, lyr]):  # the realisation's mean, where the data do not fix it
-            out[e, lyr] += shift[e, lyr][:, None] * unweighted[pattern][None, :]
+            mean = shift[e, lyr].astype(out.dtype)[:, None] * unweighted[pattern].astype(out.dtype)[None, :]
+            delta = mean if delta is None else np.add(delta, mean, out=delta)
+        if delta is None:
+            continue
+        block = _layer_block(pairs, len(plan.elements))
+        if block is not None:  # every element over layers l0..l1-1: added in place, no gather
+            out[:, block] += delta.reshape(len(plan.elements), block.stop - block.start, -1)
+        else:
+            out[e, lyr] += delta
     return out
+
+
+def _layer_block(pairs: list[tuple[int, int]], n_elements: int) -> slice | None:
+    """``slice(l0, l1)`` when ``pairs`` are every element over layers ``l0 … l1 − 1`` in
+    element-major order (a pattern of cores missing whole layers), else None."""
+    layers = sorted({lyr for _, lyr in pairs})
+    block = slice(layers[0], layers[-1] + 1)
+    expected = [(e, lyr) for e in range(n_elements) for lyr in range(block.start, block.stop)]
+    return block if list(pairs) == expected else None
 
 
 def dense_weights(weights: dict[tuple[int, ...], csr_matrix],
@@ -251,11 +284,18 @@ def simulate_scores(plan: SimulationPlan, *, seed: int, index: int,
     """Conditional normal scores of realisation ``index`` on the whole grid, (element, layer, ny*nx).
 
     Tile by tile (``tile_cells`` cells of whole rows); the result does not depend on the
-    tiling beyond rounding.
+    tiling beyond rounding. A plan with spectral fields is done in one tile.
     """
     ny, nx = plan.grid.shape
-    at_data = unconditional_at_data(plan, seed=seed, index=index)
     out = np.empty((len(plan.elements), plan.n_layers, ny * nx))
+    if plan.spectrum is not None:  # one window: the grid's fields and the data's scores from it
+        rows = slice(0, ny)
+        cells = np.arange(ny * nx)
+        fields, at_data = fields_with_data(plan, cells, seed=seed, index=index)
+        w = tile_weights(plan, rows)
+        out[:] = conditional_tile_scores(plan, rows, seed=seed, index=index, weights=w, at_data=at_data, fields=fields)
+        return out
+    at_data = unconditional_at_data(plan, seed=seed, index=index)
     for rows in row_tiles(ny, nx, tile_cells):
         w = tile_weights(plan, rows)
         out[:, :, rows.start * nx : rows.stop * nx] = conditional_tile_scores(
@@ -278,11 +318,20 @@ def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int,
 
 
 def grid_and_data_window(plan: SimulationPlan) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Lattice rows and columns of the smallest window holding the grid and every data cell."""
-    ny, nx = plan.grid.shape
-    r, c = plan.data_rows, plan.data_cols
-    return ((min(0, int(r.min(initial=0))), max(ny, int(r.max(initial=0)) + 1)),
-            (min(0, int(c.min(initial=0))), max(nx, int(c.max(initial=0)) + 1)))
+    """Lattice rows and columns of the smallest window holding the grid and every data cell
+    (:func:`seabed.geostats.simulation.simulation_window`)."""
+    return simulation_window(plan)
+
+
+def window_fields(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
+    """Realisation ``index``'s independent unit fields on the window of the grid and the data,
+    (n_fields, rows, cols) of :func:`grid_and_data_window`: spectral fields when the plan has them
+    (:func:`seabed.geostats.simulation.with_spectral_fields`), else convolution fields."""
+    keys = field_keys(plan, seed, index)
+    if plan.spectrum is not None:
+        return plan.spectrum.fields(keys, dtype=plan.dtype)
+    (r0, r1), (c0, c1) = grid_and_data_window(plan)
+    return field_window(plan.kernel, keys, (r0, r1), (c0, c1), workers=plan.workers, dtype=plan.dtype)
 
 
 def fields_with_data(plan: SimulationPlan, cells: np.ndarray, *, seed: int,
@@ -293,10 +342,8 @@ def fields_with_data(plan: SimulationPlan, cells: np.ndarray, *, seed: int,
     replaces two (the same values as :func:`unconditional_at_data` to rounding).
     """
     ny, nx = plan.grid.shape
-    (r0, r1), (c0, c1) = grid_and_data_window(plan)
-    win = field_window(plan.kernel, field_keys(plan, seed, index), (r0, r1), (c0, c1), workers=plan.workers,
-                       dtype=plan.dtype)
+    (r0, _), (c0, _) = grid_and_data_window(plan)
+    win = window_fields(plan, seed=seed, index=index)
     at_data = mix_fields(plan, win[:, plan.data_rows - r0, plan.data_cols - c0])
     grid = win[:, -r0 : ny - r0, -c0 : nx - c0].reshape(plan.n_fields, -1)
     return grid[:, cells], at_data
-

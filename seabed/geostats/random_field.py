@@ -68,6 +68,7 @@ __all__ = [
     "NOISE_BLOCK",
     "field_at",
     "field_window",
+    "key_stream_offsets",
     "lattice_noise",
     "window_workspace_bytes",
 ]
@@ -106,6 +107,11 @@ def _offset(key: Sequence[int]) -> int:
     from seabed.geostats.white_noise import key_offset
 
     return key_offset(_key_words(key))
+
+
+def key_stream_offsets(keys: Sequence[Sequence[int]]) -> np.ndarray:
+    """The noise stream offset of each key (uint64), for :func:`seabed.geostats.white_noise.fill_keys`."""
+    return np.array([_offset(k) for k in keys], dtype=np.uint64)
 
 
 def _check_lattice(*values: int) -> None:

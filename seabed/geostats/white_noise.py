@@ -34,7 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["fill_noise", "key_offset"]
+__all__ = ["fill_keys", "fill_noise", "key_offset"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -149,6 +149,19 @@ def _fill(s, r0, c0, out, kt, wt, ft):
 def _fill_blocks(s, br, bc, size, out, kt, wt, ft):
     for k in range(br.size):
         _fill(s, br[k] * size, bc[k] * size, out[k], kt, wt, ft)
+
+
+@njit(cache=True, nogil=True)
+def _fill_keys(offsets, r0, c0, out, kt, wt, ft):
+    for k in range(offsets.size):
+        _fill(offsets[k], r0, c0, out[k], kt, wt, ft)
+
+
+def fill_keys(offsets: np.ndarray, r0: int, c0: int, out: np.ndarray) -> None:
+    """Write the noise of lattice cells ``[r0, r0 + rows) × [c0, c0 + cols)`` of every key into
+    ``out[k]`` (a 3-D float64 or float32 array, one slab per key), ``offsets[k]`` each key's stream
+    offset: :func:`fill_noise` for many keys in one compiled call."""
+    _fill_keys(np.asarray(offsets, dtype=np.uint64), np.int64(r0), np.int64(c0), out, _K, _W, _F)
 
 
 def fill_noise(offset: int, r0: int, c0: int, out: np.ndarray) -> None:

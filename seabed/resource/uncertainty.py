@@ -323,14 +323,15 @@ def simulate_resource(
     runner = mapper or map_locally
     workers = int(getattr(mapper, "n_workers", 1))
     ny, nx = plan.grid.shape
-    tiles = row_tiles(ny, nx, tile_cells)
-    if len(tiles) < 2 * workers and ny * nx > DEFAULT_TILE_CELLS:
+    tiles = row_tiles(ny, nx, tile_cells) if plan.spectrum is None else [slice(0, ny)]  # spectral: the whole grid
+    if plan.spectrum is None and len(tiles) < 2 * workers and ny * nx > DEFAULT_TILE_CELLS:
         # a large grid: parallel tiles (weights solved once each) rather than realisation batches
         tiles = row_tiles(ny, nx, -(-ny * nx // (2 * workers)))
     n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
     batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
     (r0, r1), (c0, c1) = grid_and_data_window(plan)
-    if len(tiles) == 1 and (r1 - r0) * (c1 - c0) <= 2 * ny * nx:  # one window per realisation: grid and data
+    if len(tiles) == 1 and (plan.spectrum is not None or (r1 - r0) * (c1 - c0) <= 2 * ny * nx):
+        # one window per realisation: grid and data
         at_data = None
     else:
         at_data = np.concatenate(list(runner(_data_task, batches, plan=plan, seed=seed)))
