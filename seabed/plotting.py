@@ -25,7 +25,9 @@ __all__ = [
     "has_watermark",
     "mass_unit",
     "nice_length",
+    "render_pixels",
     "watermark",
+    "write_png",
 ]
 
 #: ``gid`` of the watermark text artist (tests find it by this id, not by pixels).
@@ -64,6 +66,64 @@ def watermark(fig: Figure, synthetic: bool = True, *, text: str = WATERMARK_TEXT
                     va="bottom", gid=WATERMARK_GID + "-footer")
     foot.set_in_layout(True)  # a tight bounding box keeps it
     return fig
+
+
+def render_pixels(fig: Figure, *, dpi: float, **savefig_kwargs) -> np.ndarray:
+    """The pixels ``fig.savefig(path, dpi=dpi, **savefig_kwargs)`` would write to a PNG.
+
+    The figure is drawn by :meth:`~matplotlib.figure.Figure.savefig` itself (layout engine and
+    ``bbox_inches="tight"`` included) on an Agg canvas; only the PNG encoding is left out, so
+    that :func:`write_png` can do it on another thread (zlib releases the GIL).
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure (its canvas is restored afterwards).
+    dpi : float
+        Resolution, dots per inch.
+    **savefig_kwargs
+        Other :meth:`~matplotlib.figure.Figure.savefig` arguments (``bbox_inches``, ``pad_inches``).
+
+    Returns
+    -------
+    numpy.ndarray
+        RGBA pixels, ``uint8`` of shape (rows, columns, 4), top row first.
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class _PixelCanvas(FigureCanvasAgg):
+        pixels: np.ndarray | None = None
+
+        def print_seabed_pixels(self, filename_or_obj, **kwargs) -> None:  # savefig(format="seabed_pixels")
+            FigureCanvasAgg.draw(self)
+            self.pixels = np.array(self.buffer_rgba())
+
+    previous = fig.canvas
+    canvas = _PixelCanvas(fig)
+    try:
+        fig.savefig(io.BytesIO(), format="seabed_pixels", dpi=dpi, **savefig_kwargs)
+    finally:
+        fig.set_canvas(previous)
+    return canvas.pixels
+
+
+def write_png(path, pixels: np.ndarray, *, dpi: float) -> None:
+    """Write pixels of :func:`render_pixels` as the PNG ``savefig`` would have written (same bytes).
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination file.
+    pixels : numpy.ndarray
+        RGBA ``uint8`` (rows, columns, 4), top row first.
+    dpi : float
+        Resolution recorded in the file, dots per inch.
+    """
+    from matplotlib.image import imsave
+
+    imsave(path, pixels, format="png", origin="upper", dpi=dpi)
 
 
 def has_watermark(fig: Figure) -> bool:

@@ -212,3 +212,27 @@ def test_scale_bar_on_degree_axes():
     ax.set_xlim(153.0, 155.0)
     add_scale_bar(ax, units_per_km=1 / (111.32 * np.cos(np.deg2rad(22.0))))
     assert ax.artists[0].txt_label.get_text() == "50 km"
+
+
+def test_pixels_rendered_then_written_are_the_png_savefig_writes(tmp_path):
+    """render_pixels + write_png (the encoding on the writer thread) give savefig's bytes (two
+    fresh figures: a second save of one figure starts its constrained layout from the first's)."""
+    from seabed.plotting import render_pixels, write_png
+
+    def figure() -> Figure:
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        ax = fig.subplots()
+        ax.plot([0, 1, 2], [1, 3, 2], label="a line")
+        ax.set_title("title")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        return watermark(fig, True)
+
+    figure().savefig(tmp_path / "saved.png", dpi=120, bbox_inches="tight", pad_inches=0.08)
+    fig = figure()
+    canvas = fig.canvas
+    pixels = render_pixels(fig, dpi=120, bbox_inches="tight", pad_inches=0.08)
+    assert fig.canvas is canvas
+    assert pixels.dtype == np.uint8
+    assert pixels.shape[2] == 4
+    write_png(tmp_path / "written.png", pixels, dpi=120)
+    assert (tmp_path / "written.png").read_bytes() == (tmp_path / "saved.png").read_bytes()

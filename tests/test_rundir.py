@@ -231,3 +231,61 @@ def test_a_stop_request_inside_a_deferred_block_is_raised_when_it_ends():
         errors._termination.clear()
     with errors.termination_deferred():  # nothing requested: nothing raised
         pass
+
+
+def test_background_writes_keep_their_order_and_are_waited_for(tmp_path):
+    import threading
+
+    order: list[str] = []
+    release = threading.Event()
+
+    def slow(p: Path) -> None:
+        release.wait(5)
+        order.append(p.name)
+        p.write_text("slow")
+
+    with RunDirectory(tmp_path / "run") as rundir:
+        rundir.write_in_background("a.txt", slow)
+        rundir.write_json("b.json", {})
+        rundir.write_in_background("c.txt", lambda p: (order.append(p.name), p.write_text("c")))
+        assert rundir.files == ["a.txt", "b.json", "c.txt"]  # recorded when asked, not when written
+        release.set()
+        out = rundir.commit()  # waits for both
+    assert order == ["a.txt", "c.txt"]
+    assert (out / "a.txt").read_text() == "slow"
+    assert (out / "c.txt").read_text() == "c"
+
+
+def test_a_failed_background_write_is_raised_and_nothing_is_published(tmp_path):
+    def fail(p: Path) -> None:
+        raise OSError("disk full")
+
+    def run(target: Path) -> None:
+        with RunDirectory(target) as rundir:
+            rundir.write_in_background("a.txt", fail)
+            rundir.write_in_background("b.txt", lambda p: p.write_text("b"))
+            rundir.commit()
+
+    with pytest.raises(OSError, match="disk full"):
+        run(tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_abort_waits_for_the_background_write_under_way(tmp_path):
+    import threading
+    import time
+
+    started, done = threading.Event(), []
+
+    def slow(p: Path) -> None:
+        started.set()
+        time.sleep(0.2)
+        p.write_text("x")
+        done.append(p)
+
+    rundir = RunDirectory(tmp_path / "run")
+    rundir.write_in_background("a.txt", slow)
+    started.wait(5)
+    rundir.abort()
+    assert done  # finished before the staging directory was removed
+    assert list(tmp_path.iterdir()) == []

@@ -31,16 +31,20 @@ if TYPE_CHECKING:
 __all__ = ["SUPPLY_TABLES", "csv_table", "write_run_outputs", "write_supply_outputs"]
 
 
+#: Resolution of every PNG figure, dots per inch.
+FIGURE_DPI = 120
+
+
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool = False) -> None:
     """Save a figure (or the figure of axes) as PNG, tight around its artists (no clipped labels),
     with the SYNTHETIC watermark when ``synthetic`` (if the plot function did not stamp it)."""
-    from seabed.plotting import watermark
+    from seabed.plotting import render_pixels, watermark, write_png
 
     fig = fig if isinstance(fig, Figure) else fig.figure
     watermark(fig, synthetic)
-    rundir.write_with(name, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", pad_inches=0.08))
-    if hasattr(fig, "clf"):
-        fig.clf()
+    pixels = render_pixels(fig, dpi=FIGURE_DPI, bbox_inches="tight", pad_inches=0.08)
+    # the PNG encoding (zlib, ~40 % of a figure's time) overlaps with drawing the next figure
+    rundir.write_in_background(name, lambda p: write_png(p, pixels, dpi=FIGURE_DPI))
 
 
 #: Unit suffixes of the engines' column names and how a CSV header writes them (``name [unit]``).
@@ -272,15 +276,17 @@ def raster_tags(run: RunDescription) -> dict[str, str]:
 
 
 def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run: RunDescription, *, folder: str,
-                  dst_crs: str | None) -> list[str]:
-    """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask."""
+                  dst_crs: str | None, background: bool = False) -> list[str]:
+    """COG GeoTIFFs of grades, interval grade, oxide t/km², kriging quality, class and mask
+    (``background``: written on the run directory's writer thread, see :func:`_in_memory`)."""
     names: list[str] = []
     tags = raster_tags(run)
+    write = rundir.write_in_background if background else rundir.write_with
 
     def cog(name: str, da: xr.DataArray, desc: list[str], units: str, long_name: str,
             categories: dict[int, Any] | None = None) -> None:
         da = da.rio.write_crs(bm.rio.crs) if da.rio.crs is None else da
-        rundir.write_with(f"{folder}/{name}", lambda p: write_cog(
+        write(f"{folder}/{name}", lambda p: write_cog(
             da, p, descriptions=desc, units=units, dst_crs=dst_crs, categories=categories, long_name=long_name,
             tags=tags))
         names.append(f"{folder}/{name}")
@@ -321,9 +327,8 @@ def write_rasters(rundir: RunDirectory, bm: xr.Dataset, res: ResourceResult, run
             "tonnage = cell area x fraction x thickness x density)")
     # a multi-band GeoTIFF cannot keep a colour table: a VRT beside each per-layer class stack can
     for stack, classes in (("resource_class", RESOURCE_CLASSES), ("mineable_mask", MINEABLE_CLASSES)):
-        rundir.write_with(f"{folder}/{stack}.vrt",
-                          lambda p, stack=stack, classes=classes: write_class_vrt(p.with_name(f"{stack}.tif"), p,
-                                                                                  classes))
+        write(f"{folder}/{stack}.vrt",  # after the .tif: the writer thread keeps the order
+              lambda p, stack=stack, classes=classes: write_class_vrt(p.with_name(f"{stack}.tif"), p, classes))
         names.append(f"{folder}/{stack}.vrt")
     return names
 
@@ -380,7 +385,8 @@ SUPPLY_TABLES = ("mining", "head_grade", "production", "demand", "offset", "offs
 
 def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = False) -> None:
     """The supply stage's CSV tables and figures (for ``seabed run`` and ``seabed supply``);
-    ``synthetic``: the resource comes from synthetic cores (figures carry the watermark)."""
+    ``synthetic``: the resource comes from synthetic cores (figures carry the watermark). Every
+    file is written when it returns."""
     from seabed.supply.plot import (
         plot_alternatives,
         plot_cash_flow,
@@ -401,6 +407,16 @@ def write_supply_outputs(rundir: RunDirectory, sup: Any, *, synthetic: bool = Fa
         _save(rundir, "figures/scenarios.png", plot_scenarios(sup, synthetic=synthetic), synthetic=synthetic)
     from seabed.supply.plot import plot_offset_timeline  # the answer box's picture (report)
     _save(rundir, "figures/offset_timeline.png", plot_offset_timeline(sup, synthetic=synthetic), synthetic=synthetic)
+    rundir.wait()
+
+
+def _in_memory(bm: xr.Dataset, res: ResourceResult) -> bool:
+    """Whether every array the output files are written from is in memory (no lazily read,
+    Dask-backed block model cube or group grade): then a writer thread may write them while the
+    main thread draws the figures."""
+    arrays = [*bm.data_vars.values(), *bm.coords.values(), *res.group_grades.values(), res.interval_grade,
+              res.treo_per_km2]
+    return not any(getattr(a, "chunks", None) is not None for a in arrays)
 
 
 def write_run_outputs(
@@ -413,7 +429,7 @@ def write_run_outputs(
     *,
     reproject_to: str | None = None,
 ) -> None:
-    """Write every file of a full run (see module docstring)."""
+    """Write every file of a full run (see module docstring); every file is written when it returns."""
     from seabed.geostats.plot import plot_cross_validation, plot_variogram
     from seabed.outputs.maps import plot_class_map, plot_grid_field
     from seabed.outputs.vectors import areas_frame, composites_frame, cores_frame, write_geopackage
@@ -433,11 +449,16 @@ def write_run_outputs(
         "comment": " ".join(run.assumptions) or "",
         "seed": run.seed,
     }
-    rundir.write_with("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
-    write_rasters(rundir, bm, res, run, folder="rasters", dst_crs=None)
+    # Files whose writing is C code that releases the GIL (HDF5 and zlib, GDAL) go to the writer
+    # thread and overlap with the figures, unless they would read lazily loaded NetCDF data
+    # (the NetCDF library is not thread-safe: only the main thread reads it then).
+    background = _in_memory(bm, res)
+    write = rundir.write_in_background if background else rundir.write_with
+    write("block_model.nc", lambda p: write_block_model(bm, p, attrs=attrs))
+    write_rasters(rundir, bm, res, run, folder="rasters", dst_crs=None, background=background)
     if reproject_to:
         tag = reproject_to.lower().replace(":", "")
-        write_rasters(rundir, bm, res, run, folder=f"rasters_{tag}", dst_crs=reproject_to)
+        write_rasters(rundir, bm, res, run, folder=f"rasters_{tag}", dst_crs=reproject_to, background=background)
 
     from seabed.inputs.areas import geodesic_area
 
@@ -447,7 +468,8 @@ def write_run_outputs(
         "areas": areas_frame(site.areas, {n: geodesic_area(g) / 1e6 for n, g in site.areas.items()}),
         "classified_areas": _classified_areas(bm, grid),
     }
-    rundir.write_with("seabed.gpkg", lambda p: write_geopackage(p, layers, _gpkg_metadata(run, bm)))
+    gpkg_metadata = _gpkg_metadata(run, bm)
+    write("seabed.gpkg", lambda p: write_geopackage(p, layers, gpkg_metadata))
 
     tables = {
         "tonnage": res.tonnage, "tonnage_by_layer": res.tonnage_by_layer, "tonnage_by_depth": res.tonnage_by_depth,
@@ -461,7 +483,7 @@ def write_run_outputs(
     if res.inventory_realisations is not None:
         # float32 (7 significant digits, far finer than any grade estimate) and uncompressed: smaller than
         # compressed float64 (23 vs 30 MB on the default run) and written in ~0.1 s instead of ~4 s
-        rundir.write_with("tables/mining_inventory_realisations.npz", lambda p: np.savez(
+        write("tables/mining_inventory_realisations.npz", lambda p: np.savez(
             p, grades_ppm=np.asarray(res.inventory_realisations, dtype=np.float32),
             elements=np.array(element_columns(res.inventory.columns))))
     for name, df in tables.items():
@@ -514,3 +536,4 @@ def write_run_outputs(
             synthetic=syn)
     if sup is not None:
         write_supply_outputs(rundir, sup, synthetic=syn)
+    rundir.wait()

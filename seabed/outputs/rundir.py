@@ -27,6 +27,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
@@ -234,6 +235,8 @@ class RunDirectory:
                               "fix: choose a writable --out") from None
         self.files: list[str] = []
         self._scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[str, Future]] = []
 
     @property
     def scratch(self) -> Path:
@@ -268,12 +271,52 @@ class RunDirectory:
             writer(p)
         return p
 
+    def write_in_background(self, name: str, writer: Callable[[Path], Any]) -> Path:
+        """Call ``writer(path)`` on the run directory's writer thread; return the path at once.
+
+        For writes whose time is spent in C code that releases the GIL (PNG and HDF5 compression,
+        GDAL), so that they overlap with the next figure's drawing. The writes run one at a time,
+        in the order they were asked for, and the file is recorded as an output now, so the list
+        of outputs does not depend on the thread's timing. :meth:`wait` (and :meth:`commit`)
+        waits for them and raises the first error.
+
+        A stop request is never raised inside a background write (Python runs signal handlers
+        in the main thread only); when it stops the run, :meth:`abort` waits for the write under
+        way before it removes the staging directory. ``writer`` must not read lazily loaded
+        NetCDF data while the main thread may: the NetCDF library is not thread-safe.
+        """
+        p = self.path(name)
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seabed-writer")
+        self._pending.append((name, self._writer.submit(writer, p)))
+        return p
+
+    def wait(self) -> None:
+        """Wait for every background write (:meth:`write_in_background`); raise the first error."""
+        pending, self._pending = self._pending, []
+        error = None
+        for _name, future in pending:
+            exc = future.exception()
+            if exc is not None and error is None:
+                error = exc
+        if error is not None:
+            raise error
+
+    def _close_writer(self) -> None:
+        """Wait for the background writes, errors ignored (the run is being abandoned)."""
+        self._pending = []
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
     def commit(self) -> Path:
         """Move the staged outputs into place (replacing an old seabed output when allowed).
 
         A kill between the two renames leaves ``.<name>.old-<pid>``, which the next run restores
         (:func:`recover_stale`).
         """
+        self.wait()
+        self._close_writer()
         check_terminated()  # a stop requested while a finaliser ran was swallowed: honour it here
         old = None
         with _signals_deferred():
@@ -292,8 +335,11 @@ class RunDirectory:
         return self.target
 
     def abort(self) -> None:
-        """Remove the staging directory (nothing reaches the target)."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Remove the staging directory (nothing reaches the target), after the background writes."""
+        try:
+            self._close_writer()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> Self:

@@ -66,13 +66,14 @@ def run(
         The output directory, the files written, the summary and every stage's result.
     """
     from seabed.compute import open_mapper
-    from seabed.outputs.bundle import write_run_outputs
+    from seabed.outputs.bundle import FIGURE_DPI, write_run_outputs
     from seabed.outputs.headlines import run_headlines
     from seabed.outputs.manifest import input_hashes, utc_now
     from seabed.outputs.maps import plot_site_map
     from seabed.outputs.report import REPORT_TABLES, render_run_report
     from seabed.outputs.rundir import RunDirectory
     from seabed.outputs.summary import build_summary, summarise_inputs
+    from seabed.plotting import render_pixels, write_png
     from seabed.progress import StageProgress
 
     started = utc_now()
@@ -91,7 +92,8 @@ def run(
             fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
                                 title=about.title, zoom=site.areas[about.extent], island=island_marker(cfg),
                                 synthetic=about.synthetic_cores)
-            rundir.write_with("figures/map_cores.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight"))
+            pixels = render_pixels(fig, dpi=FIGURE_DPI, bbox_inches="tight")
+            rundir.write_in_background("figures/map_cores.png", lambda p: write_png(p, pixels, dpi=FIGURE_DPI))
         with bar.stage("estimation"):
             est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
         with bar.stage("resource"):
@@ -104,6 +106,7 @@ def run(
             write_run_outputs(rundir, about, site, est, res, sup, reproject_to=reproject_to)
             summary = build_summary(about, site, est, res, sup, inputs_summary)
             rundir.write_json("summary.json", summary)
+            rundir.wait()  # the report embeds the figures, written in the background
             figures = {Path(f).stem: rundir.staging / f for f in rundir.files if f.startswith("figures/")}
             tables = {name: getattr(res, attr) for name, (attr, _) in REPORT_TABLES.items()}
             report = render_run_report(summary, figures=figures, tables=tables)
@@ -120,6 +123,7 @@ def _write_manifest(rundir, cfg: Config, inputs: dict[str, str], *, started: str
     was recovered from stopped runs before this one), written last, before the commit."""
     from seabed.outputs.manifest import build_manifest
 
+    rundir.wait()  # the manifest hashes every output
     manifest = build_manifest(
         config=cfg.model_dump(mode="json"),
         config_path=str(cfg.source_path) if cfg.source_path else None,
