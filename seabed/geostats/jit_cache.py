@@ -7,8 +7,9 @@ every test process that starts before the cache exists. ``make`` runs it once af
 
 The kernels are the compiled point-kriging path (:mod:`seabed.geostats.kriging_fast`, ordinary and
 simple kriging), the counter-based white noise of the random fields
-(:mod:`seabed.geostats.white_noise`, float64 and float32 windows) and the simulation's
-back-transform (:mod:`seabed.geostats.back_transform`). A kernel called later with other argument types (e.g. float32
+(:mod:`seabed.geostats.white_noise`, float64 and float32 windows), the simulation's
+back-transform (:mod:`seabed.geostats.back_transform`) and its tonnage tally
+(:mod:`seabed.resource.tally`). A kernel called later with other argument types (e.g. float32
 outputs) is compiled then, once, and cached too.
 """
 
@@ -53,6 +54,12 @@ def compile_kernels() -> float:
         window = np.empty((8, 16), dtype=dtype)
         for out in (window, window[:, :8]):  # a whole array and a view into a field window, as the simulation does
             fill_noise(key_offset([1, 0]), 0, 0, out)
+    from seabed.resource.tally import tally_grades
+
+    grades = np.ones((2, 1, 3), dtype=np.float32)
+    for codes in (None, np.zeros((1, 3), dtype=np.int8)):
+        tally_grades(grades, np.ones((1, 3)), codes=codes, item_rows=np.array([0]), item_factors=np.array([1.0]),
+                     cutoffs=np.array([0.5]))
     tables = stack_tables([(np.array([0.0, 1.0]), np.array([-1.0, 1.0]))] * 2)
     for dtype in (np.float32, np.float64):
         back_transform_columns(np.zeros((2, 4), dtype=dtype), tables)

@@ -186,10 +186,9 @@ def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, 
     members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
     factors = np.array([_oxide_factor(m) if is_oxide else 1.0 for m in members])
+    from seabed.resource.tally import tally_grades
+
     t = work.tonnes
-    masks: list[np.ndarray] = [np.ones_like(t, dtype=bool)]
-    if work.codes is not None:
-        masks += [work.codes == c for c in (3, 2, 1, 0)]
     mud, metal, inventories = out["mud"], out["metal"], out["inventories"]
     for k, r in enumerate(work.indices):
         if at_data is None:
@@ -199,12 +198,8 @@ def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, 
         y = conditional_tile_scores(plan, work.rows, seed=seed, index=r, weights=weights,
                                     at_data=data_r, cells=work.cells, fields=fields, unweighted=unweighted)
         g = back_transform_scores(plan, y)
-        g_item = np.tensordot(factors, g[idx], axes=1)
-        sels = masks + [g_item >= c for c in cutoffs]
-        tw = np.stack([np.where(sel, t, 0.0) for sel in sels], axis=-1)  # (layer, cell, scope)
-        mud[k] = tw.sum(axis=(0, 1))
-        for lyr in range(t.shape[0]):  # one GEMM per layer (a float64 copy of one layer's grades)
-            metal[k] += (g[:, lyr].astype(np.float64) @ tw[lyr]).T * 1e-6
+        mud[k], metal[k] = tally_grades(g, t, codes=work.codes, item_rows=np.array(idx), item_factors=factors,
+                                        cutoffs=np.asarray(cutoffs, dtype=float))
         if r < n_inventories and work.inventory_tonnes is not None and work.inventory_cells.size:
             pick = work.inventory_cells
             inventories[r] = np.einsum("eln,ln->en", g[:, :, pick], work.inventory_tonnes[:, pick], dtype=np.float64)
