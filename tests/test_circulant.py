@@ -9,7 +9,12 @@ import pytest
 import scipy.fft as sfft
 
 from seabed.geostats.circulant import CirculantEmbedding
-from seabed.geostats.conditioning import simulate_scores, unconditional_at_data
+from seabed.geostats.conditioning import (
+    fields_with_data,
+    simulate_scores,
+    unconditional_at_data,
+    window_fields,
+)
 from seabed.geostats.simulation import perturbed_plans, simulation_window, with_spectral_fields
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.uncertainty import run_simulation
@@ -103,6 +108,13 @@ def test_spectral_realisations_honour_data_whatever_the_tiling(spectral_plan) ->
     np.testing.assert_allclose(got, plan.scores[:, :, inside], atol=2e-4)  # no nugget: the data's scores
     at_data = unconditional_at_data(plan, seed=3, index=4)
     assert at_data.shape == plan.scores.shape
+    # the fields gathered at the grid's cells and the data equal the whole window's there
+    cells = np.arange(0, N * N, 7)
+    grid_fields, data_scores = fields_with_data(plan, cells, seed=3, index=4)
+    (r0, _), (c0, _) = simulation_window(plan)
+    win = window_fields(plan, seed=3, index=4)
+    np.testing.assert_array_equal(grid_fields, win[:, cells // N - r0, cells % N - c0])
+    np.testing.assert_allclose(data_scores, at_data, rtol=0, atol=1e-6)
 
 
 def test_spectral_scores_reproduce_the_variogram(spectral_plan) -> None:

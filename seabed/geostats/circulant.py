@@ -142,7 +142,8 @@ class CirculantEmbedding:
         return cls((int(rows[0]), int(rows[1])), (int(cols[0]), int(cols[1])), (p, q), amplitude,
                    float(cell_size), max(negative, 0.0) if negative > _NEGATIVE_TOLERANCE else 0.0)
 
-    def fields(self, keys: Sequence[Sequence[int]], *, dtype: type = np.float64) -> np.ndarray:
+    def fields(self, keys: Sequence[Sequence[int]], *, dtype: type = np.float64,
+               at: np.ndarray | None = None) -> np.ndarray:
         """Unit-variance fields on the window, one per key.
 
         Parameters
@@ -154,12 +155,16 @@ class CirculantEmbedding:
             odd last field takes its imaginary noise from the key extended by ``1``.
         dtype : {numpy.float64, numpy.float32}, default float64
             Precision of the noise, the FFTs and the result.
+        at : ndarray of int, optional
+            Flat (row-major) indices of window cells: return the fields there only,
+            (len(keys), len(at)), gathered straight from the transforms.
 
         Returns
         -------
-        ndarray, shape (len(keys), rows, cols), ``dtype``
+        ndarray, shape (len(keys), rows, cols) or (len(keys), len(at)), ``dtype``
         """
         from seabed.geostats.random_field import key_stream_offsets
+        from seabed.geostats.torus import gather_parts, pack_spectrum
         from seabed.geostats.white_noise import fill_keys
 
         dtype = np.dtype(dtype)
@@ -168,10 +173,18 @@ class CirculantEmbedding:
         keys = [tuple(k) for k in keys]
         nr, nc = self.shape
         p, q = self.torus
-        out = np.empty((len(keys), nr, nc), dtype=dtype)
+        n_keys = len(keys)
+        if at is None:
+            out = np.empty((n_keys, nr, nc), dtype=dtype)
+            flat = out.reshape(n_keys, -1)
+            at = np.arange(nr * nc)
+        else:
+            at = np.asarray(at, dtype=np.int64)
+            flat = out = np.empty((n_keys, at.size), dtype=dtype)
         if not keys:
             return out
-        if len(keys) % 2:
+        torus_at = (at // nc) * q + at % nc  # the window's cells in the torus (its top-left corner)
+        if n_keys % 2:
             keys.append((*keys[-1], 1))
         offsets = key_stream_offsets(keys)  # real parts: even keys, imaginary parts: odd keys
         amp = self.amplitude.astype(dtype)
@@ -183,13 +196,9 @@ class CirculantEmbedding:
         for start in range(0, n_pairs, batch):
             m = min(batch, n_pairs - start)
             fill_keys(offsets[2 * start : 2 * (start + m)], 0, 0, noise[: 2 * m])
-            np.multiply(noise[0 : 2 * m : 2], amp, out=spec[:m].real)
-            np.multiply(noise[1 : 2 * m : 2], amp, out=spec[:m].imag)
-            y = sfft.fft2(spec[:m], overwrite_x=True)[:, :nr, :nc]
-            f = 2 * start
-            stop = min(len(out), f + 2 * m)
-            out[f:stop:2] = y.real[: len(range(f, stop, 2))]
-            out[f + 1 : stop : 2] = y.imag[: len(range(f + 1, stop, 2))]
+            pack_spectrum(noise[: 2 * m], amp, spec[:m])
+            y = sfft.fft2(spec[:m], overwrite_x=True).reshape(m, -1)
+            gather_parts(y, torus_at, 2 * start, flat)
         return out
 
 

@@ -342,7 +342,13 @@ def fields_with_data(plan: SimulationPlan, cells: np.ndarray, *, seed: int,
     replaces two (the same values as :func:`unconditional_at_data` to rounding).
     """
     ny, nx = plan.grid.shape
-    (r0, _), (c0, _) = grid_and_data_window(plan)
+    (r0, _), (c0, c1) = grid_and_data_window(plan)
+    if plan.spectrum is not None:  # gathered from the transforms: the grid's cells, then the data's
+        width = c1 - c0
+        grid_at = (cells // nx - r0) * width + cells % nx - c0
+        data_at = (plan.data_rows - r0) * width + plan.data_cols - c0
+        both = plan.spectrum.fields(field_keys(plan, seed, index), dtype=plan.dtype, at=np.r_[grid_at, data_at])
+        return both[:, : cells.size], mix_fields(plan, both[:, cells.size :])
     win = window_fields(plan, seed=seed, index=index)
     at_data = mix_fields(plan, win[:, plan.data_rows - r0, plan.data_cols - c0])
     grid = win[:, -r0 : ny - r0, -c0 : nx - c0].reshape(plan.n_fields, -1)

@@ -8,7 +8,8 @@ every test process that starts before the cache exists. ``make`` runs it once af
 The kernels are the compiled point-kriging path (:mod:`seabed.geostats.kriging_fast`, ordinary and
 simple kriging), the counter-based white noise of the random fields
 (:mod:`seabed.geostats.white_noise`, float64 and float32 windows), the simulation's
-back-transform (:mod:`seabed.geostats.back_transform`) and its tonnage tally
+back-transform (:mod:`seabed.geostats.back_transform`), its spectral fields
+(:mod:`seabed.geostats.torus`) and its tonnage tally
 (:mod:`seabed.resource.tally`). A kernel called later with other argument types (e.g. float32
 outputs) is compiled then, once, and cached too.
 """
@@ -60,6 +61,12 @@ def compile_kernels() -> float:
     for codes in (None, np.zeros((1, 3), dtype=np.int8)):
         tally_grades(grades, np.ones((1, 3)), codes=codes, item_rows=np.array([0]), item_factors=np.array([1.0]),
                      cutoffs=np.array([0.5]))
+    from seabed.geostats.circulant import CirculantEmbedding
+
+    embedding = CirculantEmbedding.from_model(model, 100.0, rows=(0, 4), cols=(0, 4))
+    for dtype in (np.float32, np.float64):
+        embedding.fields([(1, 0), (1, 1), (1, 2)], dtype=dtype)
+        embedding.fields([(1, 0)], dtype=dtype, at=np.array([0, 5]))
     tables = stack_tables([(np.array([0.0, 1.0]), np.array([-1.0, 1.0]))] * 2)
     for dtype in (np.float32, np.float64):
         back_transform_columns(np.zeros((2, 4), dtype=dtype), tables)
