@@ -136,6 +136,9 @@ class TileWork:
         inventory table.
     indices : tuple of int
         Realisations.
+    weights : dict or None
+        The tile's conditioning weights (:func:`seabed.geostats.conditioning.tile_weights`,
+        dense where full) when solved once for all its batches; None: the task solves them.
     """
 
     rows: slice
@@ -146,6 +149,7 @@ class TileWork:
     inventory_cells: np.ndarray
     inventory_rows: np.ndarray
     indices: tuple[int, ...]
+    weights: dict | None = None
 
 
 def _members(item: str, elements: Sequence[str]) -> tuple[tuple[str, ...], bool]:
@@ -181,7 +185,7 @@ def _tile_task(item: tuple[TileWork, tuple[int, ...]], *, plan: SimulationPlan, 
            "inventory_rows": work.inventory_rows}
     if work.cells.size == 0:
         return out
-    weights = dense_weights(tile_weights(plan, work.rows, work.cells))
+    weights = work.weights if work.weights is not None else dense_weights(tile_weights(plan, work.rows, work.cells))
     unweighted = unweighted_share(weights) if plan.mean_sd is not None and np.any(plan.mean_sd) else None
     members, is_oxide = _members(cutoff_item, plan.elements)
     idx = [plan.elements.index(m) for m in members]
@@ -356,9 +360,11 @@ def simulate_resource(
             cells = np.flatnonzero(active)
             in_tile = np.flatnonzero((inv_flat >= span.start) & (inv_flat < span.stop))
             pos = np.searchsorted(cells, inv_flat[in_tile] - span.start)
+            # the tile's weights solved here, once, when several batches share them
+            weights = dense_weights(tile_weights(plan, rows, cells)) if len(batches) > 1 and cells.size else None
             work = share(TileWork(rows=rows, cells=cells, tonnes=t[:, cells], codes=None if c is None else c[:, cells],
                                   inventory_tonnes=None if it is None else it[:, cells], inventory_cells=pos,
-                                  inventory_rows=in_tile, indices=()))  # once per tile, not per batch
+                                  inventory_rows=in_tile, indices=(), weights=weights))  # once per tile, not per batch
             for batch in batches:
                 yield work, batch
 
