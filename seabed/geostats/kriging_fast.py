@@ -90,7 +90,7 @@ def krige_chunk_fast(
     if not eligible(g, m, offsets=offsets, weights_only=weights_only):
         return None
     try:
-        from seabed.geostats.compiled import krige_tiles
+        from seabed.geostats.compiled import bin_tiles, krige_tiles
     except ImportError:  # numba missing or broken: the numpy path
         return None
     search = g.search
@@ -99,10 +99,10 @@ def krige_chunk_fast(
     t = np.ascontiguousarray(t, dtype=float)
     tt = t if nb.radius_minor is None else np.ascontiguousarray(nb.transform(t))
     bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
-    tile, starts, flat = search.tile_candidates(tt, k, bound, edge_fraction=TILE_EDGE)
-    order = np.argsort(tile, kind="stable").astype(np.int64)
-    tile_ptr = np.zeros(starts.size, dtype=np.int64)
-    np.cumsum(np.bincount(tile, minlength=starts.size - 1), out=tile_ptr[1:])
+    # the tiles of SampleSearch.tile_candidates, binned in O(m) by the compiled bin_tiles
+    lo, edge = search.tile_grid(tt, k, edge_fraction=TILE_EDGE)
+    order, tile_ptr, keys, ny = bin_tiles(tt, float(lo[0]), float(lo[1]), float(edge))
+    starts, flat = search.tile_lists(lo, edge, keys, int(ny), k, bound)
     pg = g.columns.size
     failed = np.zeros(m, dtype=np.bool_)
     stats = np.zeros(3, dtype=np.int64)

@@ -435,4 +435,7 @@ def spatial_order(targets: np.ndarray, chunk_size: int) -> np.ndarray:
     ny = max(1, round(n_tiles / nx))
     tx = np.minimum((targets[:, 0] - lo[0]) / span[0] * nx, nx - 1).astype(np.intp)
     ty = np.minimum((targets[:, 1] - lo[1]) / span[1] * ny, ny - 1).astype(np.intp)
-    return np.argsort(ty * nx + tx, kind="stable")
+    key = ty * nx + tx
+    if nx * ny <= 2**16:  # numpy's stable sort of 16-bit keys is a radix sort: O(m), same order
+        key = key.astype(np.uint16)
+    return np.argsort(key, kind="stable")

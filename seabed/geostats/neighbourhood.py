@@ -218,14 +218,36 @@ class SampleSearch:
         flat : ndarray of int
             Candidate sample indices.
         """
-        lo = t.min(axis=0)
-        span = t.max(axis=0) - lo
-        r0 = float(np.atleast_1d(self._tree.query(lo + span / 2, k=k)[0])[-1])
-        edge = max(r0 * edge_fraction, float(span.max()) / 512, 1e-9)
+        lo, edge = self.tile_grid(t, k, edge_fraction=edge_fraction)
         cell = np.floor((t - lo) / edge).astype(np.intp)
         ny = int(cell[:, 1].max()) + 1
         keys, tile = np.unique(cell[:, 0] * ny + cell[:, 1], return_inverse=True)
         tile = np.asarray(tile).ravel()
+        starts, flat = self.tile_lists(lo, edge, keys, ny, k, bound)
+        return tile, starts, flat
+
+    def tile_grid(self, t: np.ndarray, k: int, *, edge_fraction: float = 1 / 6) -> tuple[np.ndarray, float]:
+        """Origin and edge of the square tiles of :meth:`tile_candidates` (search metric, m).
+
+        Returns
+        -------
+        lo : ndarray, shape (2,)
+            Lower-left corner of the targets' bounding box; tile ``(i, j)`` covers
+            ``lo + [i, i + 1) × edge`` in x and ``lo + [j, j + 1) × edge`` in y.
+        edge : float
+            ``edge_fraction`` times the distance from the box's middle to its ``k``-th nearest
+            sample (at least 1/512 of the box's longer side).
+        """
+        lo = t.min(axis=0)
+        span = t.max(axis=0) - lo
+        r0 = float(np.atleast_1d(self._tree.query(lo + span / 2, k=k)[0])[-1])
+        return lo, max(r0 * edge_fraction, float(span.max()) / 512, 1e-9)
+
+    def tile_lists(
+        self, lo: np.ndarray, edge: float, keys: np.ndarray, ny: int, k: int, bound: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate samples of the tiles ``keys`` (``i * ny + j`` for tile ``(i, j)`` of
+        :meth:`tile_grid`): ``flat[starts[t]:starts[t + 1]]``, increasing, for tile ``t``."""
         centres = lo + (np.column_stack([keys // ny, keys % ny]) + 0.5) * edge
         half_diag = edge * np.sqrt(0.5)
         rk = np.atleast_2d(self._tree.query(centres, k=k)[0].reshape(len(keys), -1))[:, -1]
@@ -235,7 +257,7 @@ class SampleSearch:
         starts = np.zeros(len(keys) + 1, dtype=np.intp)
         np.cumsum(lengths, out=starts[1:])
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.intp, count=int(starts[-1]))
-        return tile, starts, flat
+        return starts, flat
 
     def _query_tiled(self, t: np.ndarray, k: int, bound: float) -> np.ndarray:
         """k nearest samples of many compact targets via per-tile candidate lists.
