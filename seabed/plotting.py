@@ -26,6 +26,7 @@ __all__ = [
     "mass_unit",
     "nice_length",
     "render_pixels",
+    "render_tight_pixels",
     "watermark",
     "write_png",
 ]
@@ -107,6 +108,69 @@ def render_pixels(fig: Figure, *, dpi: float, **savefig_kwargs) -> np.ndarray:
     finally:
         fig.set_canvas(previous)
     return canvas.pixels
+
+
+def render_tight_pixels(fig: Figure, *, dpi: float, pad_inches: float | None = None) -> np.ndarray:
+    """The pixels of ``fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=pad_inches)``,
+    drawn once.
+
+    ``savefig`` with a tight bounding box draws the figure twice: once to lay it out and measure
+    its artists, once more, shifted onto a canvas of the tight size. Here the figure is drawn
+    once on its own canvas (layout engine included), the tight bounding box is measured on that
+    drawing, and the pixels inside it (plus ``pad_inches``, filled with the face colour where it
+    reaches past the figure) are cut out: the same image within a sub-pixel shift of every artist
+    (the cut is on whole pixels), of the same size, for ~20 % less time. A figure with an artist
+    reaching outside it, or with axes of a fixed aspect (maps: ``savefig`` fits them anew to the
+    tight canvas), is drawn by ``savefig`` (:func:`render_pixels`).
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure (its canvas and dpi are restored afterwards).
+    dpi : float
+        Resolution, dots per inch.
+    pad_inches : float, optional
+        Margin around the tight bounding box, inches (default ``rcParams["savefig.pad_inches"]``).
+
+    Returns
+    -------
+    numpy.ndarray
+        RGBA pixels, ``uint8`` of shape (rows, columns, 4), top row first.
+    """
+    from matplotlib import rcParams
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgba
+
+    pad = float(rcParams["savefig.pad_inches"] if pad_inches is None else pad_inches)
+    face, edge = rcParams["savefig.facecolor"], rcParams["savefig.edgecolor"]
+    fixed_aspect = any(ax.get_aspect() != "auto" for ax in fig.axes)  # maps: resized on the tight canvas
+    if fixed_aspect or rcParams["savefig.transparent"] or not (face == "auto" and edge == "auto"):
+        return render_pixels(fig, dpi=dpi, bbox_inches="tight", pad_inches=pad)
+    previous, old_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)
+    try:
+        fig.dpi = dpi
+        canvas.draw()
+        tight = fig.get_tightbbox(canvas.get_renderer())
+        full = fig.bbox_inches
+        inside = (tight.x0 >= full.x0 and tight.y0 >= full.y0 and tight.x1 <= full.x1 and tight.y1 <= full.y1)
+        drawn = np.asarray(canvas.buffer_rgba())
+        colour = (np.asarray(to_rgba(fig.get_facecolor())) * 255).round().astype(np.uint8)
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(previous)
+    if not inside:
+        return render_pixels(fig, dpi=dpi, bbox_inches="tight", pad_inches=pad)
+    box = tight.padded(pad)
+    rows, cols = drawn.shape[:2]
+    width, height = int(box.width * dpi), int(box.height * dpi)  # as Agg sizes the tight canvas
+    left, top = round(box.x0 * dpi), round(rows - box.y1 * dpi)
+    out = np.empty((height, width, 4), dtype=np.uint8)
+    out[...] = colour
+    r0, r1 = max(top, 0), min(top + height, rows)
+    c0, c1 = max(left, 0), min(left + width, cols)
+    out[r0 - top:r1 - top, c0 - left:c1 - left] = drawn[r0:r1, c0:c1]
+    return out
 
 
 def write_png(path, pixels: np.ndarray, *, dpi: float) -> None:

@@ -38,11 +38,11 @@ FIGURE_DPI = 120
 def _save(rundir: RunDirectory, name: str, fig: Figure | Any, *, synthetic: bool = False) -> None:
     """Save a figure (or the figure of axes) as PNG, tight around its artists (no clipped labels),
     with the SYNTHETIC watermark when ``synthetic`` (if the plot function did not stamp it)."""
-    from seabed.plotting import render_pixels, watermark, write_png
+    from seabed.plotting import render_tight_pixels, watermark, write_png
 
     fig = fig if isinstance(fig, Figure) else fig.figure
     watermark(fig, synthetic)
-    pixels = render_pixels(fig, dpi=FIGURE_DPI, bbox_inches="tight", pad_inches=0.08)
+    pixels = render_tight_pixels(fig, dpi=FIGURE_DPI, pad_inches=0.08)
     # the PNG encoding (zlib, ~40 % of a figure's time) overlaps with drawing the next figure
     rundir.write_in_background(name, lambda p: write_png(p, pixels, dpi=FIGURE_DPI))
 

@@ -7,7 +7,10 @@ the functions, so that ``import seabed.pipeline`` does not load matplotlib, rast
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import xarray as xr
@@ -73,7 +76,7 @@ def run(
     from seabed.outputs.report import REPORT_TABLES, render_run_report
     from seabed.outputs.rundir import RunDirectory
     from seabed.outputs.summary import build_summary, summarise_inputs
-    from seabed.plotting import render_pixels, write_png
+    from seabed.plotting import render_tight_pixels, write_png
     from seabed.progress import StageProgress
 
     started = utc_now()
@@ -82,17 +85,19 @@ def run(
     options = compute_options(cfg.compute, scheduler=scheduler)
     about = describe_run(cfg)
     stages = ["inputs", "estimation", "resource", *(["supply"] if supply else []), "outputs"]
-    with (RunDirectory(out, overwrite=overwrite, protect=protected_paths(cfg)) as rundir,
+    with (_frozen_between_stages() as freeze,
+          RunDirectory(out, overwrite=overwrite, protect=protected_paths(cfg)) as rundir,
           open_mapper(options, client=client) as mapper,
           StageProgress(stages, enabled=progress) as bar):
         log.info("computing with %r", mapper)
+        freeze()  # the modules
         with bar.stage("inputs"):
             site = prepare_site(cfg)
             inputs_summary = summarise_inputs(about, site)
             fig = plot_site_map(site.source_grids["elevation"], site.intervals, site.areas,
                                 title=about.title, zoom=site.areas[about.extent], island=island_marker(cfg),
                                 synthetic=about.synthetic_cores)
-            pixels = render_pixels(fig, dpi=FIGURE_DPI, bbox_inches="tight")
+            pixels = render_tight_pixels(fig, dpi=FIGURE_DPI)
             rundir.write_in_background("figures/map_cores.png", lambda p: write_png(p, pixels, dpi=FIGURE_DPI))
         with bar.stage("estimation"):
             est = estimate_stage(cfg, site, mapper=mapper, store=rundir.scratch / "estimates.nc")
@@ -102,6 +107,7 @@ def run(
         if supply:
             with bar.stage("supply"):
                 sup = supply_stage(cfg, res)
+        freeze()  # the results: alive to the end
         with bar.stage("outputs"):
             write_run_outputs(rundir, about, site, est, res, sup, reproject_to=reproject_to)
             summary = build_summary(about, site, est, res, sup, inputs_summary)
@@ -115,6 +121,28 @@ def run(
         out_dir = rundir.commit()
     _read_cubes_from(out_dir / "block_model.nc", est, res)
     return RunResult(out_dir, list(rundir.files), summary, site, est, res, sup, run_headlines(summary))
+
+
+@contextmanager
+def _frozen_between_stages() -> Iterator:
+    """Yield ``freeze()``, which moves every object alive into the cyclic garbage collector's
+    permanent generation (:func:`gc.freeze`); everything is unfrozen when the block ends.
+
+    A run holds ~350,000 long-lived objects (modules, the stages' results) that every full
+    collection would traverse again: a run spent ~1.4 s in 7 full collections, 0.6 s of it in
+    the one that freed the figures. Frozen when the run starts (the modules) and before the
+    outputs (the results, alive to the end), they are skipped: ~0.25 s. What is created after a
+    freeze is collected as usual; cyclic garbage frozen with the results (little: the peak memory
+    is unchanged) is freed after the run. Nothing is frozen when the caller has frozen objects
+    itself (its choice is kept).
+    """
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def _write_manifest(rundir, cfg: Config, inputs: dict[str, str], *, started: str,
