@@ -236,3 +236,26 @@ def test_pixels_rendered_then_written_are_the_png_savefig_writes(tmp_path):
     assert pixels.shape[2] == 4
     write_png(tmp_path / "written.png", pixels, dpi=120)
     assert (tmp_path / "written.png").read_bytes() == (tmp_path / "saved.png").read_bytes()
+
+
+def test_tight_pixels_drawn_once_match_savefig_in_size_and_content():
+    """render_tight_pixels cuts the one drawing to savefig's tight box: same size, same picture
+    within a sub-pixel shift; a map (fixed aspect) goes through savefig itself, byte for byte."""
+    from seabed.plotting import render_pixels, render_tight_pixels
+
+    def figure(aspect: str = "auto") -> Figure:
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        ax = fig.subplots()
+        ax.plot([0, 1, 2], [1, 3, 2], label="a line")
+        ax.set_aspect(aspect)
+        ax.set_title("title")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        return watermark(fig, True)
+
+    want = render_pixels(figure(), dpi=100, bbox_inches="tight", pad_inches=0.08)
+    got = render_tight_pixels(figure(), dpi=100, pad_inches=0.08)
+    assert got.shape == want.shape
+    ink_want, ink_got = (np.asarray(p[..., :3].min(axis=2) < 128) for p in (want, got))
+    assert abs(int(ink_got.sum()) - int(ink_want.sum())) < 0.05 * ink_want.sum()  # the same dark pixels, shifted
+    want_map = render_pixels(figure("equal"), dpi=100, bbox_inches="tight", pad_inches=0.08)
+    assert np.array_equal(render_tight_pixels(figure("equal"), dpi=100, pad_inches=0.08), want_map)
