@@ -11,7 +11,7 @@ OUT ?= out/minamitorishima
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-	$(BIN)/python -m seabed.geostats.jit_cache
+	$(BIN)/python -m seabed.pipeline.jit_cache
 	touch $@
 
 run: $(BIN)/.installed

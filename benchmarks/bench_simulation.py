@@ -32,7 +32,8 @@ import xarray as xr
 from seabed.compute import ComputeOptions, Mapper
 from seabed.elements import GROUPS
 from seabed.geostats.conditioning import DEFAULT_TILE_CELLS
-from seabed.geostats.simulation import prepare_simulation, with_spectral_fields
+from seabed.geostats.plan_variants import with_spectral_fields
+from seabed.geostats.simulation import prepare_simulation
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.blockmodel import build_block_model
 from seabed.resource.uncertainty import run_simulation, summarise_realisations

@@ -21,7 +21,9 @@ def test_equals_np_interp_on_every_column(dtype) -> None:
         xs, ys = t.table()
         want = np.interp(y[c].astype(np.float64), ys, xs)
         np.testing.assert_allclose(got[c], want, rtol=1e-13, atol=0, equal_nan=True)
-        assert got[c, 0] == t.lower and got[c, 1] == t.upper and np.isnan(got[c, 2])
+        assert got[c, 0] == t.lower
+        assert got[c, 1] == t.upper
+        assert np.isnan(got[c, 2])
 
 
 def test_knots_map_to_their_values_exactly() -> None:

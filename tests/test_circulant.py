@@ -15,7 +15,7 @@ from seabed.geostats.conditioning import (
     unconditional_at_data,
     window_fields,
 )
-from seabed.geostats.simulation import perturbed_plans, simulation_window, with_spectral_fields
+from seabed.geostats.plan_variants import perturbed_plans, simulation_window, with_spectral_fields
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.uncertainty import run_simulation
 from tests.test_simulation import (

@@ -1,7 +1,7 @@
 """Variogram (parameter) uncertainty in the simulation (issue 17 item 7).
 
 ``[resource.simulation] variogram_uncertainty`` (off by default) draws ``variogram_models``
-variograms around the fitted one (:func:`seabed.geostats.simulation.perturbed_plans`) and runs
+variograms around the fitted one (:func:`seabed.geostats.plan_variants.perturbed_plans`) and runs
 realisation ``r`` with model ``r % K`` (:func:`seabed.resource.uncertainty.simulate_resource_models`).
 """
 
@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from test_simulation import N, composites, grade_block_model, make_grid
 
 from seabed.config.resource import SimulationSettings
-from seabed.geostats.simulation import perturbed_plans, prepare_simulation
+from seabed.geostats.plan_variants import perturbed_plans
+from seabed.geostats.simulation import prepare_simulation
 from seabed.geostats.variogram import Structure, VariogramModel
 from seabed.resource.uncertainty import TonnageTally, simulate_resource, simulate_resource_models
 

@@ -9,7 +9,7 @@ the scores) per column.
 
 Imported lazily by :func:`seabed.geostats.conditioning.back_transform_scores` (``import seabed``
 never loads numba); compiled on first use with ``cache=True`` (``make`` warms the cache,
-:mod:`seabed.geostats.jit_cache`).
+:mod:`seabed.pipeline.jit_cache`).
 """
 
 from __future__ import annotations

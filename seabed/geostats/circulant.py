@@ -28,7 +28,7 @@ noise of each is :func:`seabed.geostats.random_field.lattice_noise` of its key o
 cells, so a field is a pure function of its keys and the window — but, unlike the convolution
 fields, it is defined for this window only: another window gives another (equally valid) field.
 The simulation therefore uses it only when one task holds the whole grid
-(:func:`seabed.geostats.simulation.with_spectral_fields`).
+(:func:`seabed.geostats.plan_variants.with_spectral_fields`).
 
 References
 ----------

@@ -22,8 +22,9 @@ from scipy.sparse import vstack as sparse_vstack
 
 from seabed.compute import split_rows
 from seabed.geostats.kriging import Kriging
+from seabed.geostats.plan_variants import simulation_window
 from seabed.geostats.random_field import NOISE_BLOCK, field_at, field_window
-from seabed.geostats.simulation import SimulationPlan, simulation_window
+from seabed.geostats.simulation import SimulationPlan
 
 __all__ = [
     "DATA_WINDOW_VALUES",
@@ -319,14 +320,14 @@ def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int,
 
 def grid_and_data_window(plan: SimulationPlan) -> tuple[tuple[int, int], tuple[int, int]]:
     """Lattice rows and columns of the smallest window holding the grid and every data cell
-    (:func:`seabed.geostats.simulation.simulation_window`)."""
+    (:func:`seabed.geostats.plan_variants.simulation_window`)."""
     return simulation_window(plan)
 
 
 def window_fields(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
     """Realisation ``index``'s independent unit fields on the window of the grid and the data,
     (n_fields, rows, cols) of :func:`grid_and_data_window`: spectral fields when the plan has them
-    (:func:`seabed.geostats.simulation.with_spectral_fields`), else convolution fields."""
+    (:func:`seabed.geostats.plan_variants.with_spectral_fields`), else convolution fields."""
     keys = field_keys(plan, seed, index)
     if plan.spectrum is not None:
         return plan.spectrum.fields(keys, dtype=plan.dtype)

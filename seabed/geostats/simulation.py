@@ -22,7 +22,7 @@ Method (Gaussian, kernel convolution + kriging-of-residuals conditioning, tile b
    is keyed cell by cell by ``(seed, r, f, lattice cell)``, so a field can be computed
    on any tile of grid rows (plus its halo) or at any data cell, and every tiling gives
    the same field. When the whole grid fits one task (the pipeline checks the memory
-   budget), the plan uses **spectral fields** instead (:func:`with_spectral_fields`,
+   budget), the plan uses **spectral fields** instead (:func:`~seabed.geostats.plan_variants.with_spectral_fields`,
    :mod:`seabed.geostats.circulant`): circulant embedding on a torus around the window of
    the grid and the data, with the model's covariance exactly (the convolution kernel's is
    within ~1e-3), and two fields per complex FFT of the window plus one range — 3–5× fewer
@@ -84,7 +84,7 @@ prior on the mean: predictive variance = ordinary-kriging variance).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,7 +99,7 @@ from seabed.geostats.kernel import ConvolutionKernel
 from seabed.geostats.neighbourhood import Neighbourhood
 from seabed.geostats.normal_score import NormalScoreTransform
 from seabed.geostats.random_field import window_workspace_bytes
-from seabed.geostats.variogram import Structure, VariogramModel
+from seabed.geostats.variogram import VariogramModel
 from seabed.working_grid import WorkingGrid
 
 if TYPE_CHECKING:  # numba is imported only when a realisation is back-transformed
@@ -109,19 +109,12 @@ __all__ = [
     "KERNEL_TOLERANCE",
     "MEAN_VARIANCE_MAX_DATA",
     "SIMULATION_NEIGHBOURHOOD",
-    "SPECTRAL_MAX_WINDOW_RATIO",
     "VARIOGRAM_STREAM",
     "SimulationPlan",
     "mean_score_variance",
-    "perturbed_plans",
     "prepare_simulation",
     "simulation_bytes_per_cell",
-    "simulation_window",
-    "with_spectral_fields",
 ]
-
-#: Spectral fields only when the window of the grid and the data is at most this many times the grid.
-SPECTRAL_MAX_WINDOW_RATIO = 4.0
 
 #: Default conditioning neighbourhood: the ``SIMULATION_MAX_SAMPLES`` nearest data, at least
 #: ``SIMULATION_MIN_SAMPLES`` (:mod:`seabed.defaults`), at any distance (no search radius).
@@ -135,7 +128,7 @@ MEAN_VARIANCE_MAX_DATA = 2_500
 #: implied covariance within ~2e-3 of the model; :class:`ConvolutionKernel`).
 KERNEL_TOLERANCE = 1e-5
 
-#: Offset of the model index in the seed of the variogram drawn for it (:func:`perturbed_plans`).
+#: Offset of the model index in the seed of the variogram drawn for it (:func:`seabed.geostats.plan_variants.perturbed_plans`).
 VARIOGRAM_STREAM = 2 * 10**9
 
 
@@ -186,7 +179,7 @@ class SimulationPlan:
         any grade is known; realisations of different tilings then agree to ~1e-6 instead of
         1e-12.
     spectrum : CirculantEmbedding or None
-        Spectral fields on the window of the grid and the data (:func:`with_spectral_fields`):
+        Spectral fields on the window of the grid and the data (:func:`~seabed.geostats.plan_variants.with_spectral_fields`):
         the realisations are then drawn on that window whole, in one task; None: convolution
         fields, tileable (:mod:`seabed.geostats.random_field`).
     """
@@ -484,90 +477,3 @@ def _field_dtype(dtype: type) -> type:
     if kind not in (np.float32, np.float64):
         raise ValueError(f"prepare_simulation: got dtype {kind}; expected float32 or float64")
     return kind.type
-
-
-
-
-def simulation_window(plan: SimulationPlan) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Lattice rows and columns of the smallest window holding the grid and every data cell."""
-    ny, nx = plan.grid.shape
-    r, c = plan.data_rows, plan.data_cols
-    return ((min(0, int(r.min(initial=0))), max(ny, int(r.max(initial=0)) + 1)),
-            (min(0, int(c.min(initial=0))), max(nx, int(c.max(initial=0)) + 1)))
-
-
-def with_spectral_fields(plan: SimulationPlan) -> SimulationPlan:
-    """The plan with spectral fields (circulant embedding) on the window of its grid and data.
-
-    A realisation's unconditional fields are then drawn by
-    :class:`~seabed.geostats.circulant.CirculantEmbedding` on that window — the exact
-    covariance, two fields per complex FFT of the window plus one range, instead of a
-    convolution over the window plus two kernel halos (3–5× fewer FFT operations on the default
-    grid) — and :func:`seabed.resource.uncertainty.simulate_resource` draws each realisation in
-    one task over the whole grid. Use it when the grid fits one task (the pipeline does when the
-    memory budget's tile holds the whole grid); the fields are defined for this window only, so
-    the convolution fields remain the way to tile large grids.
-
-    Returns
-    -------
-    SimulationPlan
-        ``plan`` itself when the data lie so far from the grid that the window is more than
-        ``SPECTRAL_MAX_WINDOW_RATIO`` times the grid (their scores then come point by point).
-    """
-    (r0, r1), (c0, c1) = simulation_window(plan)
-    ny, nx = plan.grid.shape
-    if (r1 - r0) * (c1 - c0) > SPECTRAL_MAX_WINDOW_RATIO * ny * nx:
-        return plan
-    return replace(plan, spectrum=CirculantEmbedding.from_model(plan.model, plan.grid.cell_size,
-                                                                rows=(r0, r1), cols=(c0, c1)))
-
-
-def perturbed_plans(plan: SimulationPlan, *, n_models: int, range_relative_sd: float, nugget_sd: float,
-                    seed: int) -> list[SimulationPlan]:
-    """Plans with variogram models drawn around ``plan.model`` (parameter uncertainty).
-
-    Model ``k`` multiplies every practical range by ``exp(s_r z₁)`` (log-normal, median 1) and
-    moves the nugget's share of the unit sill by ``s_n z₂`` (clipped to 0–0.95; the structures
-    keep their proportions), ``z`` standard normal truncated at ±3, drawn from
-    ``(seed, VARIOGRAM_STREAM + k)``. Each plan gets its own kernel and variance of the mean;
-    transforms, correlations and data are shared.
-
-    Parameters
-    ----------
-    plan : SimulationPlan
-        The plan of the fitted model.
-    n_models : int
-        Number of models drawn (≥ 1).
-    range_relative_sd, nugget_sd : float
-        ``s_r`` (of the log of the range) and ``s_n`` (of the nugget share), dimensionless.
-    seed : int
-        Base seed.
-
-    Returns
-    -------
-    list of SimulationPlan
-    """
-    base = plan.model
-    share0 = base.nugget / base.sill
-    out = []
-    for k in range(int(n_models)):
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), VARIOGRAM_STREAM + k]))
-        z = np.clip(rng.standard_normal(2), -3, 3)
-        f = float(np.exp(range_relative_sd * z[0]))
-        share = float(np.clip(share0 + nugget_sd * z[1], 0.0, 0.95)) if base.structures else 1.0
-        scale = (1 - share) / max(1 - share0, 1e-12)
-        structures = tuple(Structure(s.kind, s.sill * scale, s.range * f,
-                                     None if s.range_minor is None else s.range_minor * f, s.azimuth)
-                           for s in base.structures)
-        model = VariogramModel(share, structures)
-        mean_sd = plan.mean_sd
-        if mean_sd is not None and np.any(mean_sd):
-            mean_sd = np.zeros_like(mean_sd)
-            for pattern, pairs in plan.patterns.items():
-                e, lyr = np.array(pairs).T
-                mean_sd[e, lyr] = np.sqrt(mean_score_variance(model, plan.data_xy[list(pattern)]))
-        spectrum = None if plan.spectrum is None else CirculantEmbedding.from_model(
-            model, plan.grid.cell_size, rows=plan.spectrum.rows, cols=plan.spectrum.cols)
-        out.append(replace(plan, model=model, mean_sd=mean_sd, spectrum=spectrum,
-                           kernel=ConvolutionKernel.from_model(model, plan.grid.cell_size, tolerance=KERNEL_TOLERANCE)))
-    return out

@@ -4,7 +4,7 @@
 - :func:`gather_parts`: the real and imaginary parts of transformed slabs at given cells.
 
 Each replaces two or three strided numpy passes by one. Imported lazily (``import seabed`` never
-loads numba); compiled on first use with ``cache=True`` (:mod:`seabed.geostats.jit_cache`).
+loads numba); compiled on first use with ``cache=True`` (:mod:`seabed.pipeline.jit_cache`).
 """
 
 from __future__ import annotations

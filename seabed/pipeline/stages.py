@@ -177,7 +177,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
     of grid rows × a batch of realisations, each returning sums (tonnage per scope and, for
     the first ``supply_realisations``, the re-graded inventory blocks of its tile).
     """
-    from seabed.geostats.simulation import perturbed_plans, prepare_simulation, with_spectral_fields
+    from seabed.geostats.plan_variants import perturbed_plans, with_spectral_fields
+    from seabed.geostats.simulation import prepare_simulation
     from seabed.resource import classification, selectivity, tonnage
     from seabed.resource.blockmodel import build_block_model
     from seabed.resource.density import density_field

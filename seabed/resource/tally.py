@@ -6,7 +6,7 @@ each cut-off on an item's grade — in one pass over its (element, layer, cell) 
 materialising the per-scope tonnage arrays (:func:`tally_grades`).
 
 Imported lazily by the simulation tasks (``import seabed`` never loads numba); compiled on first
-use with ``cache=True`` (``make`` warms the cache, :mod:`seabed.geostats.jit_cache`).
+use with ``cache=True`` (``make`` warms the cache, :mod:`seabed.pipeline.jit_cache`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Compile seabed's numba kernels into their on-disk cache: ``python -m seabed.geostats.jit_cache``.
+"""Compile seabed's numba kernels into their on-disk cache: ``python -m seabed.pipeline.jit_cache``.
 
 numba compiles a kernel at its first call and, with ``cache=True``, keeps the machine code in the
 package's ``__pycache__``; a later process loads it in ~0.3 s. Without this step the first run on a
