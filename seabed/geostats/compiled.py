@@ -42,6 +42,10 @@ SPHERICAL, EXPONENTIAL, GAUSSIAN = 0, 1, 2
 #: (bounds the per-tile table to ``CC_LIMIT²`` values).
 CC_LIMIT = 320
 
+#: Most factor updates (one sample swapped) in a row before a full factorisation (bounds the
+#: accumulated rounding).
+MAX_UPDATES = 16
+
 #: Reassociation and contraction let LLVM vectorise the dot products of the factorisation
 #: and the solves (rounding changes at the 1e-16 level); the distance and selection code
 #: keeps strict IEEE order, so ties are broken exactly as in the numpy search.
@@ -196,6 +200,39 @@ def _cholesky(a, n, dinv):
 
 
 @njit(cache=True, nogil=True, fastmath=_LINALG_MATH)
+def _drop_row(low, a, n, rem, x):
+    """``a[:n-1, :n-1]`` = the Cholesky factor of ``L Lᵀ`` (``L = low[:n, :n]``) without row and
+    column ``rem``: the rows below move up and the trailing block takes the rank-one update by
+    the dropped column (Givens-free: ``L̃ L̃ᵀ = L₂₂ L₂₂ᵀ + x xᵀ``); ``x`` is scratch."""
+    for r in range(rem):
+        src = low[r]
+        dst = a[r]
+        for c in range(r + 1):
+            dst[c] = src[c]
+    m = n - 1
+    for r in range(rem, m):
+        src = low[r + 1]
+        dst = a[r]
+        for c in range(rem):
+            dst[c] = src[c]
+        for c in range(rem, r + 1):
+            dst[c] = src[c + 1]
+        x[r] = src[rem]
+    for q in range(rem, m):
+        lqq = a[q, q]
+        xq = x[q]
+        rr = math.sqrt(lqq * lqq + xq * xq)
+        cs = rr / lqq
+        sn = xq / lqq
+        ic = 1.0 / cs
+        a[q, q] = rr
+        for i in range(q + 1, m):
+            liq = (a[i, q] + sn * x[i]) * ic
+            a[i, q] = liq
+            x[i] = cs * x[i] - sn * liq
+
+
+@njit(cache=True, nogil=True, fastmath=_LINALG_MATH)
 def _forward(low, dinv, n, b, x):
     """``x = L⁻¹ b`` for the factor ``low[:n, :n]`` (``dinv`` its inverse diagonal)."""
     for i in range(n):
@@ -326,8 +363,8 @@ def krige_tiles(
     ``vcolidx``), and column ``gi`` of the diagnostics ``slope``, ``eff``, ``nsamp``,
     ``nearest``, ``negsum``, ``reason``. Targets whose set's covariance matrix is not positive
     definite are only marked in ``failed`` (their estimates and diagnostics are left as given).
-    ``stats`` (int64, 3) counts the factorisations, the sample covariances computed and the
-    tiles. ``isotropic_search``: the search metric is the plain distance (``tt`` is ``t``), so
+    ``stats`` (int64, 4) counts the factorisations, the sample covariances computed, the tiles
+    and the factorisations obtained by updating the previous target's (one sample swapped). ``isotropic_search``: the search metric is the plain distance (``tt`` is ``t``), so
     the search's squared distances serve the right-hand sides of an isotropic model.
     """
     p = values.shape[1]
@@ -373,6 +410,12 @@ def krige_tiles(
     set_hash = np.empty(max_t, dtype=np.uint64)
     set_ok = np.empty(max_t, dtype=np.bool_)
     low = np.empty((max_t, k, k))
+    f_idx = np.empty((max_t, k), dtype=np.int64)  # samples in the factor's row order
+    f_pos = np.empty((max_t, k), dtype=np.int64)  # their positions in the tile's candidates
+    depth = np.empty(max_t, dtype=np.int64)  # updates since the last full factorisation
+    newmark = np.zeros(max_c, dtype=np.bool_)
+    row_buf = np.empty(k)
+    col_buf = np.empty(k)
     dinv = np.empty((max_t, k))
     yv = np.empty((max_t, k))
     yy = np.empty(max_t)
@@ -405,6 +448,7 @@ def krige_tiles(
             stats[1] += nc * (nc + 1) // 2
         prev_kth = -1.0  # k-th squared distance of the previous target of the tile
         prev_sid = -1  # the previous target's set, when it has k members out of more candidates
+        base_sid = -1
         px = 0.0
         py = 0.0
         for q in range(tile_ptr[tile], tile_ptr[tile + 1]):
@@ -427,6 +471,7 @@ def krige_tiles(
                     px = tx
                     py = ty
             if not reused:
+                base_sid = prev_sid  # the previous target's set (its members are marked)
                 prev_sid = -1
                 # the k nearest by (distance, index): all closer than the k-th distance, then
                 # the lowest indices among those at exactly the k-th distance
@@ -500,20 +545,72 @@ def krige_tiles(
                     a = low[sid]
                     for j in range(nv):
                         set_idx[sid, j] = sel[j]
-                    if use_cc:  # pos is increasing, so (pos[r], pos[col]) is in the lower triangle
-                        for r in range(nv):
-                            cr = cc[pos[r]]
-                            for col in range(r + 1):
-                                a[r, col] = cr[pos[col]]
+                    done = False
+                    if (use_cc and base_sid >= 0 and nv == k and set_ok[base_sid]
+                            and depth[base_sid] < MAX_UPDATES):
+                        # one member swapped since the previous target's set: update its factor
+                        # (drop a row, append one) instead of factorising anew
+                        n_new = 0
+                        jn = 0
+                        for j in range(nv):
+                            if member[pos[j]] == 0.0:
+                                n_new += 1
+                                jn = j
+                        if n_new == 1:
+                            for j in range(nv):
+                                newmark[pos[j]] = True
+                            bp = f_pos[base_sid]
+                            rem = 0
+                            for r in range(nv):
+                                if not newmark[bp[r]]:
+                                    rem = r
+                            for j in range(nv):
+                                newmark[pos[j]] = False
+                            _drop_row(low[base_sid], a, nv, rem, col_buf)
+                            m1 = nv - 1
+                            for r in range(m1):
+                                src = r if r < rem else r + 1
+                                f_idx[sid, r] = f_idx[base_sid, src]
+                                f_pos[sid, r] = bp[src]
+                            pn = pos[jn]
+                            f_idx[sid, m1] = sel[jn]
+                            f_pos[sid, m1] = pn
+                            for r in range(m1):
+                                pr = f_pos[sid, r]
+                                row_buf[r] = cc[pn, pr] if pn > pr else cc[pr, pn]
+                                dinv[sid, r] = 1.0 / a[r, r]
+                            _forward(a, dinv[sid], m1, row_buf, col_buf)
+                            last = cc[pn, pn]
+                            for r in range(m1):
+                                a[m1, r] = col_buf[r]
+                                last -= col_buf[r] * col_buf[r]
+                            if last > 0.0:
+                                a[m1, m1] = math.sqrt(last)
+                                dinv[sid, m1] = 1.0 / a[m1, m1]
+                                depth[sid] = depth[base_sid] + 1
+                                done = True
+                                stats[3] += 1
+                    if done:
+                        ok = True
                     else:
-                        for r in range(nv):
-                            for col in range(r + 1):
-                                lx[col] = sx[pos[r]] - sx[pos[col]]
-                                ly[col] = sy[pos[r]] - sy[pos[col]]
-                                lh2[col] = lx[col] * lx[col] + ly[col] * ly[col]
-                            _covariance_rows(lx, ly, lh2, r + 1, nugget, sill, kinds, spar, a[r], work)
-                        stats[1] += nv * (nv + 1) // 2
-                    ok = _cholesky(a, nv, dinv[sid])
+                        depth[sid] = 0
+                        for j in range(nv):
+                            f_idx[sid, j] = sel[j]
+                            f_pos[sid, j] = pos[j]
+                        if use_cc:  # pos is increasing, so (pos[r], pos[col]) is in the lower triangle
+                            for r in range(nv):
+                                cr = cc[pos[r]]
+                                for col in range(r + 1):
+                                    a[r, col] = cr[pos[col]]
+                        else:
+                            for r in range(nv):
+                                for col in range(r + 1):
+                                    lx[col] = sx[pos[r]] - sx[pos[col]]
+                                    ly[col] = sy[pos[r]] - sy[pos[col]]
+                                    lh2[col] = lx[col] * lx[col] + ly[col] * ly[col]
+                                _covariance_rows(lx, ly, lh2, r + 1, nugget, sill, kinds, spar, a[r], work)
+                            stats[1] += nv * (nv + 1) // 2
+                        ok = _cholesky(a, nv, dinv[sid])
                     if ok and ordinary:
                         _forward(a, dinv[sid], nv, ones, yv[sid])
                         total = 0.0
@@ -533,13 +630,15 @@ def krige_tiles(
             if not set_ok[sid]:
                 failed[i] = True
                 continue
-            # right-hand side, weights and the estimate
+            # right-hand side, weights and the estimate, in the factor's order of the samples
+            fsel = f_idx[sid]
+            fpos = f_pos[sid]
             if same_metric:  # isotropic search and model: the search's squared distances
                 for j in range(nv):
-                    lh2[j] = d2[pos[j]]
+                    lh2[j] = d2[fpos[j]]
             else:
                 for j in range(nv):
-                    s = sel[j]
+                    s = fsel[j]
                     lx[j] = t[i, 0] - scoords[s, 0]
                     ly[j] = t[i, 1] - scoords[s, 1]
                     lh2[j] = lx[j] * lx[j] + ly[j] * ly[j]
@@ -582,7 +681,7 @@ def krige_tiles(
             else:
                 for col in range(pv):
                     var[row, vcolidx[col]] = v * scale[col]
-            _apply_weights(x, sel, nv, values, acc, p)
+            _apply_weights(x, fsel, nv, values, acc, p)
             for col in range(p):
                 e = acc[col] + mean[col]
                 if e < 0.0:

@@ -36,9 +36,9 @@ MIN_TARGETS = 512
 #: tiles share more factorisations and candidate covariances, but have longer candidate lists.
 TILE_EDGE = float(os.environ.get("SEABED_TILE_EDGE", "0.5"))
 
-#: Running totals (diagnostics for benchmarks): factorisations, covariances computed for
-#: them, tiles visited.
-STATS = np.zeros(3, dtype=np.int64)
+#: Running totals (diagnostics for benchmarks): factorisations (full or updated), sample
+#: covariances computed, tiles visited, factorisations by update (one sample swapped).
+STATS = np.zeros(4, dtype=np.int64)
 
 _KIND_CODE = {"spherical": 0, "exponential": 1, "gaussian": 2}
 
@@ -105,7 +105,7 @@ def krige_chunk_fast(
     starts, flat = search.tile_lists(lo, edge, keys, int(ny), k, bound)
     pg = g.columns.size
     failed = np.zeros(m, dtype=np.bool_)
-    stats = np.zeros(3, dtype=np.int64)
+    stats = np.zeros(4, dtype=np.int64)
     negcount = np.zeros(pg, dtype=np.int64)
     if sink is None:
         out = empty_chunk_outputs(m, pg)
