@@ -229,7 +229,7 @@ class SimulationPlan:
         """Working memory per tile cell of a simulation task (:func:`simulation_bytes_per_cell`)."""
         k = self.neighbourhood.max_samples or self.data_xy.shape[0]
         return simulation_bytes_per_cell(self.n_fields, len(self.patterns), min(k, self.data_xy.shape[0]),
-                                         n_layers=self.n_layers)
+                                         n_layers=self.n_layers, value_bytes=np.dtype(self.dtype).itemsize)
 
     def task_bytes(self) -> int:
         """Working memory of a simulation task whatever its tile size, bytes: the FFT buffers
@@ -273,11 +273,12 @@ def _vertical_correlation(scores: np.ndarray) -> float:
 
 
 def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: int = SIMULATION_MAX_SAMPLES, *,
-                              n_layers: int = 1) -> int:
+                              n_layers: int = 1, value_bytes: int = 8) -> int:
     """Working memory of one target cell in a simulation tile, bytes.
 
-    ``48 × n_fields + 8 × max_samples × n_patterns + 40 × n_layers + 64``: the fields on the
-    tile, their mixed and conditioned scores (float64) and the back-transformed grades; the
+    ``6 × value_bytes × n_fields + 8 × max_samples × n_patterns + 40 × n_layers + 64``: the
+    fields on the tile, their mixed and conditioned scores and the back-transformed grades
+    (``value_bytes`` 8 for float64 fields, 4 for float32, :attr:`SimulationPlan.dtype`); the
     sparse conditioning weights of each sample pattern (float32 value + int32 column per
     neighbour); the cell's tonnage inputs per layer (tonnes, inventory tonnes, class code,
     selections). The FFT buffers of the tile's field windows do not depend on the tile size
@@ -297,7 +298,7 @@ def simulation_bytes_per_cell(n_fields: int, n_patterns: int = 1, max_samples: i
     >>> chunk_cells_for_budget(3 * 2**30, 13264, n_workers=2, task_bytes=28 * 8_000_000)
     104539
     """
-    return 48 * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
+    return 6 * int(value_bytes) * int(n_fields) + 8 * int(max_samples) * int(n_patterns) + 40 * int(n_layers) + 64
 
 
 def mean_score_variance(model: VariogramModel, xy: np.ndarray) -> float:
