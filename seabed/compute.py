@@ -17,8 +17,10 @@ Schedulers
 ``"synchronous"``
     Dask's single-threaded scheduler (debugging, profiling).
 ``"threads"`` (default)
-    Dask's thread pool, ``workers`` threads (default: the CPU count). NumPy and SciPy
-    release the GIL in the heavy parts (linear algebra, FFTs).
+    Dask's thread pool, ``workers`` threads (default: the CPU count). NumPy, SciPy and the
+    numba kernels release the GIL in the heavy parts (linear algebra, FFTs). Inside
+    :func:`open_mapper` BLAS runs one thread (:func:`single_threaded_blas`): the tasks are the
+    parallelism.
 ``"processes"``
     Dask's local process pool (``workers`` processes); shared objects are pickled to the
     processes, so prefer ``"threads"`` on one machine.
@@ -58,6 +60,7 @@ __all__ = [
     "chunk_cells_for_budget",
     "map_locally",
     "open_mapper",
+    "single_threaded_blas",
     "split_rows",
 ]
 
@@ -246,6 +249,27 @@ def open_mapper(options: ComputeOptions | None = None, *, client: Any = None) ->
         Use this already connected client (not closed on exit) instead of ``options.scheduler``.
     """
     options = options or ComputeOptions()
+    with single_threaded_blas():
+        yield from _open_mapper(options, client)
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS (OpenBLAS) limited to one thread inside the block, restored after.
+
+    seabed parallelises by its own tasks (Dask threads, numba kernels); BLAS threads on top of
+    them oversubscribe the cores, and OpenBLAS's spinning threads then cost more than they
+    give: the default run's resource stage took 32 s with two BLAS threads per task and 11.5 s
+    with one on the 2-core machine of docs/performance.md. Dask's distributed workers already
+    start with one BLAS thread (``OPENBLAS_NUM_THREADS=1``).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _open_mapper(options: ComputeOptions, client: Any) -> Iterator[Mapper]:
     if client is not None:
         yield Mapper(options, client)
         return

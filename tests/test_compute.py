@@ -419,3 +419,15 @@ def test_cli_refuses_a_bad_scheduler_before_running(command, tmp_path, capsys):
     assert code == 2
     assert "--scheduler: got 'tcp:/nowhere'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_blas_runs_one_thread_inside_a_mapper_and_is_restored():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    before = blas_threads()
+    with open_mapper(ComputeOptions(scheduler="threads", workers=2)):
+        assert blas_threads() == {1}
+    assert blas_threads() == before
