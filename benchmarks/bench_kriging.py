@@ -265,63 +265,72 @@ def run(args: argparse.Namespace) -> str:
 NOTES = """## How seabed gets there
 
 - **Search by tiles, not by cell.** Targets (cells) are binned into square tiles of half the
-  k-th-neighbour distance; one k-d tree ball query per tile gives a candidate list that
-  provably contains every cell's k nearest samples (`SampleSearch.tile_candidates`). Each
-  cell then picks its k nearest among ~50-100 candidates in the compiled kernel
-  (`seabed/geostats/compiled.py`), ties at the k-th distance broken by the lowest sample
-  index exactly as `SampleSearch.query`; the previous cell's k-th distance plus the step
-  bounds the current one, so the selection runs on a short list.
-- **One factorisation per distinct neighbour set and tile.** Cells of a tile with the same
-  set share one Cholesky factorisation of the sample covariance matrix (a hash table per
-  tile); ordinary kriging by the Schur complement (`u = C⁻¹1` once per set, then two
-  triangular solves per cell). On the 1,000 × 1,000 grid, ~10 % of cells have a set of their
-  own with 2,000 samples, but ~55 % with 20,000 samples (sample spacing 700 m, cells 100 m).
+  k-th-neighbour distance (a compiled counting sort, `compiled.bin_tiles`); one k-d tree ball
+  query per tile gives a candidate list that provably contains every cell's k nearest samples
+  (`SampleSearch.tile_lists`). Each cell then picks its k nearest among ~50-130 candidates in
+  the compiled kernel (`seabed/geostats/compiled.py`), ties at the k-th distance broken by the
+  lowest sample index exactly as `SampleSearch.query`. Before selecting, the kernel checks
+  whether the previous cell's set is still the k nearest (all its members strictly nearer
+  than every other candidate: one branch-free pass over the candidates); it is for ~70 % of
+  the cells with 2,000 samples, which then skip the selection and the set lookup.
+- **One factorisation per distinct neighbour set and tile, often by update.** Cells of a tile
+  with the same set share one Cholesky factorisation (a hash table per tile); a new set that
+  differs from the previous cell's by one sample (86 % of the factorisations with 2,000
+  samples on 10⁶ cells, 61 % with 20,000) is factorised by updating that factor: the dropped
+  sample's row goes by a rank-one update of the trailing block, the new sample's row is
+  appended by one triangular solve (at most 16 updates in a row, then a full factorisation).
+  The covariances between a tile's candidates are computed once per tile. Ordinary kriging by
+  the Schur complement: `y = L⁻¹1` once per set, then per cell `v = L⁻¹c`,
+  `μ = (yᵀv − 1)/yᵀy`, `w = L⁻ᵀ(v − μy)`.
+- **Vectorised covariances.** Covariances are evaluated a row at a time by loops LLVM
+  vectorises (AVX-512 here), with an `exp` written in arithmetic (Cody-Waite reduction,
+  degree-12 polynomial, 2ᵗ in the exponent bits; a few ulp) instead of one scalar libm call
+  per lag.
 - **Compiled, no GIL, threads.** numba (`cache=True`, `nogil=True`): `predict(n_jobs=2)`
   runs two chunks at once. numba is imported only when a chunk takes the compiled path (not
   by `import seabed` or `seabed --version`); chunks of fewer than 512 cells, block kriging,
   octant searches and global neighbourhoods keep the numpy path. Results equal the numpy
   path's to 1e-10 (`tests/test_kriging_fast.py`; `SEABED_COMPILED=0` forces numpy).
-- **150 variables.** The weights are solved once per cell and applied to all variables in
-  the kernel; `predict(dtype=np.float32)` writes the estimate and variance chunk by chunk
-  into float32 arrays (7 significant digits, ample for grades and variances; the solves stay
-  float64), so the two (10⁶ × 150) outputs take 1.2 GB instead of 2.4 GB.
+- **150 variables.** The weights are solved once per cell; the kernel applies them to all
+  variables (four neighbours per pass over a float64 accumulator of the variables) and
+  writes the estimates, the variances (unit variance × each variable's sill), the
+  diagnostics and the negative counts straight into `predict`'s outputs (`OutputSink`): no
+  (cells × variables) block per chunk. `predict(dtype=np.float32)` halves the two (10⁶ × 150)
+  outputs to 1.2 GB; outputs of 64 MiB or more are mapped without the huge-page advice
+  (see below).
 
 ## Where the time goes
 
-Profile of one `predict` on 1,000 × 1,000 cells, CPU seconds on one thread (the machine was
-loaded, ±30 %). Before (numpy path, cProfile, 2,000 samples; 12.2 s under the profiler):
-batched LAPACK solves 4.2 s, the tiled k-nearest search 2.9 s (argpartition, partition,
-take_along_axis), element-wise numpy of the right-hand sides 1.8 s, gathering the 32 × 32
-matrices 1.3 s, packing 0.5 s, deduplication 0.4 s. After, by cutting the kernel short after
-each stage:
+CPU seconds of one `predict` on one thread, by cutting the kernel short after each stage
+(the machine was shared with other jobs: load 3.5-5 on 2 cores, ±20 %):
 
-| stage (cumulative CPU s) | 2,000 samples | 20,000 samples |
-| --- | ---: | ---: |
-| Python around the kernel (tile candidate lists from the k-d tree, outputs, `predict`'s writes) | 0.4 | 0.5 |
-| + k-nearest selection among the tile candidates | 1.0 | 1.4 |
-| + factorisations (100,717 and 553,913 distinct sets) | 1.1 | 3.6 |
-| + right-hand sides, solves, diagnostics, estimate (all) | 2.35 | 4.4 |
+| stage (CPU s) | 2,000 samples, 200 × 200 | 2,000 samples, 10⁶ cells | 20,000 samples, 10⁶ cells |
+| --- | ---: | ---: | ---: |
+| Python around the kernel (k-d tree queries per tile, outputs) | 0.02 | 0.07-0.25 | 0.23-0.43 |
+| tile set-up (candidate covariances) and distances | 0.02 | 0.06 | 0.23 |
+| reuse check, k-nearest selection, set lookup, factorisations | 0.08 | 0.42 | 1.43 |
+| right-hand-side covariances | 0.01 | 0.17 | 0.29 |
+| triangular solves | 0.02 | 0.54 | 0.31 |
+| variance, diagnostics, estimate | 0.04 | 0.18 | 0.51 |
+| distinct sets (of which by update) | 29,928 (12,488) | 100,717 (86,855) | 553,913 (337,050) |
 
-- **Right-hand sides.** Per cell, 32 covariances (a square root, a division and an `exp`
-  each: scalar libm calls, ~30 ns, as numba has no vector maths library here) and two
-  triangular solves: ~1.3 µs, the largest part with 2,000 samples; 10⁶ cells cost ~1.3 s
-  of CPU whatever the deduplication, so ≤ 1.5 s needs both cores free.
-- **Factorisations with 20,000 samples.** The 32-nearest set changes every ~2 cells (the
-  order-32 Voronoi diagram has ~ (2k − 1) n ≈ 1.3 M cells on the square, more than the
-  grid), so ~55 % of cells need their own factorisation (~4 µs with the covariance matrix):
-  ~4.4 s of CPU, ~2.3 s on two idle cores. Two ideas were tried, measured without gain and not
-  kept: updating the previous cell's factor when one sample is swapped (Givens deletion +
-  one appended row; 60 % of the factorisations), and reusing the previous cell's set when
-  all its members are strictly nearer than the other candidates (skips the selection).
-- **150 variables.** The kernel's time grows by ~2.3 s CPU: the estimate is
-  10⁶ × 32 × 150 = 4.8 G multiply-adds plus 1.2 GB of stores, more than the kriging itself;
-  `predict`'s per-chunk handling of the (cells × 150) blocks (negative count, scatter into
-  the output, variance = unit variance × sill) adds ~2.2 s. Hence ~2× one variable, not
-  ≤ 1.3×: with the solves this cheap, applying the weights dominates.
-- **Shared machine.** During these runs another job kept one of the two cores busy (100 %
-  CPU for the whole run), so the 2-thread times are close to the 1-thread ones; wall-clock
-  times are medians and swing by up to 2× between runs (case 1 gave 4.9× and 2.5× in two
-  consecutive runs); the CPU seconds of the 1-thread run are the steadier figure.
+- **Solves.** With 2,000 samples the per-cell triangular solves are now the largest item:
+  two 32 × 32 solves are a chain of 64 dependent dot products / updates (~0.5 µs a cell),
+  latency- rather than throughput-bound.
+- **Factorisations with 20,000 samples.** The 32-nearest set changes every ~2 cells, so
+  ~55 % of the cells need a factorisation of their own: ~1.3 µs a full one (gather from the
+  tile's covariance table, Cholesky two rows at a time, `y = L⁻¹1`), ~0.9 µs an update
+  (the rank-one update walks columns of a row-major factor, so it does not vectorise).
+- **150 variables.** The kernel's time grows by ~1.1 s CPU: 10⁶ × 32 × 150 = 4.8 G
+  multiply-adds (~0.5 s) and writing the 1.2 GB of float32 estimates and variances (~0.5 s,
+  memory-bound); first touching those 1.2 GB costs another 0.45-0.55 s of system time (page
+  zeroing). With numpy's huge-page advice, on this machine's fragmented memory, the same
+  first touches stalled on compaction for 0.8-2.7 s, hence the plain memory map. Writing
+  1.2 GB is more than 0.3 × the one-variable run, so ≤ 1.3× is out of reach here.
+- **Shared machine.** During these runs other jobs kept the two cores busy (load average
+  3.5-5), so the 2-thread times are close to the 1-thread ones (the second thread rarely
+  got a core) and wall-clock times exceed CPU times; the CPU seconds of the 1-thread run
+  are the steadier figure.
 """
 
 
