@@ -109,7 +109,15 @@ def test_no_import_cycle():
             visit(m)
 
 
+#: Modules allowed past the size limit, with the reason. The kriging kernel's numba functions call
+#: each other, and numba's on-disk cache (``cache=True``) only notices changes in the calling
+#: function's own file (numba/numba#8396 and #9563, not merged): split across files, an edited helper
+#: would silently keep its stale machine code in every developer's cache.
+SIZE_EXCEPTIONS = {"seabed.geostats.compiled": 750}
+
+
 def test_no_module_is_over_the_size_limit():
     """No module over ~500 lines (550 with its docstrings): a module does one thing."""
-    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 550}
+    long = {m: n for m, p in MODULES.items()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > SIZE_EXCEPTIONS.get(m, 550)}
     assert not long, f"split these modules by what they do: {long}"

@@ -21,8 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from seabed.geostats.kriging_result import empty_chunk_outputs
-from seabed.geostats.kriging_system import DIAGNOSTICS, OutputSink, write_to_sink
+from seabed.geostats.kriging_result import (
+    DIAGNOSTICS,
+    OutputSink,
+    empty_chunk_outputs,
+    write_to_sink,
+)
 
 __all__ = ["ENABLED", "MIN_TARGETS", "krige_chunk_fast"]
 

@@ -17,12 +17,17 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from seabed.geostats.drift import DriftBasis
-from seabed.geostats.kriging_result import empty_chunk_outputs
+from seabed.geostats.kriging_result import (
+    DIAGNOSTICS,
+    OutputSink,
+    empty_chunk_outputs,
+    write_to_sink,
+)
 from seabed.geostats.neighbourhood import SampleSearch
 from seabed.geostats.variogram import VariogramModel
 
 __all__ = [
-    "DIAGNOSTICS",
+    "DIAGNOSTICS",  # re-exported from seabed.geostats.kriging_result
     "OutputSink",
     "SampleGroup",
     "default_chunk_size",
@@ -30,17 +35,6 @@ __all__ = [
     "spatial_order",
     "write_to_sink",
 ]
-
-#: Per-target diagnostics of a chunk, besides the estimate and the variance.
-DIAGNOSTICS = (
-    "slope_of_regression",
-    "kriging_efficiency",
-    "n_samples",
-    "nearest_distance",
-    "negative_weight_sum",
-    "reason",
-)
-
 
 @dataclass
 class SampleGroup:
@@ -58,76 +52,6 @@ class SampleGroup:
     sample_covariance: np.ndarray | None  # (n_g + 1, n_g + 1) when small enough
     drift: DriftBasis | None = None  # drift functions besides the constant (universal kriging)
     drift_values: np.ndarray | None = None  # (n_g + 1, q) drift at the samples, last row 0
-
-
-@dataclass
-class OutputSink:
-    """Where :func:`krige_chunk` writes a chunk's results: the whole prediction's arrays.
-
-    Attributes
-    ----------
-    rows : ndarray of int, shape (m,)
-        Output row of each target of the chunk.
-    estimate, variance : ndarray, shape (M, p)
-        Outputs of all ``M`` targets and ``p`` variables (float32 or float64); the chunk writes
-        rows ``rows``, columns ``columns``: estimates in the variables' units, variances as the
-        unit-sill variance × ``scale`` (squared units).
-    columns : ndarray of int, shape (p_g,)
-        Columns of the group's variables, increasing.
-    scale : ndarray, shape (p_g,)
-        Sill of each of the group's variables, squared units.
-    clip : bool
-        Set negative estimates to 0 (they are counted either way).
-    diagnostics : dict of str to ndarray, shape (M, n_groups)
-        :data:`DIAGNOSTICS` arrays; the chunk writes column ``group``.
-    group : int
-        Index of the sample group.
-    """
-
-    rows: np.ndarray
-    estimate: np.ndarray
-    variance: np.ndarray
-    columns: np.ndarray
-    scale: np.ndarray
-    clip: bool
-    diagnostics: dict[str, np.ndarray]
-    group: int
-
-
-def write_to_sink(sink: OutputSink, which: np.ndarray, out: dict[str, np.ndarray]) -> np.ndarray:
-    """Write chunk outputs (of :func:`empty_chunk_outputs` form) for the chunk's targets ``which``.
-
-    Parameters
-    ----------
-    sink : OutputSink
-        Destination.
-    which : ndarray of int
-        Positions in the chunk (``sink.rows[which]`` are the output rows) of the rows of ``out``.
-    out : dict of str to ndarray
-        ``estimate`` (len(which), p_g), unit-sill ``variance`` and the diagnostics (len(which),).
-
-    Returns
-    -------
-    ndarray of int, shape (p_g,)
-        Number of negative estimates per variable (counted before clipping).
-    """
-    rows = sink.rows[which]
-    est = out["estimate"]
-    with np.errstate(invalid="ignore"):
-        negative = est < 0
-    if sink.clip:
-        est[negative] = 0.0
-    var = out["variance"][:, None] * sink.scale[None, :]
-    cols = sink.columns
-    if cols.size and cols[-1] - cols[0] == cols.size - 1:
-        sink.estimate[rows, cols[0] : cols[0] + cols.size] = est
-        sink.variance[rows, cols[0] : cols[0] + cols.size] = var
-    else:
-        sink.estimate[np.ix_(rows, cols)] = est
-        sink.variance[np.ix_(rows, cols)] = var
-    for name in DIAGNOSTICS:
-        sink.diagnostics[name][rows, sink.group] = out[name]
-    return negative.sum(axis=0)
 
 
 def krige_chunk(

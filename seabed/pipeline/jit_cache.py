@@ -49,7 +49,9 @@ def compile_kernels() -> float:
     model = VariogramModel(0.1, (Structure("spherical", 0.9, 400.0),))
     nb = Neighbourhood(max_samples=8, min_samples=2, radius=np.inf)
     for kind, mean in (("ordinary", None), ("simple", z.mean(axis=0))):
-        Kriging(model, kind=kind, mean=mean, neighbourhood=nb).fit(xy, z).predict(targets)
+        fitted = Kriging(model, kind=kind, mean=mean, neighbourhood=nb).fit(xy, z)
+        for dtype in (np.float64, np.float32):  # float32 outputs: many variables (Kriging.predict)
+            fitted.predict(targets, dtype=dtype)
     lattice_noise((0, 1), (0, 8), (0, 8))
     for dtype in (np.float64, np.float32):
         window = np.empty((8, 16), dtype=dtype)
