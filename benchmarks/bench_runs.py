@@ -156,7 +156,7 @@ def report(results: dict[str, list[dict]]) -> str:
         lines.append(f"| {names[case]} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {peak_s} | {goal} | {st} |")
     warn = sorted({w for runs in results.values() for r in runs for w in r["warnings"]})
     lines += ["", "Warnings printed by the runs: " + ("; ".join(f"`{w}`" for w in warn) if warn else "none") + "."]
-    lines += ["", "Command: `python benchmarks/bench_runs.py` (`--cases default eez --repeat 3`)", ""]
+    lines += ["", "Command: `python benchmarks/bench_runs.py --cases default simulation default-cluster --repeat 3`, then `--cases eez` (one run: ~7 min)", ""]
     return "\n".join(lines)
 
 

@@ -324,7 +324,9 @@ def render_run_report(summary: dict, *, figures: dict[str, Path], tables: dict[s
                 "to be classified (reported, not a resource).")
     if "uncertainty" in res:
         u = res["uncertainty"]
-        s.paragraph(f"Conditional simulation ({u['n_realisations']} realisations): TREO P10 {fq(u['TREO_P10'])}, "
+        s.paragraph(f"Conditional simulation ({u['n_realisations']} realisations of normal-score Gaussian fields, "
+                    f"{u.get('gaussian_fields', 'kernel convolution')}, conditioned by kriging): "
+                    f"TREO P10 {fq(u['TREO_P10'])}, "
                     f"P50 {fq(u['TREO_P50'])}, P90 {fq(u['TREO_P90'])} ({u['convention']}). "
                     f"The range covers {u.get('includes', 'spatial variability')}; not the uncertainty of "
                     "density, thickness (unless configured) or the variogram.")

@@ -288,6 +288,7 @@ def build_summary(run: RunDescription, site: SiteData, est: EstimationResult, re
         total = s.xs("total", level="scope")
         resource["uncertainty"] = {
             "n_realisations": int(s.attrs.get("n_realisations", 0)),
+            "gaussian_fields": s.attrs.get("fields", "kernel convolution, tile by tile"),
             "TREO_P10": qty(total.loc["TREO", "oxide P10 [kt]"] / 1e3, "Mt"),
             "TREO_P50": qty(total.loc["TREO", "oxide P50 [kt]"] / 1e3, "Mt"),
             "TREO_P90": qty(total.loc["TREO", "oxide P90 [kt]"] / 1e3, "Mt"),

@@ -256,6 +256,8 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
             run = simulate_resource(plan, bm, **opts)
         sims = run.tonnage
         summary = summarise_realisations(sims, units="kt")
+        summary.attrs["fields"] = ("spectral (circulant embedding on the window of the grid and the cores)"
+                                   if plan.spectrum is not None else "kernel convolution, tile by tile")
         realisations = run.inventory_grades
     return ResourceResult(bm, mask_set, table_masks, simulation=sims, simulation_summary=summary,
                           inventory_realisations=realisations, **result)

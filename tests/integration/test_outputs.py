@@ -165,6 +165,9 @@ def test_report_numbers_equal_summary(takaya_run):
         assert format_quantity(summary["resource"]["uncertainty"][q]) in html
     assert "uncertainty of the global mean grade" in summary["resource"]["uncertainty"]["includes"]  # the default
     assert summary["resource"]["uncertainty"]["includes"] in html
+    # the grid fits one task: spectral fields, and the report says so
+    assert summary["resource"]["uncertainty"]["gaussian_fields"].startswith("spectral (circulant embedding")
+    assert summary["resource"]["uncertainty"]["gaussian_fields"] in html
     flat = summary_frame(summary)
     for v, u in zip(flat["value"], flat["units"], strict=True):
         assert format_quantity({"value": v, "units": u}) in html
