@@ -278,7 +278,11 @@ def estimate_grades(
         blocks = [slice(0, ny)]
         runner: Callable = map_locally
     else:
-        blocks = split_rows(ny, mask.sum(axis=1), int(task_cells or chunk_size or DEFAULT_TASK_CELLS))
+        per_task = int(task_cells or chunk_size or DEFAULT_TASK_CELLS)
+        workers = int(getattr(mapper, "n_workers", 1))
+        if workers > 1:  # a small grid still gives every worker work: at least two tasks each
+            per_task = min(per_task, max(1, -(-int(mask.sum()) // (2 * workers))))
+        blocks = split_rows(ny, mask.sum(axis=1), per_task)
         runner = mapper
     cube = CubeWriter((n_el, n_layers, ny, nx), store=store,
                        chunk_rows=max(1, int(task_cells or chunk_size or DEFAULT_TASK_CELLS) // max(nx, 1)))
