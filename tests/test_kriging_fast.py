@@ -10,18 +10,12 @@ import pytest
 
 from seabed.geostats import kriging_fast
 from seabed.geostats.kriging import Kriging, Neighbourhood
+from seabed.geostats.kriging_result import DIAGNOSTICS
 from seabed.geostats.variogram import Structure, VariogramModel
 
 pytest.importorskip("numba")
 
-FIELDS = (
-    "slope_of_regression",
-    "kriging_efficiency",
-    "n_samples",
-    "nearest_distance",
-    "negative_weight_sum",
-    "reason",
-)
+FIELDS = DIAGNOSTICS
 
 
 def _grid(n: int, lo: float, hi: float) -> np.ndarray:

@@ -35,21 +35,15 @@ import pint
 import xarray as xr
 
 from seabed.errors import InputDataError
+from seabed.geostats.kriging_result import (
+    DIAGNOSTICS,  # the diagnostics copied from the estimation result
+)
 from seabed.resource.masks import combine_masks
 from seabed.units import parse_quantity
 from seabed.working_grid import WorkingGrid
 
 __all__ = ["DIAGNOSTICS", "build_block_model"]
 
-#: Diagnostic variables copied from the estimation result when present.
-DIAGNOSTICS = (
-    "slope_of_regression",
-    "kriging_efficiency",
-    "n_samples",
-    "nearest_distance",
-    "negative_weight_sum",
-    "reason",
-)
 
 
 def _check_alignment(estimates: xr.Dataset, grid: WorkingGrid) -> None:
