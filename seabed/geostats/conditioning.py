@@ -36,7 +36,6 @@ __all__ = [
     "dense_weights",
     "field_keys",
     "fields_with_data",
-    "grid_and_data_window",
     "mean_shift",
     "mix_fields",
     "realisation_rng",
@@ -111,7 +110,7 @@ def unconditional_at_data(plan: SimulationPlan, *, seed: int, index: int) -> np.
     if r.size == 0:
         return np.zeros((len(plan.elements), plan.n_layers, 0))
     if plan.spectrum is not None:  # the data lie in the spectral window
-        (r0, _), (c0, _) = grid_and_data_window(plan)
+        (r0, _), (c0, _) = simulation_window(plan)
         return mix_fields(plan, window_fields(plan, seed=seed, index=index)[:, r - r0, c - c0])
     box = (int(r.max() - r.min()) + 1) * (int(c.max() - c.min()) + 1)
     if box <= 4 * r.size * (2 * plan.kernel.halo + NOISE_BLOCK) ** 2:
@@ -202,7 +201,7 @@ def conditional_tile_scores(
     """
     nx = plan.grid.shape[1]
     if fields is None and plan.spectrum is not None:  # the tile's rows of the whole window
-        (r0, _), (c0, _) = grid_and_data_window(plan)
+        (r0, _), (c0, _) = simulation_window(plan)
         fields = window_fields(plan, seed=seed, index=index)[:, rows.start - r0 : rows.stop - r0, -c0 : nx - c0]
         fields = fields.reshape(plan.n_fields, -1)
         if cells is not None:
@@ -271,7 +270,7 @@ def back_transform_scores(plan: SimulationPlan, y: np.ndarray) -> np.ndarray:
     from seabed.geostats.back_transform import back_transform_columns
 
     n = len(plan.elements) * plan.n_layers
-    out = back_transform_columns(y.reshape(n, -1), plan.score_tables())
+    out = back_transform_columns(y.reshape(n, -1), plan.score_tables)
     return out.reshape(y.shape)
 
 
@@ -318,20 +317,14 @@ def simulate_realisation(plan: SimulationPlan, *, seed: int, index: int,
     return back_transform_scores(plan, y).reshape(len(plan.elements), plan.n_layers, *plan.grid.shape)
 
 
-def grid_and_data_window(plan: SimulationPlan) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Lattice rows and columns of the smallest window holding the grid and every data cell
-    (:func:`seabed.geostats.plan_variants.simulation_window`)."""
-    return simulation_window(plan)
-
-
 def window_fields(plan: SimulationPlan, *, seed: int, index: int) -> np.ndarray:
     """Realisation ``index``'s independent unit fields on the window of the grid and the data,
-    (n_fields, rows, cols) of :func:`grid_and_data_window`: spectral fields when the plan has them
+    (n_fields, rows, cols) of :func:`~seabed.geostats.plan_variants.simulation_window`: spectral fields when the plan has them
     (:func:`seabed.geostats.plan_variants.with_spectral_fields`), else convolution fields."""
     keys = field_keys(plan, seed, index)
     if plan.spectrum is not None:
         return plan.spectrum.fields(keys, dtype=plan.dtype)
-    (r0, r1), (c0, c1) = grid_and_data_window(plan)
+    (r0, r1), (c0, c1) = simulation_window(plan)
     return field_window(plan.kernel, keys, (r0, r1), (c0, c1), workers=plan.workers, dtype=plan.dtype)
 
 
@@ -343,7 +336,7 @@ def fields_with_data(plan: SimulationPlan, cells: np.ndarray, *, seed: int,
     replaces two (the same values as :func:`unconditional_at_data` to rounding).
     """
     ny, nx = plan.grid.shape
-    (r0, _), (c0, c1) = grid_and_data_window(plan)
+    (r0, _), (c0, c1) = simulation_window(plan)
     if plan.spectrum is not None:  # gathered from the transforms: the grid's cells, then the data's
         width = c1 - c0
         grid_at = (cells // nx - r0) * width + cells % nx - c0

@@ -14,10 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from seabed.resource.classification import CLASS_NAMES
+
 __all__ = ["CLASS_SCOPES", "tally_grades"]
 
-#: Resource class codes counted as scopes, in scope order (after "total").
-CLASS_SCOPES = (3, 2, 1, 0)
+#: Resource class codes counted as scopes, in scope order (after "total"): the order of
+#: :data:`~seabed.resource.classification.CLASS_NAMES`, Measured first.
+CLASS_SCOPES = tuple(CLASS_NAMES)
 
 
 @njit(cache=True, nogil=True)

@@ -29,13 +29,13 @@ from seabed.geostats.conditioning import (
     conditional_tile_scores,
     dense_weights,
     fields_with_data,
-    grid_and_data_window,
     realisation_rng,
     row_tiles,
     tile_weights,
     unconditional_at_data,
     unweighted_share,
 )
+from seabed.geostats.plan_variants import simulation_window
 from seabed.geostats.simulation import VARIOGRAM_STREAM, SimulationPlan
 from seabed.resource.classification import CLASS_NAMES
 from seabed.resource.tonnage import DEFAULT_ITEMS, block_tonnes, item_members
@@ -166,7 +166,7 @@ def _oxide_factor(name: str) -> float:
 
 
 def _scopes(cutoff_item: str, cutoffs: Sequence[float], with_classes: bool) -> list[str]:
-    classes = [CLASS_NAMES[c] for c in (3, 2, 1, 0)] if with_classes else []
+    classes = list(CLASS_NAMES.values()) if with_classes else []  # Measured first: the tally's scope order
     return ["total", *classes, *[f"{cutoff_item} >= {c:g} ppm" for c in cutoffs]]
 
 
@@ -251,7 +251,6 @@ class SimulationRun:
         return out
 
 
-
 class _Counted:
     """Tasks drawn lazily from a generator, with their count known (the progress bar shows n of N and an ETA)."""
 
@@ -263,6 +262,7 @@ class _Counted:
 
     def __len__(self) -> int:
         return self._n
+
 
 def simulate_resource(
     plan: SimulationPlan,
@@ -328,7 +328,7 @@ def simulate_resource(
         tiles = row_tiles(ny, nx, -(-ny * nx // (2 * workers)))
     n_batches = max(1, min(n_realisations, -(-2 * workers // len(tiles)))) if workers > 1 else 1
     batches = [tuple(int(i) for i in b) for b in np.array_split(np.arange(n_realisations), n_batches)]
-    (r0, r1), (c0, c1) = grid_and_data_window(plan)
+    (r0, r1), (c0, c1) = simulation_window(plan)
     if len(tiles) == 1 and (plan.spectrum is not None or (r1 - r0) * (c1 - c0) <= 2 * ny * nx):
         # one window per realisation: grid and data
         at_data = None
