@@ -140,7 +140,7 @@ class CirculantEmbedding:
         lam = np.clip(lam, 0.0, None)
         amplitude = np.sqrt(lam / lam.sum())  # Σ amplitude² = 1: unit variance at every cell
         return cls((int(rows[0]), int(rows[1])), (int(cols[0]), int(cols[1])), (p, q), amplitude,
-                   float(cell_size), max(negative, 0.0) if negative > _NEGATIVE_TOLERANCE else 0.0)
+                   float(cell_size), negative if negative > _NEGATIVE_TOLERANCE else 0.0)
 
     def fields(self, keys: Sequence[Sequence[int]], *, dtype: type = np.float64,
                at: np.ndarray | None = None) -> np.ndarray:

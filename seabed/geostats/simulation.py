@@ -85,6 +85,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -214,16 +215,13 @@ class SimulationPlan:
         """Independent Gaussian fields per realisation (elements × layers)."""
         return len(self.elements) * self.grid.layers.n
 
+    @cached_property
     def score_tables(self) -> ScoreTables:
         """The back-transform tables of every (element, layer) column, element-major, stacked for
         :func:`seabed.geostats.back_transform.back_transform_columns` (computed once per plan)."""
-        cached = self.__dict__.get("_score_tables")
-        if cached is None:
-            from seabed.geostats.back_transform import stack_tables
+        from seabed.geostats.back_transform import stack_tables
 
-            cached = stack_tables([t.table() for row in self.transforms for t in row])
-            self.__dict__["_score_tables"] = cached
-        return cached
+        return stack_tables([t.table() for row in self.transforms for t in row])
 
     def bytes_per_cell(self) -> int:
         """Working memory per tile cell of a simulation task (:func:`simulation_bytes_per_cell`)."""

@@ -231,10 +231,6 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
                                   neighbourhood=simulation_neighbourhood(rs.simulation),
                                   core_weights=_core_weights(site, est.declustering))
         n_sup = min(rs.simulation.supply_realisations, rs.simulation.n_realisations)
-        n_workers = getattr(mapper, "n_workers", 1)
-        if grid.shape[0] * grid.shape[1] <= compute_options(cfg.compute).cells_per_chunk(
-                plan.bytes_per_cell(), task_bytes=plan.task_bytes(), n_workers=n_workers):
-            plan = with_spectral_fields(plan)  # the grid fits one task: exact fields, fewer FFTs
         plans = [plan]
         if rs.simulation.variogram_uncertainty:  # one model per group of realisations (round-robin)
             plans = perturbed_plans(plan, n_models=min(rs.simulation.variogram_models, rs.simulation.n_realisations),
@@ -242,7 +238,10 @@ def resource_stage(cfg: Config, site: SiteData, est: EstimationResult, *, mapper
                                     nugget_sd=rs.simulation.variogram_nugget_sd, seed=rs.simulation.seed)
         tile_cells = compute_options(cfg.compute).cells_per_chunk(
             plan.bytes_per_cell(), task_bytes=max(p.task_bytes() for p in plans),
-            n_workers=n_workers)
+            n_workers=getattr(mapper, "n_workers", 1))
+        if grid.shape[0] * grid.shape[1] <= tile_cells:  # the grid fits one task: exact fields, fewer FFTs
+            plans = [with_spectral_fields(p) for p in plans]
+            plan = plans[0]
         tally = TonnageTally(cutoff_item=rs.cutoff.item, cutoffs=[q.to("ppm").magnitude for q in rs.simulation.cutoffs],
                              density_relative_sd=rs.simulation.density_relative_sd,
                              thickness_relative_sd=rs.simulation.thickness_relative_sd)
