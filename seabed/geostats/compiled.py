@@ -112,7 +112,7 @@ def _covariance_rows(dx, dy, h2, n, nugget, sill, kinds, spar, out, work):
     """``out[:n]`` = covariances at lags ``(dx, dy)[:n]`` with ``h2 = dx² + dy²``.
 
     ``spar[s]`` = (sill, range, range_minor, sin az, cos az, isotropic); isotropic structures
-    read only ``h2`` (``dx``/``dy`` may then be anything). ``work`` is a (4, ≥ n) float64
+    read only ``h2`` (``dx``/``dy`` may then be anything). ``work`` is a (3, ≥ n) float64
     scratch array whose last row's bits are used as int64.
     """
     r = work[0]
@@ -257,7 +257,7 @@ def _still_nearest(d2, member, outside, nc):
     """``(max d2 of the members, min d2 of the others)`` with ``member[j]`` 1.0 for a member, else
     0.0, and ``outside[j]`` 0.0 for a non-member, else 1e300 (branch-free, vectorised)."""
     hi = 0.0
-    lo = np.inf
+    lo = 1.0e308  # not inf: compiled with fastmath "ninf" (no infinities assumed)
     for j in range(nc):
         hi = max(hi, d2[j] * member[j])
         lo = min(lo, d2[j] + outside[j])

@@ -50,12 +50,6 @@ _MAX_PRECOMPUTED = 3000
 
 
 
-def _numpy_path(g: SampleGroup) -> dict[str, bool]:
-    """``compiled=False`` for a group with a drift: the compiled fast path of ``krige_chunk``
-    solves ordinary/simple kriging only, so a drift must take the numpy path."""
-    return {"compiled": False} if g.drift is not None else {}
-
-
 #: Outputs of at least this many bytes are mapped directly (see :func:`_empty_output`).
 _MAPPED_OUTPUT_BYTES = 64 * 2**20
 
@@ -446,7 +440,7 @@ class Kriging:
                 sink = OutputSink(rows=rows, estimate=estimate, variance=variance, columns=g.columns,
                                   scale=g.scale, clip=clip, diagnostics=diag, group=gi)
                 out = krige_chunk(g, targets[rows], min_samples=self.neighbourhood.min_samples,
-                                  ordinary=self.kind == "ordinary", offsets=offsets, sink=sink, **_numpy_path(g))
+                                  ordinary=self.kind == "ordinary", offsets=offsets, sink=sink)
                 return out["n_negative"]
 
             if n_jobs > 1 and len(chunks) > 1:
@@ -496,8 +490,7 @@ class Kriging:
         w = np.zeros((targets.shape[0], k))
         for start in range(0, targets.shape[0], chunk):
             part = krige_chunk(g, targets[start : start + chunk], min_samples=self.neighbourhood.min_samples,
-                               ordinary=self.kind == "ordinary", offsets=self._offsets(), weights_only=True,
-                               **_numpy_path(g))
+                               ordinary=self.kind == "ordinary", offsets=self._offsets(), weights_only=True)
             width = part["indices"].shape[1]
             idx[start : start + chunk, :width] = part["indices"]
             w[start : start + chunk, :width] = part["weights"]

@@ -101,7 +101,7 @@ def krige_chunk_fast(
     nb = search.neighbourhood
     k = search.width
     t = np.ascontiguousarray(t, dtype=float)
-    tt = t if nb.radius_minor is None else np.ascontiguousarray(nb.transform(t))
+    tt = np.ascontiguousarray(nb.transform(t))  # t itself without an ellipse
     bound = nb.radius * (1 + 1e-12) if np.isfinite(nb.radius) else np.inf
     # the tiles of SampleSearch.tile_candidates, binned in O(m) by the compiled bin_tiles
     lo, edge = search.tile_grid(tt, k, edge_fraction=TILE_EDGE)
