@@ -59,8 +59,8 @@ def _empty_output(shape: tuple[int, int], dtype: type | np.dtype) -> np.ndarray:
 
     numpy advises the kernel to back large arrays with huge pages (``MADV_HUGEPAGE``); where
     transparent huge pages are defragmented on demand and memory is fragmented, each first
-    touch of a 2 MiB page can then stall on compaction (0.5-2.5 s of system time for the 1.2 GB
-    of 150-variable float32 outputs of 10⁶ cells, against 0.4-0.5 s with ordinary pages). A
+    touch of a 2 MiB page can then stall on compaction (0.8-2.7 s of system time for the 1.2 GB
+    of 150-variable float32 outputs of 10⁶ cells, against 0.45-0.55 s with ordinary pages). A
     plain anonymous map takes huge pages only when they are free. The array owns the map
     (through its ``base``) and releases it with the last view.
     """
